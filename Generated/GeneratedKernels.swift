@@ -1,0 +1,2 @@
+// Generated kernels live here; see `elbo generate`.
+import ELBORuntime

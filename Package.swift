@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Layers (imports point one way, see docs/DESIGN.md):
+/// ELBOAlgebra ← ELBOSpec ← ELBOCheck ← ELBOCodegen;  ELBORuntime ← GeneratedKernels;  elbo imports all.
+/// The numeric layers are compiled with optimisation even in debug builds so that
+/// `swift test` can train small models in seconds.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo"])]
+
+let package = Package(
+    name: "ELBO",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "elbo", targets: ["elbo"]),
+        .library(name: "ELBOCheck", targets: ["ELBOCheck"]),
+        .library(name: "ELBORuntime", targets: ["ELBORuntime"]),
+    ],
+    targets: [
+        .target(name: "ELBOAlgebra"),
+        .target(name: "ELBOSpec", dependencies: ["ELBOAlgebra"]),
+        .target(name: "ELBOCheck", dependencies: ["ELBOAlgebra", "ELBOSpec"]),
+        .target(name: "ELBOCodegen", dependencies: ["ELBOAlgebra", "ELBOSpec", "ELBOCheck"]),
+        .target(name: "ELBORuntime", resources: [.copy("Resources/MNIST")], swiftSettings: optimised),
+        .target(name: "GeneratedKernels", dependencies: ["ELBORuntime"], path: "Generated",
+                swiftSettings: optimised),
+        .executableTarget(name: "elbo", dependencies: [
+            "ELBOAlgebra", "ELBOSpec", "ELBOCheck", "ELBOCodegen", "ELBORuntime", "GeneratedKernels",
+        ]),
+        .testTarget(name: "ELBOAlgebraTests", dependencies: ["ELBOAlgebra"]),
+        .testTarget(name: "ELBOSpecTests", dependencies: ["ELBOSpec"]),
+        .testTarget(name: "ELBOCheckTests", dependencies: ["ELBOCheck", "ELBOSpec", "ELBOAlgebra"]),
+        .testTarget(name: "ELBOCodegenTests", dependencies: ["ELBOCodegen", "GeneratedKernels", "ELBORuntime"]),
+        .testTarget(name: "ELBORuntimeTests", dependencies: ["ELBORuntime"], swiftSettings: optimised),
+    ],
+    swiftLanguageModes: [.v5]
+)

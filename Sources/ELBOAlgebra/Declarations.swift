@@ -1,0 +1,156 @@
+/// The role of a random variable in a spec.
+public enum VariableRole: String, Hashable, Sendable {
+    /// Data: modelled by the model, conditioned on by the guide.
+    case observed
+    /// Unobserved: integrated over.
+    case latent
+    /// Conditioned on, never modelled; a root with an arbitrary positive distribution.
+    case input
+}
+
+/// A dimension: a symbol such as `k` or a literal size.
+public enum Dimension: Hashable, Sendable, CustomStringConvertible {
+    case symbol(String)
+    case value(Int)
+    public var description: String {
+        switch self { case .symbol(let s): return s; case .value(let v): return "\(v)" }
+    }
+}
+
+/// The type of a random variable.
+public enum VariableType: Hashable, Sendable {
+    /// A real vector with the given number of components.
+    case real(Dimension)
+    /// A binary vector.
+    case binary(Dimension)
+    /// A class label with the given number of classes.
+    case label(Dimension)
+
+    /// Whether the variable is continuous (integrals are Lebesgue integrals, densities may
+    /// exceed one, entropies may be negative).
+    public var isContinuous: Bool { if case .real = self { return true } else { return false } }
+    /// The dimension or class count.
+    public var dimension: Dimension {
+        switch self { case .real(let d), .binary(let d), .label(let d): return d }
+    }
+}
+
+/// A declared random variable.
+public struct Variable: Hashable, Sendable {
+    public var name: String
+    public var role: VariableRole
+    public var type: VariableType
+    public init(name: String, role: VariableRole, type: VariableType) {
+        self.name = name; self.role = role; self.type = type
+    }
+}
+
+/// Whether a joint is the generative model or the variational guide.
+public enum JointKind: String, Hashable, Sendable { case model, guide }
+
+/// A `model` or `guide` declaration: a joint density over `variables` given `given`, with an
+/// optional factorisation into conditional densities (a directed graph).
+public struct Joint: Hashable, Sendable {
+    public var kind: JointKind
+    /// The distribution name with subscripts stripped, e.g. `p`.
+    public var name: String
+    public var variables: [String]
+    public var given: [String]
+    /// The declared factors, or nil for an unstructured joint.
+    public var factors: [Density]?
+    public init(kind: JointKind, name: String, variables: [String], given: [String], factors: [Density]?) {
+        self.kind = kind; self.name = name; self.variables = variables; self.given = given; self.factors = factors
+    }
+}
+
+/// A named assumption that steps may put in force with `assuming NAME`.
+public struct Assumption: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        /// `lhs = rhs` where the right side drops conditioning variables of the left one or
+        /// splits a joint density into a product of densities.
+        case equality(lhs: Density, rhs: [Density])
+        /// `variable deterministic given given in joint`: a point-mass transition.
+        case deterministic(variable: String, given: [String], joint: String)
+    }
+    public var name: String
+    public var kind: Kind
+    public init(name: String, kind: Kind) { self.name = name; self.kind = kind }
+}
+
+/// A distribution family attached to a density by a `family` declaration.
+public enum FamilyKind: Hashable, Sendable {
+    /// Diagonal Gaussian with per-component mean and variance expressions.
+    case normal(mean: Expr, variance: Expr)
+    /// Factorised Bernoulli parameterised by logits.
+    case bernoulliLogits(Expr)
+    /// Factorised Bernoulli parameterised by probabilities.
+    case bernoulli(Expr)
+    /// Categorical over a label variable.
+    case categorical(Expr)
+    /// K-component diagonal Gaussian mixture.
+    case mixtureNormal(weights: Expr, means: Expr, variances: Expr, components: Expr)
+    /// Deterministic transition `y = f(x)`.
+    case delta(Expr)
+}
+
+/// A `family DENSITY = …` declaration.
+public struct Family: Hashable, Sendable {
+    public var density: Density
+    public var kind: FamilyKind
+    public init(density: Density, kind: FamilyKind) { self.density = density; self.kind = kind }
+}
+
+/// A learnable parameter declared with `param`.
+public struct Param: Hashable, Sendable {
+    public var name: String
+    /// Empty for a scalar.
+    public var shape: [Dimension]
+    /// Declared `> 0`.
+    public var positive: Bool
+    public init(name: String, shape: [Dimension], positive: Bool) {
+        self.name = name; self.shape = shape; self.positive = positive
+    }
+}
+
+/// A `network NAME: IN -> OUT, OUT` declaration.
+public struct Network: Hashable, Sendable {
+    public var name: String
+    public var inputs: [String]
+    public var outputs: [String]
+    public init(name: String, inputs: [String], outputs: [String]) {
+        self.name = name; self.inputs = inputs; self.outputs = outputs
+    }
+}
+
+/// A `define NAME(ARGS) = EXPR` shorthand.
+public struct Definition: Hashable, Sendable {
+    public var name: String
+    public var parameters: [String]
+    public var body: Expr
+    public init(name: String, parameters: [String], body: Expr) {
+        self.name = name; self.parameters = parameters; self.body = body
+    }
+}
+
+/// Everything a derivation declares before its steps: the context in which every step is
+/// read. The algebra and both checking engines take their facts from here and nowhere else.
+public struct Declarations: Hashable, Sendable {
+    public var variables: [Variable] = []
+    public var dimensions: [String] = []
+    public var params: [Param] = []
+    public var joints: [Joint] = []
+    public var families: [Family] = []
+    public var networks: [Network] = []
+    public var definitions: [Definition] = []
+    public var assumptions: [Assumption] = []
+    public init() {}
+
+    /// The variable with this name, if declared.
+    public func variable(_ name: String) -> Variable? { variables.first { $0.name == name } }
+    /// The joint with this (subscript-free) name, if declared.
+    public func joint(_ name: String) -> Joint? { joints.first { $0.name == name } }
+    /// The assumption with this name, if declared.
+    public func assumption(_ name: String) -> Assumption? { assumptions.first { $0.name == name } }
+    /// The definition with this name, if declared.
+    public func definition(_ name: String) -> Definition? { definitions.first { $0.name == name } }
+}

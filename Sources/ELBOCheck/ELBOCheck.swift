@@ -1,0 +1,2 @@
+import ELBOAlgebra
+import ELBOSpec

@@ -1,0 +1,2 @@
+/// The numeric runtime: tensors, GEMM, layers, Adam, data, training.
+public enum ELBORuntimeInfo {}

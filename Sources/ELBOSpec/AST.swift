@@ -1,0 +1,132 @@
+import ELBOAlgebra
+
+/// A position in a spec file, 1-based, as compilers print it.
+public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public init(file: String, line: Int, column: Int) { self.file = file; self.line = line; self.column = column }
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// How two consecutive steps are related.
+public enum Relation: String, Hashable, Sendable {
+    /// `=`: equal for every distribution consistent with the declarations in force.
+    case equal = "="
+    /// `≥` / `>=`.
+    case greaterOrEqual = "≥"
+    /// `≤` / `<=`.
+    case lessOrEqual = "≤"
+    /// `≈` / `~=`: exact under the step's named assumption.
+    case approximately = "≈"
+    /// `≐` / `=c`: equal up to an additive term free of learnable quantities.
+    case equalUpToConstant = "≐"
+    /// `∝` / `prop`: equal up to a positive factor and such an additive term.
+    case proportional = "∝"
+}
+
+/// What the author of the transcription expects the checker to say about a step.
+public enum StepExpectation: String, Hashable, Sendable {
+    /// The default: the step holds (verified, or an approximation when it says `≈`).
+    case holds
+    /// `expect refuted`: a mistake of the source document, kept faithfully.
+    case refuted
+}
+
+/// One numbered equation of the derivation: it relates the previous expression to `expr`.
+public struct Step: Hashable, Sendable {
+    /// The source document's equation number, e.g. `(4)` is stored as `4` … printed `(4)`.
+    public var label: String?
+    public var relation: Relation
+    public var expr: Expr
+    /// Assumptions put in force by `assuming A, B`.
+    public var assumptions: [String]
+    /// Rules the author names with `by RULE`.
+    public var authorRules: [String]
+    public var expectation: StepExpectation
+    /// Where the step starts (its label or relation).
+    public var location: SourceLocation
+    /// Where the expression starts.
+    public var exprLocation: SourceLocation
+    public init(label: String?, relation: Relation, expr: Expr, assumptions: [String] = [], authorRules: [String] = [],
+                expectation: StepExpectation = .holds, location: SourceLocation, exprLocation: SourceLocation) {
+        self.label = label; self.relation = relation; self.expr = expr; self.assumptions = assumptions
+        self.authorRules = authorRules; self.expectation = expectation; self.location = location
+        self.exprLocation = exprLocation
+    }
+}
+
+/// `objective NAME = EXPR`.
+public struct ObjectiveDecl: Hashable, Sendable {
+    public var name: String
+    public var expr: Expr
+    public var location: SourceLocation
+    public init(name: String, expr: Expr, location: SourceLocation) { self.name = name; self.expr = expr; self.location = location }
+}
+
+/// `estimate E_{M} by reparameterization samples S` (or `by montecarlo samples S`).
+public struct EstimateDecl: Hashable, Sendable {
+    /// The measure of the expectation this applies to.
+    public var measure: Expr
+    /// `reparameterization` or `montecarlo`.
+    public var method: String
+    public var samples: Int
+    public var location: SourceLocation
+    public init(measure: Expr, method: String, samples: Int, location: SourceLocation) {
+        self.measure = measure; self.method = method; self.samples = samples; self.location = location
+    }
+}
+
+/// One `derivation` block of a spec file.
+public struct Derivation: Hashable, Sendable {
+    public var name: String
+    public var title: String
+    /// Provenance given by `source "…"`.
+    public var source: String?
+    public var location: SourceLocation
+    public var declarations: Declarations
+    /// Where each declaration was written, keyed by the declared name (variables, joints,
+    /// assumptions, families by their density's description, …), for diagnostics.
+    public var declarationLocations: [String: SourceLocation]
+    /// The starting expression of `steps`.
+    public var start: Expr?
+    public var startLocation: SourceLocation?
+    public var steps: [Step]
+    public var objectives: [ObjectiveDecl]
+    public var estimates: [EstimateDecl]
+    public init(name: String, title: String, source: String? = nil, location: SourceLocation,
+                declarations: Declarations = Declarations(), declarationLocations: [String: SourceLocation] = [:],
+                start: Expr? = nil, startLocation: SourceLocation? = nil, steps: [Step] = [],
+                objectives: [ObjectiveDecl] = [], estimates: [EstimateDecl] = []) {
+        self.name = name; self.title = title; self.source = source; self.location = location
+        self.declarations = declarations; self.declarationLocations = declarationLocations
+        self.start = start; self.startLocation = startLocation; self.steps = steps
+        self.objectives = objectives; self.estimates = estimates
+    }
+}
+
+/// A parsed `.elbo` file.
+public struct SpecFile: Hashable, Sendable {
+    public var path: String
+    public var derivations: [Derivation]
+    public init(path: String, derivations: [Derivation]) { self.path = path; self.derivations = derivations }
+}
+
+/// A problem in a spec, printed as `path:line:column: error: message`.
+public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Severity: String, Hashable, Sendable { case error, warning, note }
+    public var location: SourceLocation
+    public var severity: Severity
+    public var message: String
+    public init(_ location: SourceLocation, _ message: String, severity: Severity = .error) {
+        self.location = location; self.message = message; self.severity = severity
+    }
+    public var description: String { "\(location): \(severity.rawValue): \(message)" }
+}
+
+/// All diagnostics of a failed parse; the parser reports every problem it can find in one run.
+public struct SpecErrors: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
