@@ -5,7 +5,7 @@ import PackageDescription
 /// ELBOAlgebra ← ELBOSpec ← ELBOCheck ← ELBOCodegen;  ELBORuntime ← GeneratedKernels;  elbo imports all.
 /// The numeric layers are compiled with optimisation even in debug builds so that
 /// `swift test` can train small models in seconds.
-let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo"])]
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(
     name: "ELBO",

@@ -1,0 +1,88 @@
+/// Generic traversals of `Expr`: children, rebuilding, substitution, symbol collection.
+extension Expr {
+    /// The immediate sub-expressions.
+    public var children: [Expr] {
+        switch self {
+        case .number, .constant, .symbol, .component, .density, .stepRef: return []
+        case .normalDensity(let a, let b, let c): return [a, b, c]
+        case .sum(let xs), .product(let xs), .apply(_, let xs): return xs
+        case .power(let a, let b), .kl(let a, let b), .expectation(let a, let b): return [a, b]
+        case .log(let a), .exp(let a), .entropy(let a), .norm2(let a), .integral(let a, _): return [a]
+        case .indexedSum(_, let a, let b, let c): return [a, b, c]
+        }
+    }
+
+    /// Rebuilds the node with new children (same count and order as `children`).
+    public func withChildren(_ c: [Expr]) -> Expr {
+        switch self {
+        case .number, .constant, .symbol, .component, .density, .stepRef: return self
+        case .normalDensity: return .normalDensity(point: c[0], mean: c[1], variance: c[2])
+        case .sum: return .add(c)
+        case .product: return .mul(c)
+        case .apply(let n, _): return .apply(n, c)
+        case .power: return .power(c[0], c[1])
+        case .kl: return .kl(c[0], c[1])
+        case .expectation: return .expectation(measure: c[0], body: c[1])
+        case .log: return .log(c[0])
+        case .exp: return .exp(c[0])
+        case .entropy: return .entropy(c[0])
+        case .norm2: return .norm2(c[0])
+        case .integral(_, let v): return .integral(c[0], over: v)
+        case .indexedSum(let i, _, _, _): return .indexedSum(index: i, from: c[0], to: c[1], body: c[2])
+        }
+    }
+
+    /// Bottom-up rewrite: `f` returns a replacement for a node or nil to keep it.
+    public func rewritten(_ f: (Expr) -> Expr?) -> Expr {
+        if let r = f(self) { return r }
+        let kids = children
+        if kids.isEmpty { return self }
+        return withChildren(kids.map { $0.rewritten(f) })
+    }
+
+    /// Replaces symbols (and components `name_j` of replaced vectors) by expressions.
+    public func substituting(_ map: [String: Expr]) -> Expr {
+        rewritten { node in
+            switch node {
+            case .symbol(let s): return map[s]
+            case .component(let base, let index):
+                guard let r = map[base] else { return nil }
+                if case .symbol(let s) = r { return .component(s, index: index) }
+                return r.componentwise(index)
+            default: return nil
+            }
+        }
+    }
+
+    /// Reads a vector expression at component `index`: `(a - b)_j = a_j - b_j`.
+    public func componentwise(_ index: String) -> Expr {
+        rewritten { node in
+            if case .symbol(let s) = node { return .component(s, index: index) }
+            return nil
+        }
+    }
+
+    /// Every symbol name mentioned (symbols, component bases, density variables).
+    public var symbols: Set<String> {
+        var out = Set<String>()
+        func walk(_ e: Expr) {
+            switch e {
+            case .symbol(let s): out.insert(s)
+            case .component(let b, let i): out.insert(b); out.insert(i)
+            case .density(let d): out.formUnion(d.allVariables)
+            default: break
+            }
+            for c in e.children { walk(c) }
+        }
+        walk(self)
+        return out
+    }
+
+    /// Whether the expression mentions densities, integrals, expectations, KL or entropy.
+    public var containsProbability: Bool {
+        switch self {
+        case .density, .integral, .expectation, .kl, .entropy: return true
+        default: return children.contains { $0.containsProbability }
+        }
+    }
+}

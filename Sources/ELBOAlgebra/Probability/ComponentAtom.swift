@@ -1,0 +1,130 @@
+/// `∫ Π_{f ∈ factors} f  d(marginalized)`: a product of factors with some of their variables
+/// integrated out, the building block of every density in the canonical form.
+///
+/// Marginals and conditionals of a factorised joint are products and ratios of such atoms.
+/// The atom is kept canonical by `ProbabilityContext.normalize`: factors whose children are
+/// integrated out and feed no other factor integrate to one and are removed, and the rest is
+/// split into connected components, so that equal functions get equal atoms.
+public struct ComponentAtom: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Sorted factor ids.
+    public let factors: [FactorID]
+    /// Sorted integrated variables.
+    public let marginalized: [String]
+
+    public init(factors: [FactorID], marginalized: [String]) {
+        self.factors = factors.sorted()
+        self.marginalized = marginalized.sorted()
+    }
+
+    public static func < (a: ComponentAtom, b: ComponentAtom) -> Bool {
+        if a.factors != b.factors {
+            return a.factors.lexicographicallyPrecedes(b.factors)
+        }
+        return a.marginalized.lexicographicallyPrecedes(b.marginalized)
+    }
+
+    public var description: String {
+        let fs = factors.map(\.description).joined(separator: "·")
+        return marginalized.isEmpty ? fs : "∫\(fs) d\(marginalized.joined(separator: ","))"
+    }
+}
+
+extension ProbabilityContext {
+    /// The variables an atom still depends on.
+    public func freeVariables(of atom: ComponentAtom) -> Set<String> {
+        var vars = Set<String>()
+        for id in atom.factors { vars.formUnion(factors[id]!.variables) }
+        return vars.subtracting(atom.marginalized)
+    }
+
+    /// Whether every factor of the atom is a non-learnable input root.
+    public func isInputRootOnly(_ atom: ComponentAtom) -> Bool {
+        atom.factors.allSatisfy { factors[$0]!.isInputRoot }
+    }
+
+    /// Printable form: `p(x | z)` for a single factor, `∫ p(x | z) p(z) dz` for a component.
+    public func label(of atom: ComponentAtom) -> String {
+        let fs = atom.factors.map { factors[$0]!.label }.joined(separator: " ")
+        return atom.marginalized.isEmpty ? fs : "∫ \(fs) d\(atom.marginalized.joined(separator: " d"))"
+    }
+
+    /// Canonicalises `∫ Π factors d(marginalized)` into a product of component atoms.
+    /// Returns nil when a factor occurs twice (a square is not a density product).
+    public func normalize(factors fs: [FactorID], marginalized: Set<String>,
+                          rules: inout RuleLog) -> [ComponentAtom]? {
+        guard Set(fs).count == fs.count else { return nil }
+        var live = fs
+        var u = marginalized
+        var changed = true
+        while changed {
+            changed = false
+            for (i, id) in live.enumerated() {
+                let f = factors[id]!
+                guard f.children.isSubset(of: u) else { continue }
+                let feedsOthers = live.enumerated().contains { j, other in
+                    j != i && !factors[other]!.variables.isDisjoint(with: f.children)
+                }
+                if !feedsOthers {
+                    live.remove(at: i)
+                    u.subtract(f.children)
+                    rules.use(.normalisation)
+                    changed = true
+                    break
+                }
+            }
+        }
+        var mentioned = Set<String>()
+        for id in live { mentioned.formUnion(factors[id]!.variables) }
+        u.formIntersection(mentioned)
+        // Split into connected components linked by shared integrated variables.
+        var parent = Array(0..<live.count)
+        func find(_ x: Int) -> Int { var x = x; while parent[x] != x { x = parent[x] }; return x }
+        for i in 0..<live.count {
+            for j in (i + 1)..<max(i + 1, live.count) {
+                let shared = factors[live[i]]!.variables.intersection(factors[live[j]]!.variables).intersection(u)
+                if !shared.isEmpty { parent[find(i)] = find(j) }
+            }
+        }
+        var groups: [Int: [FactorID]] = [:]
+        for i in 0..<live.count { groups[find(i), default: []].append(live[i]) }
+        if groups.count > 1 { rules.use(.factorisation) }
+        return groups.values.map { group in
+            var vars = Set<String>()
+            for id in group { vars.formUnion(factors[id]!.variables) }
+            return ComponentAtom(factors: group, marginalized: Array(vars.intersection(u)))
+        }.sorted()
+    }
+
+    /// The marginal `P_joint(S)` as a product of component atoms (exponent one each).
+    public func marginal(of joint: String, over s: Set<String>, rules: inout RuleLog) -> [ComponentAtom] {
+        let ids = jointFactors[joint] ?? []
+        var closure = s
+        var used = Set<FactorID>()
+        var changed = true
+        while changed {
+            changed = false
+            for id in ids where !used.contains(id) {
+                let f = factors[id]!
+                if !f.children.isDisjoint(with: closure) {
+                    used.insert(id)
+                    closure.formUnion(f.variables)
+                    changed = true
+                }
+            }
+        }
+        if closure != s { rules.use(.marginalisation) }
+        return normalize(factors: Array(used), marginalized: closure.subtracting(s), rules: &rules) ?? []
+    }
+
+    /// The conditional density `joint(A | B)` as atoms with exponents: `P(A ∪ B) / P(B)`.
+    public func conditional(_ d: Density, rules: inout RuleLog) -> [ComponentAtom: Int] {
+        var result: [ComponentAtom: Int] = [:]
+        let a = Set(d.variables), b = Set(d.given)
+        for atom in marginal(of: d.joint, over: a.union(b), rules: &rules) { result[atom, default: 0] += 1 }
+        if !b.isEmpty {
+            for atom in marginal(of: d.joint, over: b, rules: &rules) { result[atom, default: 0] -= 1 }
+            rules.use(.chainRule)
+        }
+        return result.filter { $0.value != 0 }
+    }
+}

@@ -1,0 +1,139 @@
+/// Proves that a normal form is non-negative by writing it as a non-negative combination of
+/// terms known to be non-negative: KL divergences (explicit in the step, or recognised from
+/// `∫ M log M − ∫ M log N` with N normalised), entropies of discrete variables, and
+/// further candidates supplied by the caller (squares, Jensen gaps).
+public struct NonNegativityProver {
+    /// A term known to be ≥ 0, with the rule that makes it so.
+    public struct Candidate {
+        public var form: NormalForm
+        public var rule: Rule
+        public var label: String
+        public init(form: NormalForm, rule: Rule, label: String) { self.form = form; self.rule = rule; self.label = label }
+    }
+
+    /// Finds λ ≥ 0 with `target = Σ λ_k candidate_k`; returns the candidates used, or nil.
+    public static func decompose(_ target: NormalForm, into candidates: [Candidate]) -> [Candidate]? {
+        if target.isZero { return [] }
+        // Unknowns λ_k; one equation per monomial. Solve exactly by Gaussian elimination over
+        // the rationals, free unknowns set to zero, then require every λ ≥ 0.
+        var keys = Set(target.terms.keys)
+        for c in candidates { keys.formUnion(c.form.terms.keys) }
+        let rows = Array(keys)
+        let n = candidates.count
+        guard n > 0 else { return nil }
+        var matrix: [[Rational]] = rows.map { key in
+            candidates.map { $0.form.terms[key] ?? .zero } + [target.terms[key] ?? .zero]
+        }
+        var pivotColumns: [Int] = []
+        var r = 0
+        for col in 0..<n where r < matrix.count {
+            guard let p = (r..<matrix.count).first(where: { !matrix[$0][col].isZero }) else { continue }
+            matrix.swapAt(r, p)
+            let pv = matrix[r][col]
+            matrix[r] = matrix[r].map { $0 / pv }
+            for i in 0..<matrix.count where i != r && !matrix[i][col].isZero {
+                let f = matrix[i][col]
+                for j in 0...n { matrix[i][j] = matrix[i][j] - f * matrix[r][j] }
+            }
+            pivotColumns.append(col)
+            r += 1
+        }
+        // Inconsistent rows: all-zero coefficients with a non-zero right side.
+        for row in matrix where row[0..<n].allSatisfy(\.isZero) && !row[n].isZero { return nil }
+        var lambda = [Rational](repeating: .zero, count: n)
+        for (i, col) in pivotColumns.enumerated() { lambda[col] = matrix[i][n] }
+        guard lambda.allSatisfy({ !($0 < .zero) }) else { return nil }
+        return zip(candidates, lambda).filter { !$0.1.isZero }.map(\.0)
+    }
+
+    /// Candidate KL terms from each normalised measure M over U in `form` to every joint's
+    /// conditional of U given the difference's free variables: `log p(x) − ELBO` is
+    /// `KL(q(z | x) || p(z | x))` even when its terms were split across marginal measures.
+    public static func posteriorKLs(in form: NormalForm, normalizer: inout Normalizer) -> [Candidate] {
+        let context = normalizer.context
+        var free = Set<String>()
+        for m in form.terms.keys { free.formUnion(normalizer.freeVariables(m)) }
+        var seen = Set<Monomial>()
+        var out: [Candidate] = []
+        for m in form.terms.keys where !m.bound.isEmpty && m.measure.values.allSatisfy({ $0 > 0 }) {
+            let key = Monomial(measure: m.measure, bound: m.bound)
+            guard seen.insert(key).inserted else { continue }
+            let total = normalizer.canonicalize(key)
+            guard total.measure.isEmpty, total.bound.isEmpty else { continue }
+            let u = Set(m.bound)
+            for joint in context.declarations.joints {
+                let scope = Set(joint.variables).union(joint.given)
+                guard u.isSubset(of: scope) else { continue }
+                let given = free.intersection(scope).subtracting(u)
+                var rules = RuleLog()
+                let n = context.conditional(Density(joint: joint.name, variables: u.sorted(), given: given.sorted()), rules: &rules)
+                var kl = NormalForm.zero
+                for b in Set(key.measure.keys).union(n.keys) {
+                    let e = (key.measure[b] ?? 0) - (n[b] ?? 0)
+                    guard e != 0 else { continue }
+                    let mono = normalizer.canonicalize(Monomial(measure: key.measure, logs: [.density(b)], bound: key.bound))
+                    kl = kl + NormalForm([mono: Rational(e)])
+                }
+                if !kl.isZero {
+                    out.append(Candidate(form: kl, rule: .klNonNegative,
+                                         label: "KL to \(joint.name)(\(u.sorted().joined(separator: ", ")) | \(given.sorted().joined(separator: ", ")))"))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Candidate KL terms recognised inside `form`: for every measure M over bound variables U
+    /// whose monomials include `∫ M log a` for an atom a of M, the KL from M to the normalised
+    /// density that the remaining logs describe.
+    public static func impliedKLs(in form: NormalForm, normalizer: inout Normalizer) -> [Candidate] {
+        var groups: [Monomial: [(LogAtom, Rational)]] = [:]
+        for (m, c) in form.terms where !m.bound.isEmpty && m.logs.count == 1 && m.measure.values.allSatisfy({ $0 > 0 }) {
+            guard case .density = m.logs[0] else { continue }
+            let key = Monomial(measure: m.measure, logs: [], bound: m.bound)
+            groups[key, default: []].append((m.logs[0], c))
+        }
+        var out: [Candidate] = []
+        for (measureKey, logs) in groups {
+            // M must be normalised over U.
+            let total = normalizer.canonicalize(measureKey)
+            guard total.measure.isEmpty, total.bound.isEmpty else { continue }
+            var r: [ComponentAtom: Rational] = [:]
+            for (l, c) in logs { if case .density(let a) = l { r[a, default: .zero] = r[a, default: .zero] + c } }
+            for (atom, exponent) in measureKey.measure {
+                guard let coef = r[atom], coef > .zero else { continue }
+                let lambda = coef / Rational(exponent)
+                // N = M · Π a^{-r_a/λ}: exponents must be integers.
+                var n: [ComponentAtom: Int] = measureKey.measure
+                var ok = true
+                for (a, c) in r {
+                    let e = c / lambda
+                    guard e.isInteger else { ok = false; break }
+                    n[a, default: 0] -= e.numerator
+                }
+                guard ok else { continue }
+                let nFiltered = n.filter { $0.value != 0 }
+                guard nFiltered.values.allSatisfy({ $0 > 0 }) else { continue }
+                let z = normalizer.canonicalize(Monomial(measure: nFiltered, bound: measureKey.bound))
+                guard z.bound.isEmpty else { continue }
+                // KL(M || N/Z) = Σ_b (M_b − N_b) ∫ M log b + Σ_z Z_z log z
+                var kl = NormalForm.zero
+                var atoms = Set(measureKey.measure.keys).union(nFiltered.keys)
+                atoms.formUnion([])
+                for b in atoms {
+                    let e = (measureKey.measure[b] ?? 0) - (nFiltered[b] ?? 0)
+                    guard e != 0 else { continue }
+                    let m = normalizer.canonicalize(Monomial(measure: measureKey.measure, logs: [.density(b)], bound: measureKey.bound))
+                    kl = kl + NormalForm([m: Rational(e)])
+                }
+                for (za, ze) in z.measure {
+                    kl = kl + NormalForm([Monomial(logs: [.density(za)]): Rational(ze)])
+                }
+                if !kl.isZero {
+                    out.append(Candidate(form: lambda * kl, rule: .klNonNegative, label: "KL recognised in the difference"))
+                }
+            }
+        }
+        return out
+    }
+}

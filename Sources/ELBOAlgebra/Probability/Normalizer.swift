@@ -1,0 +1,260 @@
+/// Why an expression has no canonical form.
+public struct NormalizationError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Rewrites probability-level expressions into `NormalForm`: densities into products of
+/// component atoms (chain rule, Bayes, factorisation, marginalisation), logs of products
+/// into sums, expectations, KL and entropy into integrals, then integrates out every variable
+/// that only a normalised density mentions.
+public struct Normalizer {
+    public let context: ProbabilityContext
+    /// Rules used so far.
+    public var rules = RuleLog()
+    /// Canonicalises scalar sub-expressions (no densities); the Gaussian layer supplies one.
+    public var scalarKey: (Expr) -> String = { "\($0)" }
+
+    public init(context: ProbabilityContext) { self.context = context }
+
+    private var declaredVariables: Set<String> { Set(context.declarations.variables.map(\.name)) }
+
+    // MARK: - Entry
+
+    /// The canonical form of `e`.
+    public mutating func normalize(_ e: Expr) throws -> NormalForm {
+        let raw = try build(expandDefinitions(e))
+        return canonicalize(raw)
+    }
+
+    /// Expands `define`d shorthands (reports show both forms).
+    public mutating func expandDefinitions(_ e: Expr) -> Expr {
+        let defs = context.declarations.definitions
+        guard !defs.isEmpty else { return e }
+        var used = false
+        let out = e.rewritten { node in
+            if case .apply(let name, let args) = node, let d = defs.first(where: { $0.name == name }),
+               d.parameters.count == args.count {
+                used = true
+                var map: [String: Expr] = [:]
+                for (p, a) in zip(d.parameters, args) { map[p] = a }
+                return d.body.substituting(map)
+            }
+            return nil
+        }
+        if used { rules.use(.definitionExpanded) }
+        return out
+    }
+
+    // MARK: - Building
+
+    private mutating func scalar(_ e: Expr) -> NormalForm {
+        if case .number(let r) = e { return .constant(r) }
+        let free = e.symbols.intersection(declaredVariables).sorted()
+        return NormalForm([Monomial(logs: [.scalar(key: scalarKey(e), expr: e, free: free)]): .one])
+    }
+
+    private mutating func build(_ e: Expr) throws -> NormalForm {
+        if !e.containsProbability { return scalar(e) }
+        switch e {
+        case .number, .constant, .symbol, .component, .normalDensity, .stepRef:
+            return scalar(e)
+        case .density(let d):
+            return NormalForm([Monomial(measure: context.conditional(d, rules: &rules)): .one])
+        case .sum(let parts):
+            rules.use(.linearity)
+            var acc = NormalForm.zero
+            for p in parts { acc = acc + (try build(p)) }
+            return acc
+        case .product(let parts):
+            var acc = NormalForm.constant(.one)
+            for p in parts { acc = try multiply(acc, try build(p)) }
+            return acc
+        case .power(let base, let exponent):
+            guard case .number(let r) = exponent, r.isInteger else {
+                throw NormalizationError("a non-integer power of a density is not supported: \(e)")
+            }
+            let b = try build(base)
+            if r.numerator >= 0 {
+                var acc = NormalForm.constant(.one)
+                for _ in 0..<r.numerator { acc = try multiply(acc, b) }
+                return acc
+            }
+            guard b.terms.count == 1, let (m, c) = b.terms.first, m.logs.isEmpty, m.bound.isEmpty else {
+                throw NormalizationError("cannot divide by a sum or an integral: \(base)")
+            }
+            var measure: [ComponentAtom: Int] = [:]
+            for (a, k) in m.measure { measure[a] = k * r.numerator }
+            var coef = Rational.one
+            for _ in 0..<(-r.numerator) { coef = coef / c }
+            return NormalForm([Monomial(measure: measure): coef])
+        case .log(let inner):
+            return try logarithm(inner)
+        case .exp(let inner):
+            let n = canonicalize(try build(inner))
+            // exp(Σ e_i log a_i) = Π a_i^{e_i}
+            var measure: [ComponentAtom: Int] = [:]
+            for (m, c) in n.terms {
+                guard m.bound.isEmpty, m.measure.isEmpty, m.logs.count == 1, case .density(let a) = m.logs[0], c.isInteger else {
+                    return NormalForm([Monomial(logs: [.opaque(key: "exp(\(key(n)))", free: free(n).sorted())]): .one])
+                }
+                measure[a, default: 0] += c.numerator
+            }
+            return NormalForm([Monomial(measure: measure): .one])
+        case .integral(let body, let vars):
+            let b = try build(body)
+            return try integrate(b, over: vars)
+        case .expectation(let measure, let body):
+            rules.use(.expectationDefinition)
+            let vars = try leftVariables(of: measure)
+            return try integrate(try multiply(try build(measure), try build(body)), over: vars)
+        case .kl(let p, let q):
+            rules.use(.klDefinition)
+            let vp = try leftVariables(of: p), vq = try leftVariables(of: q)
+            guard Set(vp) == Set(vq) else {
+                throw NormalizationError("KL between densities over different variables: \(vp) vs \(vq)")
+            }
+            let integrand = try multiply(try build(p), try logarithm(p) - (try logarithm(q)))
+            return try integrate(integrand, over: vp)
+        case .entropy(let p):
+            rules.use(.entropyDefinition)
+            let vp = try leftVariables(of: p)
+            return -(try integrate(try multiply(try build(p), try logarithm(p)), over: vp))
+        case .indexedSum, .norm2, .apply:
+            throw NormalizationError("a finite sum, norm or function applied to densities is not supported: \(e)")
+        }
+    }
+
+    /// The variables a measure (a density or product of densities) integrates.
+    public func leftVariables(of measure: Expr) throws -> [String] {
+        switch measure {
+        case .density(let d): return d.variables
+        case .product(let parts):
+            var out: [String] = []
+            for p in parts {
+                if case .number = p { continue }
+                for v in try leftVariables(of: p) where !out.contains(v) { out.append(v) }
+            }
+            return out
+        case .power(let b, .number(let r)) where r == .one: return try leftVariables(of: b)
+        default:
+            throw NormalizationError("not a density or a product of densities: \(measure)")
+        }
+    }
+
+    private mutating func integrate(_ n: NormalForm, over vars: [String]) throws -> NormalForm {
+        var out: [Monomial: Rational] = [:]
+        for (m, c) in n.terms {
+            if !Set(m.bound).isDisjoint(with: vars) {
+                throw NormalizationError("variable integrated twice: \(Set(m.bound).intersection(vars).sorted())")
+            }
+            if !m.bound.isEmpty { rules.use(.fubini) }
+            let nm = Monomial(measure: m.measure, logs: m.logs, bound: m.bound + vars)
+            out[nm, default: .zero] = out[nm, default: .zero] + c
+        }
+        return NormalForm(out)
+    }
+
+    private mutating func multiply(_ a: NormalForm, _ b: NormalForm) throws -> NormalForm {
+        var out: [Monomial: Rational] = [:]
+        for (ma, ca) in a.terms {
+            for (mb, cb) in b.terms {
+                if !Set(ma.bound).isDisjoint(with: freeVariables(mb).union(mb.bound))
+                    || !Set(mb.bound).isDisjoint(with: freeVariables(ma)) {
+                    throw NormalizationError("an integration variable is also used outside its integral")
+                }
+                var measure = ma.measure
+                for (atom, k) in mb.measure { measure[atom, default: 0] += k }
+                let m = Monomial(measure: measure, logs: ma.logs + mb.logs, bound: ma.bound + mb.bound)
+                out[m, default: .zero] = out[m, default: .zero] + ca * cb
+            }
+        }
+        return NormalForm(out)
+    }
+
+    private mutating func logarithm(_ inner: Expr) throws -> NormalForm {
+        let n = canonicalize(try build(inner))
+        if n.terms.count == 1, let (m, c) = n.terms.first, m.bound.isEmpty, c > .zero,
+           m.logs.allSatisfy({ if case .scalar = $0 { return true } else { return false } }),
+           !m.measure.isEmpty {
+            if m.measure.count > 1 || m.measure.values.contains(where: { $0 != 1 }) || c != .one || !m.logs.isEmpty {
+                rules.use(.logProduct)
+            }
+            var out = NormalForm.zero
+            for (atom, k) in m.measure {
+                out = out + NormalForm([Monomial(logs: [.density(atom)]): Rational(k)])
+            }
+            if c != .one { out = out + scalar(.log(.number(c))) }
+            for l in m.logs { if case .scalar(_, let e, _) = l { out = out + scalar(.log(e)) } }
+            return out
+        }
+        if !inner.containsProbability { return scalar(.log(inner)) }
+        return NormalForm([Monomial(logs: [.opaque(key: "log(\(key(n)))", free: free(n).sorted())]): .one])
+    }
+
+    // MARK: - Canonicalisation
+
+    /// Free variables of a monomial.
+    public func freeVariables(_ m: Monomial) -> Set<String> {
+        var vars = Set<String>()
+        for a in m.measure.keys { vars.formUnion(context.freeVariables(of: a)) }
+        for l in m.logs { vars.formUnion(free(l)) }
+        return vars.subtracting(m.bound)
+    }
+
+    func free(_ l: LogAtom) -> Set<String> {
+        switch l {
+        case .density(let a): return context.freeVariables(of: a)
+        case .scalar(_, _, let f), .opaque(_, let f): return Set(f)
+        }
+    }
+
+    func free(_ n: NormalForm) -> Set<String> {
+        n.terms.keys.reduce(into: Set<String>()) { $0.formUnion(freeVariables($1)) }
+    }
+
+    /// A printable canonical key of a normal form.
+    public func key(_ n: NormalForm) -> String {
+        n.sortedTerms.map { "\($0.1)·\($0.0.sortKey)" }.joined(separator: " + ")
+    }
+
+    /// Integrates out every bound variable that no log atom mentions and whose densities
+    /// form a normalised product, and merges equal monomials.
+    public mutating func canonicalize(_ n: NormalForm) -> NormalForm {
+        var out: [Monomial: Rational] = [:]
+        for (m, c) in n.terms {
+            let cm = canonicalize(m)
+            out[cm, default: .zero] = out[cm, default: .zero] + c
+        }
+        return NormalForm(out)
+    }
+
+    /// Canonicalises one monomial by variable elimination.
+    public mutating func canonicalize(_ m: Monomial) -> Monomial {
+        var measure = m.measure.filter { $0.value != 0 }
+        var bound = Set(m.bound)
+        var logFree = Set<String>()
+        for l in m.logs { logFree.formUnion(free(l)) }
+        var changed = true
+        while changed {
+            changed = false
+            for v in bound.sorted() where !logFree.contains(v) {
+                let touching = measure.filter { context.freeVariables(of: $0.key).contains(v) }
+                guard !touching.isEmpty, touching.values.allSatisfy({ $0 == 1 }) else { continue }
+                var fs: [FactorID] = []
+                var marg: Set<String> = [v]
+                for a in touching.keys { fs += a.factors; marg.formUnion(a.marginalized) }
+                guard let merged = context.normalize(factors: fs, marginalized: marg, rules: &rules) else { continue }
+                for a in touching.keys { measure[a] = nil }
+                for a in merged { measure[a, default: 0] += 1 }
+                measure = measure.filter { $0.value != 0 }
+                bound.remove(v)
+                rules.use(.marginalisation)
+                changed = true
+                break
+            }
+        }
+        return Monomial(measure: measure, logs: m.logs, bound: Array(bound))
+    }
+}

@@ -1,0 +1,162 @@
+/// The relation a symbolic proof establishes between two expressions.
+public enum Comparison: Sendable {
+    case equal, greaterOrEqual, lessOrEqual, equalUpToConstant, proportional
+}
+
+/// What the symbolic engine concluded about one step.
+public enum SymbolicOutcome: Sendable {
+    /// Proved, with the rules used.
+    case proved(rules: [String])
+    /// No proof found; `residual` is the canonical difference that did not vanish.
+    case failed(residual: String, rules: [String])
+    /// The step uses something the engine does not handle.
+    case notApplicable(String)
+}
+
+/// The symbolic engine: canonical forms of both sides, compared; inequalities by a
+/// non-negative decomposition of the difference.
+public struct SymbolicProver {
+    public let declarations: Declarations
+
+    public init(declarations: Declarations) { self.declarations = declarations }
+
+    /// Symbols that are learnable: `param`s, family parameters and network outputs.
+    public var learnableSymbols: Set<String> { declarations.learnableSymbols }
+
+    /// Proves `lhs (relation) rhs` with the named assumptions in force.
+    public func prove(lhs: Expr, rhs: Expr, relation: Comparison, assumptions: [String]) -> SymbolicOutcome {
+        let context: ProbabilityContext
+        do { context = try ProbabilityContext(declarations: declarations, assumptions: assumptions) } catch {
+            return .notApplicable("\(error)")
+        }
+        var normalizer = Normalizer(context: context)
+        normalizer.rules.assumptions = context.appliedAssumptions
+        let l: NormalForm, r: NormalForm
+        do {
+            l = try normalizer.normalize(lhs)
+            r = try normalizer.normalize(rhs)
+        } catch {
+            return .notApplicable("\(error)")
+        }
+        switch relation {
+        case .equal:
+            let d = l - r
+            return d.isZero ? .proved(rules: normalizer.rules.names)
+                            : .failed(residual: describe(d, context), rules: normalizer.rules.names)
+        case .greaterOrEqual, .lessOrEqual:
+            let d = relation == .greaterOrEqual ? l - r : r - l
+            var candidates: [NonNegativityProver.Candidate] = []
+            for e in [lhs, rhs] {
+                for k in e.allSubexpressions where { if case .kl = k { return true }; return false }() {
+                    if let f = try? normalizer.normalize(k) {
+                        candidates.append(.init(form: f, rule: .klNonNegative, label: "\(k)"))
+                    }
+                }
+            }
+            candidates += NonNegativityProver.impliedKLs(in: d, normalizer: &normalizer)
+            candidates += NonNegativityProver.posteriorKLs(in: d, normalizer: &normalizer)
+            if let used = NonNegativityProver.decompose(d, into: candidates) {
+                for c in used { normalizer.rules.use(c.rule) }
+                return .proved(rules: normalizer.rules.names)
+            }
+            return .failed(residual: describe(d, context), rules: normalizer.rules.names)
+        case .equalUpToConstant:
+            let d = l - r
+            if isFreeOfLearnables(d, context) {
+                if !d.isZero { normalizer.rules.use(.constantDropped) }
+                return .proved(rules: normalizer.rules.names)
+            }
+            return .failed(residual: describe(learnablePart(d, context), context), rules: normalizer.rules.names)
+        case .proportional:
+            // lhs = c · rhs + constant with a rational c > 0 found from a learnable monomial.
+            for (m, rc) in r.terms where !isFreeOfLearnables(NormalForm([m: .one]), context) {
+                let c = (l.terms[m] ?? .zero) / rc
+                guard c > .zero else { break }
+                let d = l - c * r
+                if isFreeOfLearnables(d, context) {
+                    normalizer.rules.use(.positiveScale)
+                    if !d.isZero { normalizer.rules.use(.constantDropped) }
+                    return .proved(rules: normalizer.rules.names)
+                }
+                break
+            }
+            if isFreeOfLearnables(l, context) && isFreeOfLearnables(r, context) {
+                return .proved(rules: normalizer.rules.names)
+            }
+            return .failed(residual: describe(l - r, context), rules: normalizer.rules.names)
+        }
+    }
+
+    func isFreeOfLearnables(_ n: NormalForm, _ context: ProbabilityContext) -> Bool {
+        learnablePart(n, context).isZero
+    }
+
+    func learnablePart(_ n: NormalForm, _ context: ProbabilityContext) -> NormalForm {
+        let learn = learnableSymbols
+        return NormalForm(n.terms.filter { m, _ in
+            if m.measure.keys.contains(where: { !context.isInputRootOnly($0) }) { return true }
+            for l in m.logs {
+                switch l {
+                case .density(let a): if !context.isInputRootOnly(a) { return true }
+                case .scalar(_, let e, _): if !e.symbols.isDisjoint(with: learn) { return true }
+                case .opaque: return true
+                }
+            }
+            return false
+        })
+    }
+
+    /// A readable rendering of a normal form, for failure messages.
+    public func describe(_ n: NormalForm, _ context: ProbabilityContext) -> String {
+        if n.isZero { return "0" }
+        return n.sortedTerms.map { m, c in
+            var parts: [String] = []
+            for (a, k) in m.measure.sorted(by: { $0.key < $1.key }) {
+                parts.append(k == 1 ? context.label(of: a) : "[\(context.label(of: a))]^\(k)")
+            }
+            for l in m.logs {
+                switch l {
+                case .density(let a): parts.append("log \(context.label(of: a))")
+                case .scalar(_, let e, _): parts.append("\(e)")
+                case .opaque(let k, _): parts.append(k)
+                }
+            }
+            let body = parts.isEmpty ? "1" : parts.joined(separator: " · ")
+            let integral = m.bound.isEmpty ? body : "∫ \(body) d\(m.bound.joined(separator: " d"))"
+            return "\(c) · \(integral)"
+        }.joined(separator: "  +  ")
+    }
+}
+
+extension Declarations {
+    /// Symbols that first appear inside a `family`: its parameters.
+    public var familyParameters: Set<String> {
+        var out = Set<String>()
+        let known = Set(variables.map(\.name)).union(dimensions).union(params.map(\.name))
+            .union(variables.compactMap { if case .symbol(let s) = $0.type.dimension { return s }; return nil })
+        for f in families {
+            let exprs: [Expr]
+            switch f.kind {
+            case .normal(let m, let v): exprs = [m, v]
+            case .bernoulliLogits(let e), .bernoulli(let e), .categorical(let e), .delta(let e): exprs = [e]
+            case .mixtureNormal(let w, let m, let v, let k): exprs = [w, m, v, k]
+            }
+            for e in exprs { out.formUnion(e.symbols.subtracting(known)) }
+        }
+        return out
+    }
+
+    /// Learnable quantities: `param`s, family parameters and network outputs.
+    public var learnableSymbols: Set<String> {
+        Set(params.map(\.name)).union(familyParameters).union(networks.flatMap(\.outputs))
+    }
+}
+
+extension Expr {
+    /// This expression and all its descendants, pre-order.
+    public var allSubexpressions: [Expr] {
+        var out: [Expr] = [self]
+        for c in children { out += c.allSubexpressions }
+        return out
+    }
+}
