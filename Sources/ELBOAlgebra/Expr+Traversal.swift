@@ -86,3 +86,24 @@ extension Expr {
         }
     }
 }
+
+extension Expr {
+    /// Reads `∫ A ∫ B dv dw` as the double integral of `A·B` over v and w (the product
+    /// measure), whichever sign each differential sits under: a run of differentials closes
+    /// the whole nest of integral signs together, as in seed 000's step (5). An inner integral
+    /// is pooled only when it is a direct factor of the outer integrand.
+    public var pooledNestedIntegrals: Expr {
+        rewritten { node in
+            guard case .integral(let body, let outer) = node else { return nil }
+            let body2 = body.pooledNestedIntegrals
+            var factors: [Expr]
+            if case .product(let fs) = body2 { factors = fs } else { factors = [body2] }
+            let inner = factors.indices.filter { if case .integral = factors[$0] { return true }; return false }
+            guard inner.count == 1, case .integral(let innerBody, let innerVars) = factors[inner[0]] else {
+                return .integral(body2, over: outer)
+            }
+            factors[inner[0]] = innerBody
+            return .integral(.mul(factors), over: innerVars + outer)
+        }
+    }
+}

@@ -53,6 +53,15 @@ public struct SymbolicProver {
                     }
                 }
             }
+            for e in [lhs, rhs] {
+                for h in e.allSubexpressions {
+                    guard case .entropy(let p) = h, let vars = try? normalizer.leftVariables(of: p),
+                          vars.allSatisfy({ declarations.variable($0).map { !$0.type.isContinuous } ?? false }),
+                          let f = try? normalizer.normalize(h) else { continue }
+                    candidates.append(.init(form: f, rule: .entropyNonNegativeDiscrete, label: "\(h)"))
+                }
+            }
+            candidates += NonNegativityProver.discreteEntropies(in: d, normalizer: &normalizer)
             candidates += NonNegativityProver.impliedKLs(in: d, normalizer: &normalizer)
             candidates += NonNegativityProver.posteriorKLs(in: d, normalizer: &normalizer)
             if let used = NonNegativityProver.decompose(d, into: candidates) {

@@ -46,6 +46,34 @@ public struct NonNegativityProver {
         return zip(candidates, lambda).filter { !$0.1.isZero }.map(\.0)
     }
 
+    static func subsets(of xs: [String]) -> [[String]] {
+        guard xs.count <= 6 else { return [xs] }
+        return (1..<(1 << xs.count)).map { mask in xs.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element) }
+    }
+
+    /// `−∫ M log M ≥ 0` for every normalised measure M over discrete variables only: the
+    /// entropy of a probability mass function. (For continuous variables it can be negative,
+    /// so no such candidate exists for them.)
+    public static func discreteEntropies(in form: NormalForm, normalizer: inout Normalizer) -> [Candidate] {
+        let decl = normalizer.context.declarations
+        var seen = Set<Monomial>()
+        var out: [Candidate] = []
+        for m in form.terms.keys where !m.bound.isEmpty && m.measure.values.allSatisfy({ $0 > 0 }) {
+            guard m.bound.allSatisfy({ decl.variable($0).map { !$0.type.isContinuous } ?? false }) else { continue }
+            let key = Monomial(measure: m.measure, bound: m.bound)
+            guard seen.insert(key).inserted else { continue }
+            let total = normalizer.canonicalize(key)
+            guard total.measure.isEmpty, total.bound.isEmpty else { continue }
+            var h = NormalForm.zero
+            for (a, e) in key.measure {
+                let mono = normalizer.canonicalize(Monomial(measure: key.measure, logs: [.density(a)], bound: key.bound))
+                h = h + NormalForm([mono: Rational(-e)])
+            }
+            if !h.isZero { out.append(Candidate(form: h, rule: .entropyNonNegativeDiscrete, label: "entropy of a mass function")) }
+        }
+        return out
+    }
+
     /// Candidate KL terms from each normalised measure M over U in `form` to every joint's
     /// conditional of U given the difference's free variables: `log p(x) − ELBO` is
     /// `KL(q(z | x) || p(z | x))` even when its terms were split across marginal measures.
@@ -61,23 +89,30 @@ public struct NonNegativityProver {
             let total = normalizer.canonicalize(key)
             guard total.measure.isEmpty, total.bound.isEmpty else { continue }
             let u = Set(m.bound)
+            // KL(M || M1 · J(U2 | free, U1)) for every split U = U1 ∪ U2 (U1 may be empty):
+            // the expected conditional KL E_{M1}[KL(M2 || J(U2 | …))].
+            for inner in subsets(of: m.bound) where !inner.isEmpty {
+            let u2 = Set(inner)
+            let m1 = normalizer.canonicalize(Monomial(measure: key.measure, bound: inner))
+            guard m1.bound.isEmpty || Set(m1.bound) == u.subtracting(u2) else { continue }
             for joint in context.declarations.joints {
                 let scope = Set(joint.variables).union(joint.given)
-                guard u.isSubset(of: scope) else { continue }
-                let given = free.intersection(scope).subtracting(u)
+                guard u2.isSubset(of: scope) else { continue }
+                let given = free.union(u.subtracting(u2)).intersection(scope).subtracting(u2)
                 var rules = RuleLog()
-                let n = context.conditional(Density(joint: joint.name, variables: u.sorted(), given: given.sorted()), rules: &rules)
+                let n = context.conditional(Density(joint: joint.name, variables: u2.sorted(), given: given.sorted()), rules: &rules)
                 var kl = NormalForm.zero
-                for b in Set(key.measure.keys).union(n.keys) {
-                    let e = (key.measure[b] ?? 0) - (n[b] ?? 0)
+                for b in Set(key.measure.keys).union(n.keys).union(m1.measure.keys) {
+                    let e = (key.measure[b] ?? 0) - (n[b] ?? 0) - (m1.measure[b] ?? 0)
                     guard e != 0 else { continue }
                     let mono = normalizer.canonicalize(Monomial(measure: key.measure, logs: [.density(b)], bound: key.bound))
                     kl = kl + NormalForm([mono: Rational(e)])
                 }
                 if !kl.isZero {
                     out.append(Candidate(form: kl, rule: .klNonNegative,
-                                         label: "KL to \(joint.name)(\(u.sorted().joined(separator: ", ")) | \(given.sorted().joined(separator: ", ")))"))
+                                         label: "KL to \(joint.name)(\(u2.sorted().joined(separator: ", ")) | \(given.sorted().joined(separator: ", ")))"))
                 }
+            }
             }
         }
         return out

@@ -69,13 +69,15 @@ public struct Normalizer {
             return acc
         case .product(let parts):
             var acc = NormalForm.constant(.one)
-            for p in parts { acc = try multiply(acc, try build(p)) }
+            // Canonicalise each factor first: integrating out a dummy variable removes the
+            // clash of `p(b | a) ∫ p(a, b) db`, where b is free on the left and bound on the right.
+            for p in parts { acc = try multiply(acc, canonicalize(try build(p))) }
             return acc
         case .power(let base, let exponent):
             guard case .number(let r) = exponent, r.isInteger else {
                 throw NormalizationError("a non-integer power of a density is not supported: \(e)")
             }
-            let b = try build(base)
+            let b = canonicalize(try build(base))
             if r.numerator >= 0 {
                 var acc = NormalForm.constant(.one)
                 for _ in 0..<r.numerator { acc = try multiply(acc, b) }

@@ -1,0 +1,121 @@
+import ELBOAlgebra
+import ELBOSpec
+
+/// A derivation whose every step met its expectation. Only the checker creates one, so code
+/// generation cannot start from an objective that was not checked.
+public struct CheckedDerivation: Sendable {
+    public let derivation: Derivation
+    public let report: DerivationReport
+    fileprivate init(derivation: Derivation, report: DerivationReport) {
+        self.derivation = derivation; self.report = report
+    }
+}
+
+/// Runs both engines over every step of a derivation and decides the verdicts.
+public struct Checker: Sendable {
+    public var witnessConfiguration: WitnessConfiguration
+    /// Whether to search for a missing assumption when a step is refuted.
+    public var suggestAssumptions: Bool
+
+    public init(witnessConfiguration: WitnessConfiguration = .standard, suggestAssumptions: Bool = true) {
+        self.witnessConfiguration = witnessConfiguration
+        self.suggestAssumptions = suggestAssumptions
+    }
+
+    /// Checks every derivation of a parsed file.
+    public func check(_ file: SpecFile) -> FileReport {
+        FileReport(path: file.path, derivations: file.derivations.map { check($0).report })
+    }
+
+    /// Checks one derivation; returns the report and, when every step meets its expectation,
+    /// the checked derivation that code generation accepts.
+    public func check(_ derivation: Derivation) -> (report: DerivationReport, checked: CheckedDerivation?) {
+        var steps: [StepReport] = []
+        var previous = derivation.start
+        let prover = SymbolicProver(declarations: derivation.declarations)
+        let witness = WitnessEngine(declarations: derivation.declarations, configuration: witnessConfiguration)
+        for var step in derivation.steps {
+            guard let lhs = previous?.pooledNestedIntegrals else { break }
+            step.expr = step.expr.pooledNestedIntegrals
+            let report = checkStep(step, lhs: lhs, prover: prover, witness: witness, declarations: derivation.declarations)
+            steps.append(report)
+            if step.expectation != .refuted { previous = step.expr }
+        }
+        let report = DerivationReport(name: derivation.name, title: derivation.title, source: derivation.source,
+                                      steps: steps, objectives: derivation.objectives.map(\.name))
+        let ok = steps.allSatisfy(\.meetsExpectation)
+        return (report, ok ? CheckedDerivation(derivation: derivation, report: report) : nil)
+    }
+
+    func checkStep(_ step: Step, lhs: Expr, prover: SymbolicProver, witness: WitnessEngine,
+                   declarations: Declarations) -> StepReport {
+        let expected: Verdict = step.expectation == .refuted ? .refuted : (step.relation == .approximately ? .approximation : .verified)
+        var report = StepReport(label: step.label, line: step.location.line, column: step.location.column,
+                                relation: step.relation.rawValue, verdict: .error, expected: expected,
+                                symbolic: "not-applicable", witness: "skipped", rules: [], assumptions: step.assumptions,
+                                suggestedAssumption: nil, counterexample: nil, approximationError: nil, message: "",
+                                lhs: lhs.unicodeText, rhs: step.expr.unicodeText)
+        if step.relation == .approximately && step.assumptions.isEmpty {
+            report.message = "'≈' needs 'assuming NAME': an approximation is checked exact under its assumption"
+            return report
+        }
+        let symbolic = prover.prove(lhs: lhs, rhs: step.expr, relation: step.relation.comparison, assumptions: step.assumptions)
+        let outcome = witness.check(lhs: lhs, rhs: step.expr, relation: step.relation, assumptions: step.assumptions)
+        var proved = false
+        var notes: [String] = []
+        switch symbolic {
+        case .proved(let rules):
+            proved = true
+            report.symbolic = "proved"
+            report.rules = rules
+        case .failed(let residual, let rules):
+            report.symbolic = "failed"
+            report.rules = rules
+            notes.append("no proof: the sides differ by \(residual)")
+        case .notApplicable(let why):
+            report.symbolic = "not-applicable"
+            notes.append("symbolic engine: \(why)")
+        }
+        switch outcome {
+        case .agrees(let instances, let error):
+            report.witness = "agrees"
+            report.approximationError = error
+            if proved {
+                report.verdict = step.relation == .approximately ? .approximation : .verified
+                notes = ["proved and witnessed on \(instances) instances"]
+                if let e = error, step.relation == .approximately {
+                    notes.append(String(format: "without the assumption the error reaches %.3g", e))
+                }
+            } else {
+                report.verdict = .holdsNumerically
+                notes.insert("witnessed on \(instances) instances", at: 0)
+            }
+        case .disagrees(let c):
+            report.witness = "disagrees"
+            report.counterexample = CounterexampleReport(lhs: c.lhs, rhs: c.rhs, instance: c.instance)
+            if proved {
+                report.verdict = .error
+                notes = ["INTERNAL ERROR: the symbolic engine proved this step but the witness refutes it (rules \(report.rules.joined(separator: ", "))); please report it"]
+            } else {
+                report.verdict = .refuted
+                notes.insert(String(format: "refuted: lhs = %.6g, rhs = %.6g", c.lhs, c.rhs), at: 0)
+                if suggestAssumptions, let s = suggestAssumption(step, lhs: lhs, declarations: declarations) {
+                    report.suggestedAssumption = s
+                    notes.append("holds if \(s)")
+                }
+            }
+        case .skipped(let why):
+            report.witness = "skipped"
+            report.verdict = .unsupported
+            notes.append(proved ? "proved symbolically but the witness cannot evaluate it: \(why)"
+                                : "witness: \(why)")
+        }
+        report.message = notes.joined(separator: "; ")
+        return report
+    }
+}
+
+extension Expr {
+    /// Readable Unicode text for reports.
+    var unicodeText: String { "\(self)" }
+}
