@@ -37,7 +37,7 @@ func packA(_ a: MatrixOperand, mc: Int, kc: Int, into dst: UnsafeMutablePointer<
         if a.transposed {
             // Logical row i is column i of the stored matrix: each k gives `rows` contiguous values.
             for p in 0..<kc {
-                let src = a.base + p &* a.ld &+ i0
+                let src = a.base + (p &* a.ld &+ i0)
                 for r in 0..<rows { out[p &* mr &+ r] = src[r] }
                 for r in rows..<mr { out[p &* mr &+ r] = 0 }
             }
@@ -75,13 +75,13 @@ func packB(_ b: MatrixOperand, kc: Int, nc: Int, into dst: UnsafeMutablePointer<
             }
         } else if cols == nr {
             for p in 0..<kc {
-                let src = UnsafeRawPointer(b.base + p &* b.ld &+ j0)
+                let src = UnsafeRawPointer(b.base + (p &* b.ld &+ j0))
                 let o = UnsafeMutableRawPointer(out + p &* nr)
                 o.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
             }
         } else {
             for p in 0..<kc {
-                let src = b.base + p &* b.ld &+ j0
+                let src = b.base + (p &* b.ld &+ j0)
                 for jj in 0..<cols { out[p &* nr &+ jj] = src[jj] }
                 for jj in cols..<nr { out[p &* nr &+ jj] = 0 }
             }

@@ -1,2 +1,0 @@
-import ELBOAlgebra
-import ELBOSpec
