@@ -16,9 +16,9 @@ let package = Package(
         .library(name: "ELBORuntime", targets: ["ELBORuntime"]),
     ],
     targets: [
-        .target(name: "ELBOAlgebra"),
-        .target(name: "ELBOSpec", dependencies: ["ELBOAlgebra"]),
-        .target(name: "ELBOCheck", dependencies: ["ELBOAlgebra", "ELBOSpec"]),
+        .target(name: "ELBOAlgebra", swiftSettings: optimised),
+        .target(name: "ELBOSpec", dependencies: ["ELBOAlgebra"], swiftSettings: optimised),
+        .target(name: "ELBOCheck", dependencies: ["ELBOAlgebra", "ELBOSpec"], swiftSettings: optimised),
         .target(name: "ELBOCodegen", dependencies: ["ELBOAlgebra", "ELBOSpec", "ELBOCheck"]),
         .target(name: "ELBORuntime", resources: [.copy("Resources/MNIST")], swiftSettings: optimised),
         .target(name: "GeneratedKernels", dependencies: ["ELBORuntime"], path: "Generated",

@@ -5,14 +5,14 @@
 /// coefficient, `a / b` for factors with exponent -1. `unicodeDescription` is for reports
 /// (`Σ`, `∫`, `‖v‖²`, `𝔼`, Greek letters) and is not meant to be read back.
 extension Expr: CustomStringConvertible {
-    public var description: String { ExprPrinter(unicode: false).render(self).text }
+    public var description: String { SpecSyntaxPrinter(unicode: false).render(self).text }
 
     /// A rendering with mathematical Unicode, for reports.
-    public var unicodeDescription: String { ExprPrinter(unicode: true).render(self).text }
+    public var unicodeDescription: String { SpecSyntaxPrinter(unicode: true).render(self).text }
 }
 
 /// One printer per style; each node type renders in one place.
-struct ExprPrinter {
+struct SpecSyntaxPrinter {
     let unicode: Bool
 
     /// Binding strength of a rendered text, loosest first.
@@ -56,7 +56,7 @@ struct ExprPrinter {
         case .entropy(let p): return Rendered(text: "H(\(full(p)))", level: .atom)
         case .indexedSum(let index, let from, let to, let body):
             let b = render(body)
-            let bodyText = b.level < .unary ? "(\(b.text))" : b.text
+            let bodyText = b.level < .product ? "(\(b.text))" : b.text
             let sign = unicode ? "Σ" : "sum"
             return Rendered(text: "\(sign)_{\(name(index))=\(full(from))}^{\(full(to))} \(bodyText)", level: .atom, greedy: true)
         case .norm2(let v):
@@ -129,6 +129,7 @@ struct ExprPrinter {
                 level = .unary
             } else {
                 text = number(c).text
+                if c.numerator < 0 { level = .unary }
             }
         }
         for (k, f) in zip(rest.indices, rest) {
@@ -217,10 +218,10 @@ struct ExprPrinter {
 
     /// `mu` → `μ`, `xhat` → `x̂`, `mutilde` → `μ̃`.
     func greekSegment(_ s: String) -> String {
-        if let g = ExprPrinter.greek[s] { return g }
-        for (suffix, mark) in ExprPrinter.accents where s.hasSuffix(suffix) && s.count > suffix.count {
+        if let g = SpecSyntaxPrinter.greek[s] { return g }
+        for (suffix, mark) in SpecSyntaxPrinter.accents where s.hasSuffix(suffix) && s.count > suffix.count {
             let stem = String(s.dropLast(suffix.count))
-            if let g = ExprPrinter.greek[stem] { return g + mark }
+            if let g = SpecSyntaxPrinter.greek[stem] { return g + mark }
             if stem.count == 1, stem.first!.isLetter { return stem + mark }
         }
         return s

@@ -61,7 +61,6 @@ extension DerivationBuilder {
                 // The component count is a dimension symbol.
                 addDimension(kTok, explicit: false)
                 p.scope.symbols.insert(kTok.text)
-                p.newFamilyParameters.removeAll { $0 == kTok.text }
             }
             let k = try p.parseExpression()
             kind = .mixtureNormal(weights: w, means: m, variances: v, components: k)
@@ -75,6 +74,10 @@ extension DerivationBuilder {
         let key = density.description
         guard declare(densityStart, as: "a family", key: key) else { return }
         decls.families.append(Family(density: density, kind: kind))
+        for t in p.newFamilyParameters where declared[t.text] == nil {
+            declared[t.text] = ("a parameter of family \(key)", t.location(file))
+            derivation.declarationLocations[t.text] = t.location(file)
+        }
     }
 
     /// `define NAME(ARGS) = EXPR`.
@@ -154,6 +157,7 @@ extension DerivationBuilder {
         guard bracketsBalance(chunk.body) else { return }
         var s = scope()
         s.stepLabels = Set(derivation.steps.compactMap(\.label))
+        s.objectiveMode = true
         let p = parser(chunk.body, after: chunk.keyword, scope: s)
         let name = try p.expectIdentifier("an objective name")
         _ = try p.expect("=", "after the objective's name")

@@ -2,10 +2,19 @@ import ELBOAlgebra
 
 /// `model` and `guide` declarations and the checks on their factorisations.
 extension DerivationBuilder {
+    /// A joint whose head is declared and whose factors are still to be read.
+    struct PendingFactors {
+        let parser: ExprParser
+        let nameToken: Token
+        let index: Int
+    }
+
     /// `model NAME(VARS | INPUTS) = FACTOR FACTOR …`; without `= …` the joint is unstructured.
-    func parseJoint(_ chunk: Chunk) throws {
+    /// Declares the joint and returns what is needed to read its factors once every joint is
+    /// known.
+    func parseJointHead(_ chunk: Chunk) throws -> PendingFactors? {
         let kind: JointKind = chunk.keyword.text == "guide" ? .guide : .model
-        guard bracketsBalance(chunk.body) else { return }
+        guard bracketsBalance(chunk.body) else { return nil }
         let p = parser(chunk.body, after: chunk.keyword)
         let nameTok = try p.expectIdentifier("a \(kind.rawValue) name such as p_theta")
         let name = nameTok.text.split(separator: "_").first.map(String.init) ?? nameTok.text
@@ -27,28 +36,29 @@ extension DerivationBuilder {
                 sink.error(v, "variable '\(v.raw)' appears twice in \(kind.rawValue) '\(name)'")
             }
         }
-        guard declare(nameTok, as: "a \(kind.rawValue)", key: name) else { return }
-        var joint = Joint(kind: kind, name: name, variables: vars.map(\.text), given: inputs.map(\.text), factors: nil)
-        decls.joints.append(joint)
-        let index = decls.joints.count - 1
-
+        guard declare(nameTok, as: "a \(kind.rawValue)", key: name) else { return nil }
+        decls.joints.append(Joint(kind: kind, name: name, variables: vars.map(\.text), given: inputs.map(\.text), factors: nil))
         guard p.eat("=") else {
             expectEnd(p, "the \(kind.rawValue) declaration")
-            return
+            return nil
         }
-        // Factors: densities, juxtaposed or joined by `*`.
-        let factorParser = parser(Array(p.tokens[p.pos...]), after: p.tokens[p.pos - 1])
+        if p.atEnd { throw p.fail(p.tokens[p.pos - 1], "expected the factors of '\(name)' after '='") }
+        return PendingFactors(parser: parser(Array(p.tokens[p.pos...]), after: p.tokens[p.pos - 1]),
+                              nameToken: nameTok, index: decls.joints.count - 1)
+    }
+
+    /// The factors of a joint: densities, juxtaposed or joined by `*`.
+    func parseFactors(_ pending: PendingFactors) throws {
+        let p = pending.parser
+        p.scope = scope()
         var factors: [(Density, Token)] = []
-        while !factorParser.atEnd {
-            if factorParser.eat("*") { continue }
-            let start = factorParser.peek
-            let d = try factorParser.parseDensity(checkMembership: false)
-            factors.append((d, start))
+        while !p.atEnd {
+            if p.eat("*") { continue }
+            let start = p.peek
+            factors.append((try p.parseDensity(checkMembership: false), start))
         }
-        if factors.isEmpty { throw p.fail(p.tokens[p.pos - 1], "expected the factors of '\(name)' after '='") }
-        joint.factors = factors.map(\.0)
-        decls.joints[index] = joint
-        validateFactorisation(joint, factors: factors, nameToken: nameTok)
+        decls.joints[pending.index].factors = factors.map(\.0)
+        validateFactorisation(decls.joints[pending.index], factors: factors, nameToken: pending.nameToken)
     }
 
     /// The factors' left sides must partition the joint's variables, they may condition only

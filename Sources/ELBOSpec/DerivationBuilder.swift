@@ -43,7 +43,12 @@ final class DerivationBuilder {
 
     func build() {
         run { try self.parseHeader() }
+        var pendingFactors: [PendingFactors] = []
         for kind in DerivationBuilder.order {
+            if kind == "network" {
+                // Every joint is declared now, so factors may name any of them.
+                for pending in pendingFactors { run { try self.parseFactors(pending) } }
+            }
             let matching = chunks.filter {
                 $0.keyword.text == kind || (kind == "model" && $0.keyword.text == "guide")
             }
@@ -53,7 +58,8 @@ final class DerivationBuilder {
                 case "variables": parseVariables(chunk)
                 case "dim": run { try self.parseDim(chunk) }
                 case "param": run { try self.parseParam(chunk) }
-                case "model": run { try self.parseJoint(chunk) }
+                case "model":
+                    run { if let pending = try self.parseJointHead(chunk) { pendingFactors.append(pending) } }
                 case "network": run { try self.parseNetwork(chunk) }
                 case "family": run { try self.parseFamily(chunk) }
                 case "define": run { try self.parseDefine(chunk) }

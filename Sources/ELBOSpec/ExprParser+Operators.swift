@@ -74,7 +74,7 @@ extension ExprParser {
         }
         advance()
         if scope.familyMode, !name.hasPrefix("sum_") {
-            newFamilyParameters.append(name)
+            newFamilyParameters.append(t)
             scope.symbols.insert(name)
             return .symbol(name)
         }
@@ -313,7 +313,7 @@ extension ExprParser {
         var result: Expr?
         visitSubterms(body) { e in
             guard result == nil, case .component(let base, let i) = e, i == index else { return }
-            result = scope.dimension(ofComponentBase: base)?.expr
+            result = scope.dimension(ofComponentBase: base)?.specExpr
         }
         return result
     }

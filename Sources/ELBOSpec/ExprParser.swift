@@ -32,8 +32,8 @@ final class ExprParser {
     var integralDepth = 0
     var normDepth = 0
     var klDepth = 0
-    /// Family parameters declared by this parser (family mode), in order of appearance.
-    var newFamilyParameters: [String] = []
+    /// Where the family parameters declared by this parser (family mode) first appear.
+    var newFamilyParameters: [Token] = []
 
     /// - Parameter after: the token after which an empty range ends, for locating
     ///   "expected …" diagnostics.
@@ -250,10 +250,15 @@ final class ExprParser {
         }
     }
 
-    /// `(7)` in an objective, when `7` labels a step.
+    /// `(7)` in an objective (or wherever step labels are given), when `7` labels a step.
+    /// In an objective a parenthesised label that names no step is an error.
     func stepReference() -> Expr? {
-        guard !scope.stepLabels.isEmpty, let (label, close) = ExprParser.label(in: tokens, at: pos),
-              scope.stepLabels.contains(label) else { return nil }
+        guard scope.objectiveMode || !scope.stepLabels.isEmpty,
+              let (label, close) = ExprParser.label(in: tokens, at: pos) else { return nil }
+        if !scope.stepLabels.contains(label) {
+            guard scope.objectiveMode, label.first?.isNumber == true else { return nil }
+            sink.error(tokens[pos], "(\(label)) names no step of this derivation")
+        }
         pos = close + 1
         return .stepRef(label)
     }

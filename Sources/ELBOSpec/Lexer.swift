@@ -38,6 +38,11 @@ struct Lexer {
     /// Two-character ASCII symbols.
     private static let pairSymbols: Set<String> = ["||", "->", "=>", "==", ">=", "<=", "~=", "!=", ":=", "<-"]
 
+    /// `½` and friends are literals.
+    private static let vulgarFractions: [Character: (Int, Int)] = [
+        "½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4),
+    ]
+
     /// Characters that stand for an operator word.
     private static let wordSymbols: [Character: String] = [
         "∫": "int", "∬": "iint", "∭": "iiint", "√": "sqrt", "∑": "sum", "∝": "prop",
@@ -60,6 +65,9 @@ struct Lexer {
                 lexNumber(); continue
             }
             if NameNormalisation.superscripts[ch] != nil { lexSuperscript(); continue }
+            if let (n, d) = Lexer.vulgarFractions[ch] {
+                emit(.number, text: "\(n)/\(d)", length: 1, number: Rational(n, d)); continue
+            }
             if let word = Lexer.wordSymbols[ch] {
                 emit(.identifier, text: word, length: 1); continue
             }

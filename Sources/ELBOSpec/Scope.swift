@@ -93,6 +93,8 @@ struct Scope {
     var networkNames: Set<String>
     /// Labels of the derivation's steps, for `(7)` references in objectives.
     var stepLabels: Set<String> = []
+    /// In an objective, `(LABEL)` refers to a step and must name one.
+    var objectiveMode = false
     /// In a `family`, an unknown name declares a family parameter instead of being an error.
     var familyMode = false
     /// Words that end an expression (the clauses of a step).
@@ -129,7 +131,7 @@ struct Scope {
 
 extension Dimension {
     /// The dimension as an expression: a symbol or an integer literal.
-    var expr: Expr {
+    var specExpr: Expr {
         switch self {
         case .symbol(let s): return .symbol(s)
         case .value(let v): return .int(v)

@@ -7,8 +7,8 @@ import XCTest
 final class WitnessCDVAETests: XCTestCase {
     static func declarations() -> Declarations {
         var d = Declarations()
-        d.variables = [wvar("x", .observed, real("k")), wvar("c", .input, .label(.symbol("C"))),
-                       wvar("z_l", .latent, real("m_l")), wvar("z_u", .latent, real("m_u"))]
+        d.variables = [wvar("x", .observed, wreal("k")), wvar("c", .input, .label(.symbol("C"))),
+                       wvar("z_l", .latent, wreal("m_l")), wvar("z_u", .latent, wreal("m_u"))]
         d.joints = [
             Joint(kind: .model, name: "p", variables: ["x", "z_l", "z_u"], given: ["c"],
                   factors: [wdensity("p", ["x"], ["z_l", "z_u", "c"]), wdensity("p", ["z_l"], ["c"]), wdensity("p", ["z_u"])]),
@@ -61,7 +61,7 @@ final class WitnessCDVAETests: XCTestCase {
     func testStepEightNeedsTheAssumption() {
         let engine = WitnessEngine(declarations: Self.declarations())
         let steps = Self.steps().steps
-        let c = assertRefutes(engine, steps[6].2, .equal, steps[7].2)
+        let c = assertWitnessRefutes(engine, steps[6].2, .equal, steps[7].2)
         XCTAssertTrue(c?.instance.contains("no assumptions") ?? false)
         // As an approximation it is exact under the assumption, with an error without it.
         let outcome = engine.check(lhs: steps[6].2, rhs: steps[7].2, relation: .approximately,
@@ -74,30 +74,35 @@ final class WitnessCDVAETests: XCTestCase {
         let engine = WitnessEngine(declarations: Self.declarations())
         let steps = Self.steps().steps
         // (7) with = instead of ≥ drops a KL that is not zero.
-        assertRefutes(engine, steps[5].2, .equal, steps[6].2)
+        assertWitnessRefutes(engine, steps[5].2, .equal, steps[6].2)
         // (7) the wrong way round.
-        assertRefutes(engine, steps[5].2, .lessOrEqual, steps[6].2)
+        assertWitnessRefutes(engine, steps[5].2, .lessOrEqual, steps[6].2)
         // The class dropped from the prior.
         let ql = wd("q", ["z_l"], ["x"]), qu = wd("q", ["z_u"], ["x"])
         let wrongPrior = wadd(wE(wd("q", ["z_l", "z_u"], ["x"]), wlog(wd("p", ["x"], ["z_l", "z_u", "c"]))),
                               wneg(wKL(ql, wd("p", ["z_l"]))), wneg(wKL(qu, wd("p", ["z_u"]))))
-        assertRefutes(engine, steps[6].2, .equal, wrongPrior)
+        assertWitnessRefutes(engine, steps[6].2, .equal, wrongPrior)
     }
 
     func testCheckingTheDerivationIsFast() {
         let engine = WitnessEngine(declarations: Self.declarations())
         let (start, steps) = Self.steps()
-        let rounds = 5
-        let begin = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<rounds {
+        func checkAll() -> Double {
+            let begin = DispatchTime.now().uptimeNanoseconds
             var previous = start
             for (_, relation, expr, assumptions) in steps {
                 _ = engine.check(lhs: previous, rhs: expr, relation: relation, assumptions: assumptions)
                 previous = expr
             }
+            return Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9 / Double(rounds)
-        print("witness: CDVAE steps (1)…(8), 8 instances each: \(String(format: "%.2f", seconds * 1000)) ms")
-        XCTAssertLessThan(seconds, 5)  // generous: debug builds are much slower than release
+        // The first pass builds the instances; later passes (as for the next derivation
+        // sharing declarations) reuse them.
+        let cold = checkAll()
+        let rounds = 20
+        let warm = (0..<rounds).map { _ in checkAll() }.reduce(0, +) / Double(rounds)
+        print("witness: CDVAE steps (1)…(8), 8 instances each: "
+            + String(format: "%.2f ms first pass, %.2f ms with instances cached", cold, warm))
+        XCTAssertLessThan(cold, 5000)  // generous: debug builds are much slower than release
     }
 }

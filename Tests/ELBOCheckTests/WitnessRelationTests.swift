@@ -9,7 +9,7 @@ final class WitnessRelationTests: XCTestCase {
     /// The VAE with `dim k`, `param gamma > 0`, and an input `c` of the model.
     func declarations() -> Declarations {
         var d = Declarations()
-        d.variables = [wvar("x", .observed, real("k")), wvar("z", .latent, real("m")), wvar("c", .input, .label(.symbol("C")))]
+        d.variables = [wvar("x", .observed, wreal("k")), wvar("z", .latent, wreal("m")), wvar("c", .input, .label(.symbol("C")))]
         d.params = [Param(name: "gamma", shape: [], positive: true)]
         d.joints = [
             Joint(kind: .model, name: "p", variables: ["x", "z"], given: ["c"],
@@ -25,34 +25,34 @@ final class WitnessRelationTests: XCTestCase {
     let gaussianConstant = wmul(wnum(1, 2), wsym("k"), wlog(wmul(wnum(2), .constant(.pi))))
 
     func testEqualUpToConstantDropsConstants() {
-        assertAgrees(engine, wsub(reconstruction, gaussianConstant), .equalUpToConstant, reconstruction)
+        assertWitnessAgrees(engine, wsub(reconstruction, gaussianConstant), .equalUpToConstant, reconstruction)
         // The input's own distribution is not learnable either.
-        assertAgrees(engine, wadd(reconstruction, wlog(wd("p", ["c"]))), .equalUpToConstant, reconstruction)
+        assertWitnessAgrees(engine, wadd(reconstruction, wlog(wd("p", ["c"]))), .equalUpToConstant, reconstruction)
     }
 
     func testEqualUpToConstantKeepsLearnableTerms() {
         let withParam = wsub(reconstruction, wmul(wsym("k"), wlog(wsym("gamma"))))
-        let c = assertRefutes(engine, withParam, .equalUpToConstant, reconstruction)
+        let c = assertWitnessRefutes(engine, withParam, .equalUpToConstant, reconstruction)
         XCTAssertTrue(c?.instance.contains("learnable") ?? false, "\(String(describing: c))")
         // A prior term depends on the model's tables.
-        assertRefutes(engine, wsub(reconstruction, wKL(wd("q", ["z"], ["x"]), wd("p", ["z"]))), .equalUpToConstant,
+        assertWitnessRefutes(engine, wsub(reconstruction, wKL(wd("q", ["z"], ["x"]), wd("p", ["z"]))), .equalUpToConstant,
                       reconstruction)
         // And `=` is stricter than `≐`.
-        assertRefutes(engine, wsub(reconstruction, gaussianConstant), .equal, reconstruction)
+        assertWitnessRefutes(engine, wsub(reconstruction, gaussianConstant), .equal, reconstruction)
     }
 
     func testProportional() {
-        assertAgrees(engine, wmul(wnum(2), reconstruction), .proportional, reconstruction)
-        assertAgrees(engine, wadd(wmul(wnum(2), reconstruction), wnum(3), gaussianConstant), .proportional, reconstruction)
+        assertWitnessAgrees(engine, wmul(wnum(2), reconstruction), .proportional, reconstruction)
+        assertWitnessAgrees(engine, wadd(wmul(wnum(2), reconstruction), wnum(3), gaussianConstant), .proportional, reconstruction)
         // The factor may depend on non-learnable quantities such as a dimension.
-        assertAgrees(engine, wdiv(reconstruction, wsym("k")), .proportional, reconstruction)
+        assertWitnessAgrees(engine, wdiv(reconstruction, wsym("k")), .proportional, reconstruction)
         // A negative factor changes the minimiser.
-        let c = assertRefutes(engine, wneg(reconstruction), .proportional, reconstruction)
+        let c = assertWitnessRefutes(engine, wneg(reconstruction), .proportional, reconstruction)
         XCTAssertTrue(c?.instance.contains("positive") ?? false, "\(String(describing: c))")
         // So does an extra learnable term.
-        assertRefutes(engine, wadd(reconstruction, wlog(wsym("gamma"))), .proportional, reconstruction)
+        assertWitnessRefutes(engine, wadd(reconstruction, wlog(wsym("gamma"))), .proportional, reconstruction)
         // A side free of learnable quantities is proportional only to another such side.
-        assertAgrees(engine, wnum(1), .proportional, gaussianConstant)
-        assertRefutes(engine, reconstruction, .proportional, gaussianConstant)
+        assertWitnessAgrees(engine, wnum(1), .proportional, gaussianConstant)
+        assertWitnessRefutes(engine, reconstruction, .proportional, gaussianConstant)
     }
 }

@@ -31,11 +31,11 @@ func wc(_ base: String, _ j: String = "j") -> Expr { .component(base, index: j) 
 func wvar(_ name: String, _ role: VariableRole, _ type: VariableType) -> Variable {
     Variable(name: name, role: role, type: type)
 }
-func real(_ d: String) -> VariableType { .real(.symbol(d)) }
+func wreal(_ d: String) -> VariableType { .real(.symbol(d)) }
 
 /// VAE declarations: `x : observed real[k]`, `z : latent` (real[m] unless given),
 /// `model p(x, z) = p(x | z) p(z)`, `guide q(z | x)`.
-func vaeDeclarations(z zType: VariableType = real("m"), x xType: VariableType = real("k")) -> Declarations {
+func witnessVAEDeclarations(z zType: VariableType = wreal("m"), x xType: VariableType = wreal("k")) -> Declarations {
     var d = Declarations()
     d.variables = [wvar("x", .observed, xType), wvar("z", .latent, zType)]
     d.joints = [
@@ -47,23 +47,23 @@ func vaeDeclarations(z zType: VariableType = real("m"), x xType: VariableType = 
 }
 
 /// The VAE's evidence lower bound `E_q[log p(x, z) − log q(z | x)]`.
-let vaeELBO = wE(wd("q", ["z"], ["x"]), wsub(wlog(wd("p", ["x", "z"])), wlog(wd("q", ["z"], ["x"]))))
+let witnessVAEELBO = wE(wd("q", ["z"], ["x"]), wsub(wlog(wd("p", ["x", "z"])), wlog(wd("q", ["z"], ["x"]))))
 
-func assertAgrees(_ engine: WitnessEngine, _ lhs: Expr, _ relation: Relation, _ rhs: Expr,
+func assertWitnessAgrees(_ engine: WitnessEngine, _ lhs: Expr, _ relation: Relation, _ rhs: Expr,
                   assuming: [String] = [], file: StaticString = #filePath, line: UInt = #line) {
     let outcome = engine.check(lhs: lhs, rhs: rhs, relation: relation, assumptions: assuming)
     XCTAssertTrue(outcome.agrees, "expected agreement, got \(outcome)", file: file, line: line)
 }
 
 @discardableResult
-func assertRefutes(_ engine: WitnessEngine, _ lhs: Expr, _ relation: Relation, _ rhs: Expr,
+func assertWitnessRefutes(_ engine: WitnessEngine, _ lhs: Expr, _ relation: Relation, _ rhs: Expr,
                    assuming: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> Counterexample? {
     let outcome = engine.check(lhs: lhs, rhs: rhs, relation: relation, assumptions: assuming)
     XCTAssertTrue(outcome.disagrees, "expected a refutation, got \(outcome)", file: file, line: line)
     return outcome.counterexample
 }
 
-func assertSkips(_ engine: WitnessEngine, _ lhs: Expr, _ relation: Relation, _ rhs: Expr, assuming: [String] = [],
+func assertWitnessSkips(_ engine: WitnessEngine, _ lhs: Expr, _ relation: Relation, _ rhs: Expr, assuming: [String] = [],
                  mentioning text: String, file: StaticString = #filePath, line: UInt = #line) {
     let outcome = engine.check(lhs: lhs, rhs: rhs, relation: relation, assumptions: assuming)
     XCTAssertTrue(outcome.skipReason?.contains(text) ?? false, "expected a skip mentioning '\(text)', got \(outcome)",

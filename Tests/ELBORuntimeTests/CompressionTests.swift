@@ -46,7 +46,7 @@ final class CompressionTests: XCTestCase {
             }
         }
         // Runs compress by far; random bytes do not grow much in a fixed-Huffman block.
-        XCTAssertLessThan(Deflate.compress(runs).count, runs.count / 50)
+        XCTAssertLessThan(Deflate.compress(runs).count, runs.count / 40) // ≈ 2 matches per run of 300
         XCTAssertLessThan(Deflate.compress(random).count, random.count * 9 / 8 + 16)
         // More than 65535 bytes needs several stored blocks.
         XCTAssertGreaterThan(Deflate.compress(random, mode: .stored).count, random.count + 5)

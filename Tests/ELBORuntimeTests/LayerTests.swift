@@ -13,8 +13,9 @@ final class LayerTests: XCTestCase {
         // U(−b, b) (variance b²/3) to within sampling error.
         XCTAssertGreaterThan(layer.weight.maxAbs(), 0.999 * bound)
         XCTAssertEqual(layer.weight.mean(), 0, accuracy: 3e-4)
-        let variance = layer.weight.map { $0 * $0 }.mean()
-        assertClose(variance, Double(bound * bound) / 3, relative: 0.02)
+        let variance: Double = layer.weight.map { $0 * $0 }.mean()
+        let expected: Double = Double(bound) * Double(bound) / 3
+        assertClose(variance, expected, relative: 0.02)
     }
 
     func testDenseForwardAndBackwardMatchHandFormulas() {
@@ -23,7 +24,8 @@ final class LayerTests: XCTestCase {
         var layer = Dense(weight: w, bias: b)
         let x = Tensor(shape: [2, 3], data: [1, 0, -1, 2, 1, 0])
         let y = layer.forward(x)
-        XCTAssertEqual(y.data, [1 - 5 + 0.5, 2 - 6 - 1, 2 + 3 + 0.5, 4 + 4 - 1])
+        // Rows: x·W + b = [1−5, 2−6] + b and [2+3, 4+4] + b.
+        XCTAssertEqual(y.data, [-3.5, -5, 5.5, 7])
         let dy = Tensor(shape: [2, 2], data: [1, 2, 3, 4])
         let dx = layer.backward(dy)
         // dX = dY·Wᵀ, dW = Xᵀ·dY, db = column sums of dY.

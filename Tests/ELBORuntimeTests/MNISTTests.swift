@@ -16,7 +16,7 @@ final class MNISTTests: XCTestCase {
         XCTAssertEqual(test.labels[0], 7)
         assertClose(test.inputs.mean(), 0.1325, absolute: 0.001)
         let counts = (0..<10).map { c in test.labels.filter { $0 == c }.count }
-        XCTAssertEqual(counts, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 1009, 974])
+        XCTAssertEqual(counts, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
     }
 
     func testLimitedTrainLoadReadsOnlyAPrefix() throws {
@@ -90,10 +90,11 @@ final class MNISTTests: XCTestCase {
                            .wrongMagic(path: images.path, expected: MNIST.imageMagic, actual: MNIST.labelMagic))
         }
 
-        try writeIDX(MNIST.imageMagic, [3, 28, 28], payload: 3 * 784 - 1, to: images)
+        let full: Int = 16 + 3 * 784
+        try writeIDX(MNIST.imageMagic, [3, 28, 28], payload: full - 16 - 1, to: images)
         XCTAssertThrowsError(try MNIST.load(split: .test, from: dir)) { error in
-            XCTAssertEqual(error as? DatasetError,
-                           .truncated(path: images.path, expectedBytes: 16 + 3 * 784, actualBytes: 16 + 3 * 784 - 1))
+            let expected = DatasetError.truncated(path: images.path, expectedBytes: full, actualBytes: full - 1)
+            XCTAssertEqual(error as? DatasetError, expected)
         }
 
         try writeIDX(MNIST.imageMagic, [3, 28, 28], payload: 3 * 784, to: images)

@@ -25,6 +25,14 @@ public enum Rule: String, CaseIterable, Sendable, Comparable {
     case bernoulliLogits = "bernoulli-logits"
     case scalarAlgebra = "scalar-algebra"
     case family = "family"
+    /// Scalar layer: `log(ab) = log a + log b` for a, b > 0, `log exp A = A`, `exp(n log P) = P^n`.
+    case logExp = "log-exp"
+    /// Scalar layer: a finite sum is linear; a summand free of the index gives `D ·` it.
+    case finiteSum = "finite-sum"
+    /// Scalar layer: a vector inside `norm2`, `N(·)`, `tr`, `det` is read per component.
+    case componentwise = "componentwise"
+    /// Scalar layer: `x − 1 − log x ≥ 0` for x > 0 (the Gaussian KL summand).
+    case logConvexity = "x-minus-1-minus-log-x"
 
     public static func < (a: Rule, b: Rule) -> Bool { a.rawValue < b.rawValue }
 }

@@ -17,6 +17,9 @@ public struct Checker: Sendable {
     /// Whether to search for a missing assumption when a step is refuted.
     public var suggestAssumptions: Bool
 
+    /// How many times more instances the witness tries when no proof was found.
+    static let thoroughFactor = 8
+
     public init(witnessConfiguration: WitnessConfiguration = .standard, suggestAssumptions: Bool = true) {
         self.witnessConfiguration = witnessConfiguration
         self.suggestAssumptions = suggestAssumptions
@@ -34,9 +37,8 @@ public struct Checker: Sendable {
         var previous = derivation.start
         let prover = SymbolicProver(declarations: derivation.declarations)
         let witness = WitnessEngine(declarations: derivation.declarations, configuration: witnessConfiguration)
-        for var step in derivation.steps {
-            guard let lhs = previous?.pooledNestedIntegrals else { break }
-            step.expr = step.expr.pooledNestedIntegrals
+        for step in derivation.steps {
+            guard let lhs = previous else { break }
             let report = checkStep(step, lhs: lhs, prover: prover, witness: witness, declarations: derivation.declarations)
             steps.append(report)
             if step.expectation != .refuted { previous = step.expr }
@@ -49,6 +51,9 @@ public struct Checker: Sendable {
 
     func checkStep(_ step: Step, lhs: Expr, prover: SymbolicProver, witness: WitnessEngine,
                    declarations: Declarations) -> StepReport {
+        var step = step
+        step.expr = step.expr.pooledNestedIntegrals
+        let lhs = lhs.pooledNestedIntegrals
         let expected: Verdict = step.expectation == .refuted ? .refuted : (step.relation == .approximately ? .approximation : .verified)
         var report = StepReport(label: step.label, line: step.location.line, column: step.location.column,
                                 relation: step.relation.rawValue, verdict: .error, expected: expected,
@@ -60,8 +65,17 @@ public struct Checker: Sendable {
             return report
         }
         let symbolic = prover.prove(lhs: lhs, rhs: step.expr, relation: step.relation.comparison, assumptions: step.assumptions)
-        let outcome = witness.check(lhs: lhs, rhs: step.expr, relation: step.relation, assumptions: step.assumptions)
+        var outcome = witness.check(lhs: lhs, rhs: step.expr, relation: step.relation, assumptions: step.assumptions)
         var proved = false
+        if case .proved = symbolic {} else if case .agrees = outcome {
+            // No proof: before calling the step true, search many more instances for a
+            // counterexample (inequalities are often violated only on some instances).
+            var thorough = witnessConfiguration
+            thorough.seed = witnessConfiguration.seed &+ 0x9E37_79B9
+            thorough.instances = witnessConfiguration.instances * Checker.thoroughFactor
+            outcome = WitnessEngine(declarations: declarations, configuration: thorough)
+                .check(lhs: lhs, rhs: step.expr, relation: step.relation, assumptions: step.assumptions)
+        }
         var notes: [String] = []
         switch symbolic {
         case .proved(let rules):

@@ -5,7 +5,6 @@ extension WitnessEngine {
     /// `=`, `≥`, `≤` at every assignment of every instance; `≈` like `=` under its
     /// assumptions, plus the largest error without them.
     func checkPointwise(_ program: WitnessProgram, relation: Relation, assumptions: [String]) throws -> WitnessOutcome {
-        let builder = WitnessInstanceBuilder(schema: schema, configuration: configuration)
         let plans = try builder.plans(for: program, assumptions: assumptions)
         var compared = 0
         for i in 0..<configuration.instances {
@@ -43,7 +42,6 @@ extension WitnessEngine {
     /// learnable part. `≐`: `lhs − rhs` is the same in every draw. `∝`: one `c > 0` per
     /// instance with `Δlhs = c · Δrhs` between draws, at every assignment.
     func checkAcrossDraws(_ program: WitnessProgram, relation: Relation, assumptions: [String]) throws -> WitnessOutcome {
-        let builder = WitnessInstanceBuilder(schema: schema, configuration: configuration)
         let plans = try builder.plans(for: program, assumptions: assumptions)
         let tolerance = configuration.tolerance
         var compared = 0

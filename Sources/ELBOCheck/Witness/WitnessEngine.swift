@@ -14,12 +14,18 @@ public struct WitnessEngine: Sendable {
     /// Seed, instance count and tolerance.
     public let configuration: WitnessConfiguration
     let schema: WitnessSchema
+    /// Instances built by earlier checks; the steps of a derivation share them.
+    let cache = WitnessWorldCache()
 
     /// An engine for one derivation's declarations.
     public init(declarations: Declarations, configuration: WitnessConfiguration = .standard) {
         self.declarations = declarations
         self.configuration = configuration
         schema = WitnessSchema(declarations)
+    }
+
+    var builder: WitnessInstanceBuilder {
+        WitnessInstanceBuilder(schema: schema, configuration: configuration, cache: cache)
     }
 
     /// Judges `lhs relation rhs` with the named assumptions in force.
@@ -52,7 +58,6 @@ public struct WitnessEngine: Sendable {
     /// Empty when the witness cannot evaluate `e`. For tests and debugging.
     public func evaluate(_ e: Expr, assumptions: [String], instanceIndex: Int) -> [([String: Int], Double)] {
         guard let program = try? WitnessCompiler.program([e], schema: schema) else { return [] }
-        let builder = WitnessInstanceBuilder(schema: schema, configuration: configuration)
         guard let plans = try? builder.plans(for: program, assumptions: assumptions),
               let instance = try? builder.instance(instanceIndex, draw: 0, program: program, plans: plans,
                                                    assumptions: assumptions),
@@ -93,7 +98,7 @@ public struct WitnessEngine: Sendable {
             throw WitnessUnsupported("\(count) assignments of the free variables "
                 + free.map { schema.variables[$0].name }.joined(separator: ", ") + " exceed the configured maximum")
         }
-        let evaluator = WitnessEvaluator(instance: instance, program: program, variableCount: schema.variables.count)
+        var evaluator = WitnessEvaluator(instance: instance, program: program, variableCount: schema.variables.count)
         var out: [Sample] = []
         out.reserveCapacity(count)
         for v in free { evaluator.assignment[v] = 0 }

@@ -8,7 +8,7 @@ import Foundation
 /// the rest is ±∞ or NaN, as `0 · log 0 = 0`. `undefined` records that a density conditioned
 /// on an event of probability zero was used where it mattered; such an assignment says
 /// nothing about the step and is not compared.
-final class WitnessEvaluator<Instance: WitnessInstance> {
+struct WitnessEvaluator<Instance: WitnessInstance> {
     let instance: Instance
     /// The point of each variable (by slot).
     var assignment: [Int]
@@ -23,7 +23,7 @@ final class WitnessEvaluator<Instance: WitnessInstance> {
         locals = Array(repeating: .scalar(0), count: program.localCount)
     }
 
-    func evaluate(_ node: WitnessNode) throws -> WitnessValue {
+    mutating func evaluate(_ node: WitnessNode) throws -> WitnessValue {
         switch node {
         case .constant(let c):
             return .scalar(c)
@@ -76,37 +76,74 @@ final class WitnessEvaluator<Instance: WitnessInstance> {
             if annihilated { undefined = before; return .scalar(0) }
             return acc
         case .power(let base, let exponent):
-            return try WitnessValue.combine(try evaluate(base), try evaluate(exponent), Foundation.pow)
+            let b = try evaluate(base), e = try evaluate(exponent)
+            // Exact forms for the common exponents; `pow` for the rest.
+            if case .scalar(let n) = e {
+                if n == -1 { return b.map { 1 / $0 } }
+                if n == 2 { return b.map { $0 * $0 } }
+                if n == 1 { return b }
+            }
+            return try WitnessValue.combine(b, e, Foundation.pow)
         case .log(let a):
             return try evaluate(a).map(Foundation.log)
         case .exp(let a):
             return try evaluate(a).map(Foundation.exp)
         case .integral(let slots, let body):
-            return try sum(over: slots) { w in try evaluate(body).map { w * $0 } }
+            let saved = firstPoint(slots)
+            var acc = WitnessValue.scalar(0)
+            repeat {
+                let w = weight(slots)
+                acc = try WitnessValue.combine(acc, try evaluate(body).map { w * $0 }, +)
+            } while nextPoint(slots)
+            restore(slots, saved)
+            return acc
         case .expectation(let slots, let measure, let body):
-            return try sum(over: slots) { w in
+            let saved = firstPoint(slots)
+            var acc = WitnessValue.scalar(0)
+            repeat {
+                let before = undefined
                 let m = try scalar(evaluate(measure), "the measure of an expectation")
-                if m == 0 { return nil }
-                let mw = m * w
-                return try evaluate(body).map { mw * $0 }
-            }
+                if m == 0 {
+                    undefined = before
+                } else {
+                    let mw = m * weight(slots)
+                    acc = try WitnessValue.combine(acc, try evaluate(body).map { mw * $0 }, +)
+                }
+            } while nextPoint(slots)
+            restore(slots, saved)
+            return acc
         case .kl(let slots, let p, let q):
-            return try sum(over: slots) { w in
+            let saved = firstPoint(slots)
+            var acc = 0.0
+            repeat {
+                let before = undefined
                 let pv = try scalar(evaluate(p), "KL's first argument")
-                if pv == 0 { return nil }
-                let qv = try scalar(evaluate(q), "KL's second argument")
-                return .scalar(w * pv * (Foundation.log(pv) - Foundation.log(qv)))
-            }
+                if pv == 0 {
+                    undefined = before
+                } else {
+                    let qv = try scalar(evaluate(q), "KL's second argument")
+                    acc += weight(slots) * pv * (Foundation.log(pv) - Foundation.log(qv))
+                }
+            } while nextPoint(slots)
+            restore(slots, saved)
+            return .scalar(acc)
         case .entropy(let slots, let p):
-            return try sum(over: slots) { w in
+            let saved = firstPoint(slots)
+            var acc = 0.0
+            repeat {
+                let before = undefined
                 let pv = try scalar(evaluate(p), "the argument of H")
-                if pv == 0 { return nil }
-                return .scalar(-w * pv * Foundation.log(pv))
-            }
+                if pv == 0 {
+                    undefined = before
+                } else {
+                    acc -= weight(slots) * pv * Foundation.log(pv)
+                }
+            } while nextPoint(slots)
+            restore(slots, saved)
+            return .scalar(acc)
         case .indexedSum(let slot, let from, let to, let body):
             let lo = try integer(evaluate(from)), hi = try integer(evaluate(to))
             let saved = indices[slot]
-            defer { indices[slot] = saved }
             var acc = WitnessValue.scalar(0)
             if lo <= hi {
                 for j in lo...hi {
@@ -114,6 +151,7 @@ final class WitnessEvaluator<Instance: WitnessInstance> {
                     acc = try WitnessValue.combine(acc, try evaluate(body), +)
                 }
             }
+            indices[slot] = saved
             return acc
         case .norm2(let a):
             return .scalar(try evaluate(a).components.reduce(0) { $0 + $1 * $1 })
@@ -127,40 +165,46 @@ final class WitnessEvaluator<Instance: WitnessInstance> {
             case .inverse: return v.map { 1 / $0 }
             }
         case .bind(let slots, let arguments, let body):
-            let values = try arguments.map { try evaluate($0) }
+            var values: [WitnessValue] = []
+            for a in arguments { values.append(try evaluate(a)) }
             let saved = slots.map { locals[$0] }
             for (s, v) in zip(slots, values) { locals[s] = v }
-            defer { for (s, v) in zip(slots, saved) { locals[s] = v } }
-            return try evaluate(body)
+            let result = try evaluate(body)
+            for (s, v) in zip(slots, saved) { locals[s] = v }
+            return result
         }
     }
 
-    /// `Σ_points term(weight)` over every configuration of `slots`; a nil term is a point of
-    /// measure zero and contributes nothing (its undefinedness included).
-    private func sum(over slots: [Int], _ term: (Double) throws -> WitnessValue?) throws -> WitnessValue {
+    // Iteration over the points of bound variables: the last slot varies fastest. A point
+    // whose measure is zero contributes nothing, its undefinedness included. (An error
+    // abandons the whole evaluation, so the assignment need not be restored then.)
+
+    private mutating func firstPoint(_ slots: [Int]) -> [Int] {
         let saved = slots.map { assignment[$0] }
-        defer { for (s, p) in zip(slots, saved) { assignment[s] = p } }
         for s in slots { assignment[s] = 0 }
-        var acc = WitnessValue.scalar(0)
-        while true {
-            var w = 1.0
-            for s in slots { w *= instance.weight(s, assignment[s]) }
-            let before = undefined
-            if let t = try term(w) {
-                acc = try WitnessValue.combine(acc, t, +)
-            } else {
-                undefined = before
-            }
-            var k = slots.count - 1
-            while k >= 0 {
-                let s = slots[k]
-                assignment[s] += 1
-                if assignment[s] < instance.pointCount(s) { break }
-                assignment[s] = 0
-                k -= 1
-            }
-            if k < 0 { return acc }
+        return saved
+    }
+
+    private mutating func nextPoint(_ slots: [Int]) -> Bool {
+        var k = slots.count - 1
+        while k >= 0 {
+            let s = slots[k]
+            assignment[s] += 1
+            if assignment[s] < instance.pointCount(s) { return true }
+            assignment[s] = 0
+            k -= 1
         }
+        return false
+    }
+
+    private mutating func restore(_ slots: [Int], _ saved: [Int]) {
+        for (s, p) in zip(slots, saved) { assignment[s] = p }
+    }
+
+    private func weight(_ slots: [Int]) -> Double {
+        var w = 1.0
+        for s in slots { w *= instance.weight(s, assignment[s]) }
+        return w
     }
 
     private func scalar(_ v: WitnessValue, _ role: String) throws -> Double {

@@ -1,13 +1,16 @@
 import ELBOAlgebra
 import Foundation
 
-/// Draws finite instances. Random choices come from two streams per instance: the structure
-/// (domains, base weights, input-root tables, variable values, dimension values) and the
-/// learnable part (factor tables, `param`s, family parameters, network outputs). Re-drawing
-/// only the learnable stream gives the pairs on which `≐` and `∝` are judged.
+/// Draws finite instances. Random choices come from separate streams: the structure of
+/// instance `index` (domains, base weights, variable values, dimension values, and each
+/// joint's input-root table) and its learnable draw `draw` (`param`s and family parameters,
+/// and each joint's factor tables). Re-drawing only the learnable streams gives the pairs on
+/// which `≐` and `∝` are judged. Every joint has its own streams, so a joint's tables in an
+/// instance do not depend on which other joints a step mentions.
 struct WitnessInstanceBuilder {
     let schema: WitnessSchema
     let configuration: WitnessConfiguration
+    let cache: WitnessWorldCache
 
     /// The joint constructions for a program with the named assumptions in force; only the
     /// joints the program uses are built, so an assumption about another joint is irrelevant.
@@ -34,111 +37,122 @@ struct WitnessInstanceBuilder {
     /// Instance `index`, learnable draw `draw`, of a program.
     func instance(_ index: Int, draw: Int, program: WitnessProgram, plans: [WitnessJointPlan],
                   assumptions: [String]) throws -> WitnessFiniteInstance {
-        let seed = configuration.seed
+        let s = structure(index)
+        var learnable = WitnessRandom(seed: configuration.seed, UInt64(index), 2, UInt64(draw))
         let range = configuration.valueRange
-        var structure = WitnessRandom(seed: seed, UInt64(index), 1)
-        var learnable = WitnessRandom(seed: seed, UInt64(index), 2, UInt64(draw))
-        let variables = schema.variables
-
-        // Dimensions cycle through 1, 2, 3, offset per symbol, so that every symbol takes every
-        // value and different symbols differ within an instance.
-        let dims = schema.dimensions.indices.map { (index + $0) % 3 + 1 }
-        func length(_ l: WitnessLength) -> Int? {
-            switch l { case .one: return nil; case .fixed(let n): return n; case .dimension(let d): return dims[d] }
+        let parameters = schema.parameters.map { p -> WitnessValue in
+            guard let len = s.length(p.length) else { return .scalar(learnable.uniform(range.lowerBound, range.upperBound)) }
+            return .vector((0..<len).map { _ in learnable.uniform(range.lowerBound, range.upperBound) })
         }
+        var worlds: [String: WitnessJointWorld] = [:]
+        for plan in plans {
+            let world = cache.world(WitnessWorldCache.Key(plan: plan, index: index, draw: draw)) {
+                jointWorld(plan, index: index, draw: draw, structure: s)
+            }
+            if let failure = world.failure { throw WitnessUnsupported(failure) }
+            worlds[plan.name] = world
+        }
+        let conditionals = program.densities.map { d in worlds[d.joint]!.conditional(left: d.left, given: d.given) }
+        return WitnessFiniteInstance(
+            label: "seed \(configuration.seed), instance \(index), learnable draw \(draw)",
+            variableNames: schema.variables.map(\.name), continuous: schema.variables.map(\.type.isContinuous),
+            sizes: s.sizes, weights: s.weights, values: s.values, dimensionNames: schema.dimensions,
+            dimensionValues: s.dimensions, parameterNames: schema.parameters.map(\.name), parameterValues: parameters,
+            conditionals: conditionals, assumptions: assumptions)
+    }
 
+    /// What instance `index` shares across learnable draws and joints.
+    struct Structure {
         var sizes: [Int] = []
         var weights: [[Double]] = []
         var values: [[WitnessValue]] = []
-        for (slot, v) in variables.enumerated() {
-            let n = index == 0 ? 2 : index == 1 ? 3 : 2 + structure.below(2)
-            sizes.append(n)
+        var dimensions: [Int] = []
+
+        func length(_ l: WitnessLength) -> Int? {
+            switch l { case .one: return nil; case .fixed(let n): return n; case .dimension(let d): return dimensions[d] }
+        }
+    }
+
+    func structure(_ index: Int) -> Structure {
+        var random = WitnessRandom(seed: configuration.seed, UInt64(index), 1)
+        let range = configuration.valueRange
+        var s = Structure()
+        // Dimensions cycle through 1, 2, 3, offset per symbol, so that every symbol takes every
+        // value and different symbols differ within an instance.
+        s.dimensions = schema.dimensions.indices.map { (index + $0) % 3 + 1 }
+        for (slot, v) in schema.variables.enumerated() {
+            let n = index == 0 ? 2 : index == 1 ? 3 : 2 + random.below(2)
+            s.sizes.append(n)
             if v.type.isContinuous {
                 // Total weight below one, above one, or either: densities above one and
                 // negative entropies then occur, as they do for continuous variables.
                 switch (index + slot) % 3 {
-                case 0: weights.append((0..<n).map { _ in structure.uniform(0.02, 0.9 / Double(n)) })
-                case 1: weights.append((0..<n).map { _ in structure.uniform(1.1, 3) })
-                default: weights.append((0..<n).map { _ in structure.uniform(0.02, 3) })
+                case 0: s.weights.append((0..<n).map { _ in random.uniform(0.02, 0.9 / Double(n)) })
+                case 1: s.weights.append((0..<n).map { _ in random.uniform(1.1, 3) })
+                default: s.weights.append((0..<n).map { _ in random.uniform(0.02, 3) })
                 }
             } else {
-                weights.append(Array(repeating: 1, count: n))
+                s.weights.append(Array(repeating: 1, count: n))
             }
-            let len = length(schema.variableLength[slot])
-            values.append((0..<n).map { p -> WitnessValue in
+            let len = s.length(schema.variableLength[slot])
+            s.values.append((0..<n).map { p -> WitnessValue in
                 switch v.type {
                 case .label: return .scalar(Double(p + 1))
                 case .binary:
-                    guard let len else { return .scalar(Double(structure.below(2))) }
-                    return .vector((0..<len).map { _ in Double(structure.below(2)) })
+                    guard let len else { return .scalar(Double(random.below(2))) }
+                    return .vector((0..<len).map { _ in Double(random.below(2)) })
                 case .real:
-                    guard let len else { return .scalar(structure.uniform(range.lowerBound, range.upperBound)) }
-                    return .vector((0..<len).map { _ in structure.uniform(range.lowerBound, range.upperBound) })
+                    guard let len else { return .scalar(random.uniform(range.lowerBound, range.upperBound)) }
+                    return .vector((0..<len).map { _ in random.uniform(range.lowerBound, range.upperBound) })
                 }
             })
         }
+        return s
+    }
 
-        let parameters = schema.parameters.map { p -> WitnessValue in
-            guard let len = length(p.length) else { return .scalar(learnable.uniform(range.lowerBound, range.upperBound)) }
-            return .vector((0..<len).map { _ in learnable.uniform(range.lowerBound, range.upperBound) })
+    /// The full distribution of one joint: input root × factor tables.
+    private func jointWorld(_ plan: WitnessJointPlan, index: Int, draw: Int, structure s: Structure) -> WitnessJointWorld {
+        let name = UInt64(truncatingIfNeeded: plan.name.utf8.reduce(UInt64(14_695_981_039_346_656_037)) {
+            ($0 ^ UInt64($1)) &* 1_099_511_628_211
+        })
+        var rootRandom = WitnessRandom(seed: configuration.seed, UInt64(index), 3, name)
+        var learnable = WitnessRandom(seed: configuration.seed, UInt64(index), 4, UInt64(draw), name)
+        var scratch = Array(repeating: 0, count: schema.variables.count)
+        let root = randomConditional(left: plan.roots, given: [], pointMass: false, structure: s,
+                                     random: &rootRandom, scratch: &scratch)
+        let tables = plan.factors.map {
+            randomConditional(left: $0.left, given: $0.given, pointMass: $0.pointMass, structure: s,
+                              random: &learnable, scratch: &scratch)
         }
-
-        var scratch = Array(repeating: 0, count: variables.count)
-        var fullTables: [String: WitnessTable] = [:]
-        for plan in plans {
-            // The input root: one random positive density over all inputs jointly.
-            var rootRandom = WitnessRandom(seed: seed, UInt64(index), 3, UInt64(plan.slots.first ?? 0),
-                                           UInt64(plan.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) }))
-            let root = randomConditional(left: plan.roots, given: [], pointMass: false, sizes: sizes,
-                                         weights: weights, random: &rootRandom, scratch: &scratch)
-            let tables = plan.factors.map {
-                randomConditional(left: $0.left, given: $0.given, pointMass: $0.pointMass, sizes: sizes,
-                                  weights: weights, random: &learnable, scratch: &scratch)
-            }
-            var full = WitnessTable(slots: plan.slots, sizes: sizes)
-            witnessForEachConfiguration(of: plan.slots, sizes: sizes, &scratch) { a in
-                var p = root[a]
-                for t in tables { p *= t[a] }
-                full[a] = p
-            }
-            fullTables[plan.name] = full
+        var full = WitnessTable(slots: plan.slots, sizes: s.sizes)
+        witnessForEachConfiguration(of: plan.slots, sizes: s.sizes, &scratch) { a in
+            var p = root[a]
+            for t in tables { p *= t[a] }
+            full[a] = p
         }
-
-        var marginals = WitnessMarginals(full: fullTables, sizes: sizes, weights: weights)
-        let conditionals = program.densities.map { d in
-            marginals.conditional(joint: d.joint, left: d.left, given: d.given, scratch: &scratch)
-        }
-
+        let world = WitnessJointWorld(full: full, sizes: s.sizes, weights: s.weights)
         // An equality assumption must now hold exactly; the construction guarantees it unless
         // the rest of the graph contradicts it, in which case the witness declines.
-        for plan in plans {
-            for eq in plan.equalities {
-                try verify(eq, plan: plan, marginals: &marginals, sizes: sizes, scratch: &scratch)
-            }
+        for eq in plan.equalities where !holds(eq, in: world, sizes: s.sizes) {
+            world.failure = "assumption '\(eq.name)' cannot be realised by the witness: \(eq.lhs) = "
+                + eq.rhs.map(\.description).joined(separator: " ")
+                + " contradicts the rest of the factorisation of \(plan.name)"
         }
-
-        return WitnessFiniteInstance(
-            label: "seed \(configuration.seed), instance \(index), learnable draw \(draw)",
-            variableNames: variables.map(\.name), continuous: variables.map(\.type.isContinuous),
-            sizes: sizes, weights: weights, values: values, dimensionNames: schema.dimensions,
-            dimensionValues: dims, parameterNames: schema.parameters.map(\.name), parameterValues: parameters,
-            conditionals: conditionals, assumptions: assumptions)
+        return world
     }
 
     /// A random conditional density table `f(left | given)` normalised against the base
     /// weights of `left`; a point mass puts density `1 / weight` on one random point.
-    private func randomConditional(left: [Int], given: [Int], pointMass: Bool, sizes: [Int], weights: [[Double]],
+    private func randomConditional(left: [Int], given: [Int], pointMass: Bool, structure s: Structure,
                                    random: inout WitnessRandom, scratch: inout [Int]) -> WitnessTable {
+        let sizes = s.sizes, weights = s.weights
         var table = WitnessTable(slots: left + given, sizes: sizes)
         let leftCount = left.reduce(1) { $0 * sizes[$1] }
         witnessForEachConfiguration(of: given, sizes: sizes, &scratch) { a in
             if pointMass {
                 var chosen = random.below(leftCount)
                 witnessForEachConfiguration(of: left, sizes: sizes, &a) { b in
-                    if chosen == 0 {
-                        let w = left.reduce(1.0) { $0 * weights[$1][b[$1]] }
-                        table[b] = 1 / w
-                    }
+                    if chosen == 0 { table[b] = 1 / left.reduce(1.0) { $0 * weights[$1][b[$1]] } }
                     chosen -= 1
                 }
                 return
@@ -154,15 +168,12 @@ struct WitnessInstanceBuilder {
         return table
     }
 
-    private func verify(_ eq: (name: String, lhs: Density, rhs: [Density]), plan: WitnessJointPlan,
-                        marginals: inout WitnessMarginals, sizes: [Int], scratch: inout [Int]) throws {
+    private func holds(_ eq: WitnessEquality, in world: WitnessJointWorld, sizes: [Int]) -> Bool {
         func slots(_ names: [String]) -> [Int] { names.map { schema.variableSlot[$0]! }.sorted() }
-        let lhs = marginals.conditional(joint: plan.name, left: slots(eq.lhs.variables), given: slots(eq.lhs.given),
-                                        scratch: &scratch)
-        let rhs = eq.rhs.map {
-            marginals.conditional(joint: plan.name, left: slots($0.variables), given: slots($0.given), scratch: &scratch)
-        }
+        let lhs = world.conditional(left: slots(eq.lhs.variables), given: slots(eq.lhs.given))
+        let rhs = eq.rhs.map { world.conditional(left: slots($0.variables), given: slots($0.given)) }
         let all = Array(Set(lhs.slots + rhs.flatMap(\.slots))).sorted()
+        var scratch = Array(repeating: 0, count: schema.variables.count)
         var holds = true
         witnessForEachConfiguration(of: all, sizes: sizes, &scratch) { a in
             let l = lhs[a]
@@ -170,54 +181,85 @@ struct WitnessInstanceBuilder {
             let r = rhs.reduce(1.0) { $0 * $1[a] }
             if !(abs(l - r) <= 1e-9 * max(1, abs(l), abs(r))) { holds = false }
         }
-        guard holds else {
-            throw WitnessUnsupported("assumption '\(eq.name)' cannot be realised by the witness: \(eq.lhs) = "
-                + eq.rhs.map(\.description).joined(separator: " ")
-                + " contradicts the rest of the factorisation of \(plan.name)")
-        }
+        return holds
     }
 }
 
-/// Marginals (by weighted summation) and conditionals of the joints of one instance,
-/// cached per joint and variable subset.
-struct WitnessMarginals {
-    let full: [String: WitnessTable]
+/// One joint's distribution in one instance and learnable draw: the full table, and its
+/// marginals (by weighted summation) and conditionals, computed on demand and kept.
+final class WitnessJointWorld {
+    let full: WitnessTable
     let sizes: [Int]
     let weights: [[Double]]
-    private var cache: [String: [[Int]: WitnessTable]] = [:]
+    /// Set when an equality assumption cannot be realised in this joint.
+    var failure: String?
+    private let lock = NSLock()
+    private var marginals: [[Int]: WitnessTable] = [:]
+    private var conditionals: [[[Int]]: WitnessTable] = [:]
 
-    init(full: [String: WitnessTable], sizes: [Int], weights: [[Double]]) {
+    init(full: WitnessTable, sizes: [Int], weights: [[Double]]) {
         self.full = full
         self.sizes = sizes
         self.weights = weights
     }
 
-    /// The density of the variables `subset` (sorted slots) under the joint.
-    mutating func marginal(joint: String, _ subset: [Int], scratch: inout [Int]) -> WitnessTable {
-        if let t = cache[joint]?[subset] { return t }
-        let table = full[joint]!
+    /// `p(left | given) = p(left, given) / p(given)` (sorted slots), a table over the sorted
+    /// union; NaN where `p(given) = 0`.
+    func conditional(left: [Int], given: [Int]) -> WitnessTable {
+        lock.lock()
+        defer { lock.unlock() }
+        if let t = conditionals[[left, given]] { return t }
+        let both = (left + given).sorted()
+        var table = marginal(both)
+        let denominator = marginal(given)
+        var scratch = Array(repeating: 0, count: sizes.count)
+        witnessForEachConfiguration(of: both, sizes: sizes, &scratch) { a in
+            let d = denominator[a]
+            table[a] = d == 0 ? .nan : table[a] / d
+        }
+        conditionals[[left, given]] = table
+        return table
+    }
+
+    /// The density of the variables `subset` (sorted slots). Called with the lock held.
+    private func marginal(_ subset: [Int]) -> WitnessTable {
+        if let t = marginals[subset] { return t }
         var m = WitnessTable(slots: subset, sizes: sizes)
-        let summed = table.slots.filter { !subset.contains($0) }
-        let weights = self.weights
-        witnessForEachConfiguration(of: table.slots, sizes: sizes, &scratch) { a in
-            var w = table[a]
+        let summed = full.slots.filter { !subset.contains($0) }
+        let weights = self.weights, full = self.full
+        var scratch = Array(repeating: 0, count: sizes.count)
+        witnessForEachConfiguration(of: full.slots, sizes: sizes, &scratch) { a in
+            var w = full[a]
             for s in summed { w *= weights[s][a[s]] }
             m[a] += w
         }
-        cache[joint, default: [:]][subset] = m
+        marginals[subset] = m
         return m
     }
+}
 
-    /// `p(left | given) = p(left, given) / p(given)`, a table over the sorted union; NaN where
-    /// `p(given) = 0`.
-    mutating func conditional(joint: String, left: [Int], given: [Int], scratch: inout [Int]) -> WitnessTable {
-        let both = (left + given).sorted()
-        var numerator = marginal(joint: joint, both, scratch: &scratch)
-        let denominator = marginal(joint: joint, given, scratch: &scratch)
-        witnessForEachConfiguration(of: both, sizes: sizes, &scratch) { a in
-            let d = denominator[a]
-            numerator[a] = d == 0 ? .nan : numerator[a] / d
-        }
-        return numerator
+/// The joint worlds an engine has built, shared by all its checks: the steps of one
+/// derivation reuse the same instances instead of rebuilding them.
+final class WitnessWorldCache: @unchecked Sendable {
+    struct Key: Hashable {
+        var plan: WitnessJointPlan
+        var index: Int
+        var draw: Int
+    }
+
+    private let lock = NSLock()
+    private var worlds: [Key: WitnessJointWorld] = [:]
+
+    func world(_ key: Key, make: () -> WitnessJointWorld) -> WitnessJointWorld {
+        lock.lock()
+        if let w = worlds[key] { lock.unlock(); return w }
+        lock.unlock()
+        let w = make()
+        lock.lock()
+        defer { lock.unlock() }
+        if let existing = worlds[key] { return existing }
+        if worlds.count >= 4096 { worlds.removeAll() }  // bounded; rebuilding is cheap
+        worlds[key] = w
+        return w
     }
 }

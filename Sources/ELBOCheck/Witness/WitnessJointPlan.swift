@@ -12,7 +12,7 @@ struct WitnessFactorPlan: Hashable {
 /// random positive table over all of them, and the joint's variables are the product of the
 /// factor tables. Assumptions specialise the factor tables; a specialised table is still a
 /// table of its factor, so the declared factorisation keeps holding.
-struct WitnessJointPlan {
+struct WitnessJointPlan: Hashable {
     let name: String
     /// `variables ∪ given` of the joint, in declaration order.
     let slots: [Int]
@@ -20,7 +20,7 @@ struct WitnessJointPlan {
     let roots: [Int]
     var factors: [WitnessFactorPlan]
     /// Equality assumptions put in force on this joint; each instance verifies them.
-    var equalities: [(name: String, lhs: Density, rhs: [Density])] = []
+    var equalities: [WitnessEquality] = []
 
     /// The declared construction of `joint`.
     init(_ joint: Joint, schema: WitnessSchema) throws {
@@ -39,6 +39,7 @@ struct WitnessJointPlan {
         slots = variables + roots
         guard let declared = joint.factors else {
             factors = [WitnessFactorPlan(left: variables, given: roots, pointMass: false)]
+            try applyDeltaFamilies(schema)
             return
         }
         factors = try declared.map { d in
@@ -49,13 +50,28 @@ struct WitnessJointPlan {
         guard lefts.count == Set(lefts).count, Set(lefts) == Set(variables) else {
             throw WitnessUnsupported("the factors of \(joint.name) do not cover each of its variables exactly once")
         }
-        guard try WitnessJointPlan.order(factors, roots: Set(roots)) != nil else {
+        guard WitnessJointPlan.order(factors, roots: Set(roots)) != nil else {
             throw WitnessUnsupported("the factorisation of \(joint.name) is cyclic or mentions variables outside it")
+        }
+        try applyDeltaFamilies(schema)
+    }
+
+    /// A `Delta` family is a deterministic transition whatever the step assumes: its factor
+    /// is a point mass in every instance. (Other families constrain only family-level steps,
+    /// which the finite witness leaves to the Gaussian one.)
+    private mutating func applyDeltaFamilies(_ schema: WitnessSchema) throws {
+        for f in schema.declarations.families where f.density.joint == name {
+            guard case .delta = f.kind else { continue }
+            guard f.density.variables.count == 1 else {
+                throw WitnessUnsupported("Delta family of \(f.density) over several variables")
+            }
+            try apply(Assumption(name: "family \(f.density) = Delta", kind: .deterministic(
+                variable: f.density.variables[0], given: f.density.given, joint: name)), schema: schema)
         }
     }
 
     /// The factors in an order where each one's `given` is available, or nil.
-    static func order(_ factors: [WitnessFactorPlan], roots: Set<Int>) throws -> [WitnessFactorPlan]? {
+    static func order(_ factors: [WitnessFactorPlan], roots: Set<Int>) -> [WitnessFactorPlan]? {
         var available = roots
         var pending = factors
         var out: [WitnessFactorPlan] = []
@@ -107,7 +123,19 @@ struct WitnessJointPlan {
                 throw fail("the right side is not over the variables of the left side")
             }
             guard let i = factors.firstIndex(where: { Set(a).isSubset(of: $0.left) }) else {
-                throw fail("\(lhs) spans more than one factor of \(name)")
+                // Across factors: each part must be one factor's conditional, dropping some
+                // of its conditioning variables.
+                var updated = factors
+                for part in parts {
+                    guard let k = updated.firstIndex(where: { Set($0.left) == Set(part.left) && !$0.pointMass
+                        && Set(part.given).isSubset(of: $0.given) }) else {
+                        throw fail("\(lhs) spans several factors of \(name) and the right side does not match them")
+                    }
+                    updated[k].given = part.given
+                }
+                factors = updated
+                equalities.append(WitnessEquality(name: assumption.name, lhs: lhs, rhs: rhs))
+                return
             }
             let f = factors[i]
             guard !f.pointMass else { throw fail("\(lhs) is already a point mass") }
@@ -126,9 +154,16 @@ struct WitnessJointPlan {
                 replacement.append(WitnessFactorPlan(left: part.left, given: part.given, pointMass: false))
             }
             factors.replaceSubrange(i...i, with: replacement)
-            equalities.append((assumption.name, lhs, rhs))
+            equalities.append(WitnessEquality(name: assumption.name, lhs: lhs, rhs: rhs))
         }
     }
+}
+
+/// An equality assumption in force on a joint: `lhs = Π rhs`.
+struct WitnessEquality: Hashable {
+    var name: String
+    var lhs: Density
+    var rhs: [Density]
 }
 
 extension Assumption {

@@ -115,7 +115,7 @@ func gemmSerial(
                     var ir = 0
                     while ir < mc {
                         let rows = min(mr, mc - ir)
-                        microKernel(kc: kc, a: UnsafePointer(buffers.a + ir * kc), b: bPanel,
+                        microKernel(kc: kc, a: UnsafePointer(buffers.a + ir * kc * packedACopies), b: bPanel,
                                     c: c + (ic + ir) * ldc + jc + jr, ldc: ldc,
                                     rows: rows, columns: columns, store: blockStore)
                         ir += mr

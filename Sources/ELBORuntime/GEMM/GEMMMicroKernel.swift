@@ -1,37 +1,28 @@
 // The register-blocked inner kernel of the GEMM: an MR×NR tile of C kept in SIMD registers
 // while the packed panels of A (MR values per k) and B (NR values per k) stream past.
 
-/// One multiply-add step of the micro-kernel.
-///
-/// Swift never contracts `a * b + c` into a fused multiply-add on its own, and
-/// `addingProduct` is lowered to a *library call per lane* (`fmaf`) when the target has no FMA
-/// unit. So the fused form is only used when the build says FMA exists: compile with
-/// `-Xcc -mfma -D ELBO_FMA` (or `-target-cpu haswell -D ELBO_FMA`); otherwise a separate
-/// multiply and add is emitted, which is correct everywhere.
-@inline(__always)
-func multiplyAdd(_ acc: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-    #if ELBO_FMA
-    return acc.addingProduct(a, b)
-    #else
-    return acc + a * b
-    #endif
-}
-
-/// The shape of the tile kept in registers. With FMA, 6×16 uses 12 eight-lane accumulators,
-/// which with the two B vectors and one broadcast fill the 16 ymm registers of AVX2 exactly (the
-/// classic Haswell shape). A separate multiply and add needs one more register per step, and
-/// 6×16 then spills; 4×16 does not, and measured as fast as any other shape on SSE2 (6×8, 4×8)
-/// and within 5% of 6×16-FMA on AVX2 (Zen 3 has separate add pipes).
-#if ELBO_FMA
+// Two kernels, chosen when compiling:
+//
+// - With FMA (x86-64 built with `-Xcc -mfma -D ELBO_FMA`, or any arm64): 6×16 with fused
+//   multiply-adds. 12 eight-lane accumulators, two B vectors and one broadcast fill the 16 ymm
+//   registers of AVX2 exactly (the classic Haswell shape).
+// - Otherwise (baseline x86-64, i.e. SSE2): 6×8 on four-lane vectors with A pre-broadcast.
+//
+// The choice cannot be made at run time: Swift has no per-function target attributes, and
+// `addingProduct` compiled without FMA becomes a *library call per lane* (`fmaf`), so the FMA
+// kernel must only exist in builds that declare FMA hardware.
+#if ELBO_FMA || arch(arm64)
 let kernelRows = 6
 let kernelColumns = 16
+let packedACopies = 1
 /// Which micro-kernel this build uses, for benchmark output.
-public let gemmKernelDescription = "6x16 fused multiply-add (ELBO_FMA)"
+public let gemmKernelDescription = "6x16 fused multiply-add"
 #else
-let kernelRows = 4
-let kernelColumns = 16
+let kernelRows = 6
+let kernelColumns = 8
+let packedACopies = 4
 /// Which micro-kernel this build uses, for benchmark output.
-public let gemmKernelDescription = "4x16 multiply then add (portable)"
+public let gemmKernelDescription = "6x8 SSE, A pre-broadcast (portable)"
 #endif
 
 /// How the finished accumulators combine with C: `C = alpha·acc + beta·C`. `beta == 0` must
@@ -59,20 +50,47 @@ struct TileStore {
             }
         }
     }
+
+    @inline(__always)
+    func row(_ c: UnsafeMutablePointer<Float>, _ lo: SIMD4<Float>, _ hi: SIMD4<Float>, columns: Int) {
+        if columns == 8 {
+            let p = UnsafeMutableRawPointer(c)
+            var r0 = lo * alpha
+            var r1 = hi * alpha
+            if beta != 0 {
+                r0 += p.loadUnaligned(as: SIMD4<Float>.self) * beta
+                r1 += p.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self) * beta
+            }
+            p.storeBytes(of: r0, as: SIMD4<Float>.self)
+            p.storeBytes(of: r1, toByteOffset: 16, as: SIMD4<Float>.self)
+        } else {
+            for j in 0..<columns {
+                let v = j < 4 ? lo[j] : hi[j - 4]
+                c[j] = beta == 0 ? alpha * v : alpha * v + beta * c[j]
+            }
+        }
+    }
 }
 
 /// Computes one tile: `C[0..<rows, 0..<columns] = alpha·(Ap·Bp) + beta·C` over `kc` steps.
-/// `a` holds `kernelRows` floats per step, `b` holds 16 floats per step, both 32-byte aligned.
+/// Per step, `a` holds `kernelRows · packedACopies` floats and `b` holds `kernelColumns`
+/// floats; both panels are 64-byte aligned (see `packA`, `packB`).
 @inline(__always)
 func microKernel(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, store: TileStore
 ) {
-    #if ELBO_FMA
+    #if ELBO_FMA || arch(arm64)
     microKernel6x16(kc: kc, a: a, b: b, c: c, ldc: ldc, rows: rows, columns: columns, store: store)
     #else
-    microKernel4x16(kc: kc, a: a, b: b, c: c, ldc: ldc, rows: rows, columns: columns, store: store)
+    microKernel6x8Broadcast(kc: kc, a: a, b: b, c: c, ldc: ldc, rows: rows, columns: columns, store: store)
     #endif
+}
+
+#if ELBO_FMA || arch(arm64)
+@inline(__always)
+func multiplyAdd(_ acc: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    acc.addingProduct(a, b)
 }
 
 @inline(__always)
@@ -113,33 +131,45 @@ func microKernel6x16(
     if rows > 5 { store.row(c + 5 &* ldc, c50, c51, columns: columns) }
 }
 
+#else
+/// The SSE kernel. SSE has no broadcast-from-memory, so `packA` stores every A value four
+/// times and the kernel multiplies by aligned loads instead of shuffling (shuffles compete with
+/// the multiply and add ports). 12 accumulators + 2 B vectors + 1 product fill 16 xmm registers.
 @inline(__always)
-func microKernel4x16(
+func microKernel6x8Broadcast(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, store: TileStore
 ) {
-    var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
-    var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
-    var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
-    var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+    var c00 = SIMD4<Float>(), c01 = SIMD4<Float>()
+    var c10 = SIMD4<Float>(), c11 = SIMD4<Float>()
+    var c20 = SIMD4<Float>(), c21 = SIMD4<Float>()
+    var c30 = SIMD4<Float>(), c31 = SIMD4<Float>()
+    var c40 = SIMD4<Float>(), c41 = SIMD4<Float>()
+    var c50 = SIMD4<Float>(), c51 = SIMD4<Float>()
     let braw = UnsafeRawPointer(b)
-    var ap = a
+    var araw = UnsafeRawPointer(a)
     for p in 0..<kc {
-        let b0 = braw.load(fromByteOffset: p &* 64, as: SIMD8<Float>.self)
-        let b1 = braw.load(fromByteOffset: p &* 64 &+ 32, as: SIMD8<Float>.self)
-        var s = SIMD8<Float>(repeating: ap[0])
-        c00 = multiplyAdd(c00, s, b0); c01 = multiplyAdd(c01, s, b1)
-        s = SIMD8<Float>(repeating: ap[1])
-        c10 = multiplyAdd(c10, s, b0); c11 = multiplyAdd(c11, s, b1)
-        s = SIMD8<Float>(repeating: ap[2])
-        c20 = multiplyAdd(c20, s, b0); c21 = multiplyAdd(c21, s, b1)
-        s = SIMD8<Float>(repeating: ap[3])
-        c30 = multiplyAdd(c30, s, b0); c31 = multiplyAdd(c31, s, b1)
-        ap += 4
+        let b0 = braw.load(fromByteOffset: p &* 32, as: SIMD4<Float>.self)
+        let b1 = braw.load(fromByteOffset: p &* 32 &+ 16, as: SIMD4<Float>.self)
+        var s = araw.load(as: SIMD4<Float>.self)
+        c00 += s * b0; c01 += s * b1
+        s = araw.load(fromByteOffset: 16, as: SIMD4<Float>.self)
+        c10 += s * b0; c11 += s * b1
+        s = araw.load(fromByteOffset: 32, as: SIMD4<Float>.self)
+        c20 += s * b0; c21 += s * b1
+        s = araw.load(fromByteOffset: 48, as: SIMD4<Float>.self)
+        c30 += s * b0; c31 += s * b1
+        s = araw.load(fromByteOffset: 64, as: SIMD4<Float>.self)
+        c40 += s * b0; c41 += s * b1
+        s = araw.load(fromByteOffset: 80, as: SIMD4<Float>.self)
+        c50 += s * b0; c51 += s * b1
+        araw += 96
     }
     store.row(c, c00, c01, columns: columns)
     if rows > 1 { store.row(c + ldc, c10, c11, columns: columns) }
     if rows > 2 { store.row(c + 2 &* ldc, c20, c21, columns: columns) }
     if rows > 3 { store.row(c + 3 &* ldc, c30, c31, columns: columns) }
+    if rows > 4 { store.row(c + 4 &* ldc, c40, c41, columns: columns) }
+    if rows > 5 { store.row(c + 5 &* ldc, c50, c51, columns: columns) }
 }
-
+#endif

@@ -7,7 +7,8 @@ import Foundation
 /// tiles, the packed MC×KC block of A (144 KB) in L2, and a KC×NC panel of B (2 MB) in L3.
 enum GEMMBlocking {
     static let kc = 256
-    static let mc = 144  // a multiple of both kernel heights (4 and 6)
+    /// A multiple of the kernel height; halved when A is stored four times over (SSE).
+    static let mc = packedACopies == 1 ? 144 : 72
     static let nc = 2048 // a multiple of the kernel width (16)
 }
 
@@ -29,28 +30,32 @@ struct MatrixOperand {
 /// strip s holds, for every k, the `kernelRows` values of its rows (padded with zeros).
 @inline(__always)
 func packA(_ a: MatrixOperand, mc: Int, kc: Int, into dst: UnsafeMutablePointer<Float>) {
-    let mr = kernelRows
+    let mr = kernelRows, copies = packedACopies
     var out = dst
     var i0 = 0
     while i0 < mc {
         let rows = min(mr, mc &- i0)
+        @inline(__always) func put(_ p: Int, _ r: Int, _ v: Float) {
+            let base = (p &* mr &+ r) &* copies
+            for q in 0..<copies { out[base &+ q] = v }
+        }
         if a.transposed {
             // Logical row i is column i of the stored matrix: each k gives `rows` contiguous values.
             for p in 0..<kc {
                 let src = a.base + (p &* a.ld &+ i0)
-                for r in 0..<rows { out[p &* mr &+ r] = src[r] }
-                for r in rows..<mr { out[p &* mr &+ r] = 0 }
+                for r in 0..<rows { put(p, r, src[r]) }
+                for r in rows..<mr { put(p, r, 0) }
             }
         } else {
             for r in 0..<rows {
                 let src = a.base + (i0 &+ r) &* a.ld
-                for p in 0..<kc { out[p &* mr &+ r] = src[p] }
+                for p in 0..<kc { put(p, r, src[p]) }
             }
             if rows < mr {
-                for p in 0..<kc { for r in rows..<mr { out[p &* mr &+ r] = 0 } }
+                for p in 0..<kc { for r in rows..<mr { put(p, r, 0) } }
             }
         }
-        out += mr &* kc
+        out += mr &* kc &* copies
         i0 &+= mr
     }
 }
@@ -73,11 +78,17 @@ func packB(_ b: MatrixOperand, kc: Int, nc: Int, into dst: UnsafeMutablePointer<
             if cols < nr {
                 for p in 0..<kc { for jj in cols..<nr { out[p &* nr &+ jj] = 0 } }
             }
-        } else if cols == nr {
+        } else if cols == nr && nr == 16 {
             for p in 0..<kc {
                 let src = UnsafeRawPointer(b.base + (p &* b.ld &+ j0))
                 let o = UnsafeMutableRawPointer(out + p &* nr)
                 o.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+            }
+        } else if cols == nr && nr == 8 {
+            for p in 0..<kc {
+                let src = UnsafeRawPointer(b.base + (p &* b.ld &+ j0))
+                let o = UnsafeMutableRawPointer(out + p &* nr)
+                o.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
             }
         } else {
             for p in 0..<kc {
@@ -106,7 +117,7 @@ final class PackBufferPool: @unchecked Sendable {
 
     private let lock = NSLock()
     private var free: [Buffers] = []
-    private let aCount = GEMMBlocking.mc * GEMMBlocking.kc
+    private let aCount = GEMMBlocking.mc * GEMMBlocking.kc * packedACopies
     private let bCount = GEMMBlocking.kc * GEMMBlocking.nc
 
     func take() -> Buffers {

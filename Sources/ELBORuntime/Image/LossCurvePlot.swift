@@ -53,7 +53,11 @@ public struct LossCurvePlot: Sendable {
         lo = min(lo, yTicks.first ?? lo)
         hi = max(hi, yTicks.last ?? hi)
         let xMax = Double(max(count, 2))
-        func px(_ x: Double) -> Int { left + Int(((x - 1) / (xMax - 1) * Double(plotW)).rounded()) }
+        // Inset the first and last epoch so that their markers do not sit on the axes.
+        let inset = 8
+        func px(_ x: Double) -> Int {
+            left + inset + Int(((x - 1) / (xMax - 1) * Double(plotW - 2 * inset)).rounded())
+        }
         func py(_ y: Double) -> Int { top + plotH - Int(((y - lo) / (hi - lo) * Double(plotH)).rounded()) }
 
         // Grid lines and y tick labels.
@@ -105,17 +109,18 @@ public struct LossCurvePlot: Sendable {
     }
 }
 
-/// Round tick values (1, 2 or 5 times a power of ten) covering [lo, hi].
+/// Round tick values (1, 2 or 5 times a power of ten) from at or below `lo` to at or above `hi`.
 func niceTicks(_ lo: Double, _ hi: Double, target: Int) -> [Double] {
     guard hi > lo, lo.isFinite, hi.isFinite else { return [lo] }
     let raw = (hi - lo) / Double(max(target, 1))
     let magnitude = pow(10, floor(log10(raw)))
     let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
-    var ticks: [Double] = []
-    var t = floor(lo / step) * step
-    while t <= hi + step * 0.5 && ticks.count < 50 {
-        ticks.append(abs(t) < step * 1e-9 ? 0 : t)
-        t += step
+    // Integer multiples of the step, so that no rounding error accumulates along the axis.
+    var k = floor(lo / step)
+    var ticks = [k * step]
+    while ticks.last! < hi - step * 1e-9 && ticks.count < 50 {
+        k += 1
+        ticks.append(k * step)
     }
     return ticks
 }

@@ -70,7 +70,25 @@ public struct Adam: Sendable, Codable, Equatable {
             gradient.withUnsafeBufferPointer { g in
                 state.m.withUnsafeMutableBufferPointer { m in
                     state.v.withUnsafeMutableBufferPointer { v in
-                        for i in p.indices {
+                        let count = p.count
+                        var i = 0
+                        // Eight lanes at a time (the compiler does not vectorise the scalar loop
+                        // itself, fearing the four buffers alias). Lane-wise IEEE operations,
+                        // square root included, round exactly as the scalar tail does.
+                        while i + 8 <= count {
+                            var gi = load8(g.baseAddress!, i)
+                            if weightDecay != 0 { gi += weightDecay * load8(p.baseAddress!, i) }
+                            var mi = load8(m.baseAddress!, i)
+                            mi += oneMinusBeta1 * (gi - mi)
+                            let vi = load8(v.baseAddress!, i) * beta2 + oneMinusBeta2 * gi * gi
+                            let denom = vi.squareRoot() / biasCorrection2Sqrt + epsilon
+                            let pi = load8(p.baseAddress!, i) + -stepSize * mi / denom
+                            store8(m.baseAddress!, i, mi)
+                            store8(v.baseAddress!, i, vi)
+                            store8(p.baseAddress!, i, pi)
+                            i += 8
+                        }
+                        while i < count {
                             var gi = g[i]
                             if weightDecay != 0 { gi += weightDecay * p[i] }
                             // torch's lerp with weight < 0.5 computes start + weight·(end − start).
@@ -78,10 +96,26 @@ public struct Adam: Sendable, Codable, Equatable {
                             v[i] = v[i] * beta2 + oneMinusBeta2 * gi * gi  // addcmul_: value·t1·t2
                             let denom = v[i].squareRoot() / biasCorrection2Sqrt + epsilon
                             p[i] += -stepSize * m[i] / denom  // addcdiv_: value·t1/t2
+                            i += 1
                         }
                     }
                 }
             }
         }
     }
+}
+
+@inline(__always)
+private func load8(_ base: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func load8(_ base: UnsafeMutablePointer<Float>, _ i: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func store8(_ base: UnsafeMutablePointer<Float>, _ i: Int, _ value: SIMD8<Float>) {
+    UnsafeMutableRawPointer(base + i).storeBytes(of: value, as: SIMD8<Float>.self)
 }
