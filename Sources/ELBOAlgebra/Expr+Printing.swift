@@ -5,6 +5,7 @@
 /// coefficient, `a / b` for factors with exponent -1. `unicodeDescription` is for reports
 /// (`Σ`, `∫`, `‖v‖²`, `𝔼`, Greek letters) and is not meant to be read back.
 extension Expr: CustomStringConvertible {
+    /// ASCII spec syntax, e.g. `E_{q(z | x)}[log(p(x | z))] - KL(q(z | x) || p(z))`.
     public var description: String { SpecSyntaxPrinter(unicode: false).render(self).text }
 
     /// A rendering with mathematical Unicode, for reports.

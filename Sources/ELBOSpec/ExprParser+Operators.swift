@@ -63,7 +63,9 @@ extension ExprParser {
         if next.isSymbol("(") {
             advance()
             let open = advance()
-            if looksLikeDensity(name, openAt: pos - 1) {
+            if name == "N" {
+                sink.error(t, "a Gaussian density is written N(x; mean, variance), with the point and a ';'")
+            } else if looksLikeDensity(name, openAt: pos - 1) {
                 let joints = scope.declarations.joints.map(\.name).joined(separator: ", ")
                 sink.error(t, "density of undeclared joint '\(t.raw)'" + (joints.isEmpty ? "" : " (declared: \(joints))"))
             } else {

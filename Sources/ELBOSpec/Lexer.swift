@@ -149,7 +149,12 @@ struct Lexer {
             }
         }
         let text = String(chars[i..<j])
-        if let value = Rational(decimal: text) {
+        let mantissaDigits = text.prefix { $0 != "e" && $0 != "E" }.filter(\.isNumber).drop { $0 == "0" }.count
+        if mantissaDigits > 9 || Rational(decimal: text).map({ max(abs($0.numerator), $0.denominator) > 1_000_000_000 }) ?? true {
+            // Exact arithmetic on 64-bit rationals: keep literals small enough that folding is safe.
+            diagnostics.append(Diagnostic(here, "number '\(text)' is too long: literals have at most 9 digits"))
+            emit(.number, text: text, length: j - i, number: .one)
+        } else if let value = Rational(decimal: text) {
             emit(.number, text: text, length: j - i, number: value)
         } else {
             diagnostics.append(Diagnostic(here, "number '\(text)' is out of range"))

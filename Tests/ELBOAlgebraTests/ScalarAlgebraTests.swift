@@ -86,7 +86,22 @@ final class ScalarAlgebraTests: ScalarTestCase {
         assertNormalizes(SX.log(SX.f("sigmoid", t)), equals: t - SX.f("softplus", t))
         assertNormalizes(SX.log(1 - SX.f("sigmoid", t)), equals: -SX.f("softplus", t))
         assertNormalizes(SX.log(1 + SX.exp(-t)), equals: -t + SX.log(1 + SX.exp(t)))
-        _ = fj
+        assertNormalizes(SX.f("sigmoid", -t), equals: 1 - SX.f("sigmoid", t))
+        assertNormalizes(a + 1 / (1 + b), equals: (a + a * b + 1) / (1 + b))
+        assertNormalizes(1 / (SX.exp(a) + SX.exp(b)), equals: SX.exp(-a) / (1 + SX.exp(b - a)))
+        assertNormalizes(SX.log(SX.exp(a) + SX.exp(b)), equals: a + SX.log(1 + SX.exp(b - a)))
+        assertNormalizes(SX.log(2 + 2 * SX.exp(t)), equals: SX.log(2) + SX.f("softplus", t))
+        assertNormalizes(SX.log(gamma.sq + gamma.sq * a.sq), equals: 2 * SX.log(gamma) + SX.log(1 + a.sq))
+        assertNormalizes(SX.sum("j", "k", SX.log(SX.c("vk", "j") + SX.c("vk", "j") * SX.exp(fj))),
+                         equals: SX.sum("j", "k", SX.log(SX.c("vk", "j")) + SX.f("softplus", fj)))
+        assertDiffers(SX.f("sigmoid", -t), SX.f("sigmoid", t))
+    }
+
+    func testBernoulliDensityInLogits() {
+        // log(σ(t)^y (1 − σ(t))^{1−y}) = y t − softplus(t): the base 1 − σ(t) is seen positive.
+        let y = SX.v("y")
+        assertNormalizes(SX.log(SX.f("sigmoid", t).pow(y) * (1 - SX.f("sigmoid", t)).pow(1 - y)),
+                         equals: y * t - SX.f("softplus", t))
     }
 
     func testDefinitionsExpand() {

@@ -45,13 +45,13 @@ struct SX: ExpressibleByIntegerLiteral {
 func gaussianContext() -> ScalarContext {
     let k = ELBOAlgebra.Dimension.symbol("k"), m = ELBOAlgebra.Dimension.symbol("m")
     var dims: [String: ELBOAlgebra.Dimension] = [:]
-    for s in ["x", "xhat", "f", "b"] { dims[s] = k }
+    for s in ["x", "xhat", "f", "vk"] { dims[s] = k }
     for s in ["z", "mu", "s", "v", "m1", "m2", "v1", "v2", "mt", "vt", "sigma1", "sigma2", "w"] { dims[s] = m }
     let mse = Definition(name: "MSE", parameters: ["a", "b"],
                          body: .mul([.power(.symbol("k"), .int(-1)),
                                      .indexedSum(index: "j", from: .int(1), to: .symbol("k"),
                                                  body: .power(.subtract(.component("a", index: "j"), .component("b", index: "j")), .int(2)))]))
-    return ScalarContext(dimensions: dims, positive: ["gamma", "v", "v1", "v2", "vt", "sigma1", "sigma2", "g"],
+    return ScalarContext(dimensions: dims, positive: ["gamma", "v", "vk", "v1", "v2", "vt", "sigma1", "sigma2", "g"],
                          variables: ["x", "z"], functionsOf: ["mu_theta": ["z"], "xhat": ["z"]], definitions: [mse])
 }
 
@@ -165,13 +165,18 @@ struct NumericPoint {
         case .symbol(let s):
             if let d = dims[s] { return Double(d) }
             if s == "I" { return 1 }
-            if let v = vector(s, env) { return v[env.component ?? 0] }
+            if let v = vector(s, env) {
+                guard (env.component ?? 0) < v.count else { throw Unsupported() }
+                return v[env.component ?? 0]
+            }
             if let x = scalars[s] { return x }
             throw Unsupported()
         case .component(let b, let i):
             guard let v = vector(b, env) else { throw Unsupported() }
             // An index no sum binds stands for one fixed component.
-            return v[env.index[i] ?? Int(i.unicodeScalars.first!.value) % v.count]
+            let j = env.index[i] ?? Int(i.unicodeScalars.first!.value) % v.count
+            guard j < v.count else { throw Unsupported() }
+            return v[j]
         case .sum(let xs): return try xs.reduce(0) { $0 + (try eval($1, &env)) }
         case .product(let xs): return try xs.reduce(1) { $0 * (try eval($1, &env)) }
         case .power(let b, let x): return Foundation.pow(try eval(b, &env), try eval(x, &env))

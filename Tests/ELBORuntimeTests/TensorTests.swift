@@ -22,6 +22,16 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(Tensor.concatenatingRows([t.rows(0..<1), t.rows(3..<4)]).data, [0, 1, 30, 31])
     }
 
+    func testColumnSplitAndJoin() {
+        let t = Tensor(shape: [2, 3], data: [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(t.columns(0..<1).data, [1, 4])
+        XCTAssertEqual(t.columns(1..<3).data, [2, 3, 5, 6])
+        XCTAssertEqual(t.columns(1..<3).shape, [2, 2])
+        let joined = Tensor.concatenatingColumns([t.columns(1..<3), t.columns(0..<1)])
+        XCTAssertEqual(joined.data, [2, 3, 1, 5, 6, 4])
+        XCTAssertEqual(Tensor.concatenatingColumns([t.columns(0..<1), t.columns(1..<3)]), t)
+    }
+
     func testElementwiseArithmeticAndReductions() {
         let a = Tensor(shape: [2, 2], data: [1, 2, 3, 4])
         let b = Tensor(shape: [2, 2], data: [10, 20, 30, 40])

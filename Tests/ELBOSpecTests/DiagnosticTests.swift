@@ -159,6 +159,7 @@ final class DiagnosticTests: XCTestCase {
         assertDiagnostic(spec(step: "  (1) = log p(x | c)", extra: "objective loss = -(9)"), at: (12, 19), contains: "(9) names no step")
         assertDiagnostic("variables\n  x : observed real[1]", at: (1, 1), contains: "'variables' outside a derivation")
         assertDiagnostic(spec(step: "  (1) = x @ x"), at: (11, 11), contains: "unexpected character '@'")
+        assertDiagnostic(spec(step: "  (1) = N(0, 1)"), at: (11, 9), contains: "N(x; mean, variance)")
     }
 
     func testSeveralProblemsAreReportedInOneRun() {

@@ -58,3 +58,12 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(d.map(\.description), ["t:1:3: error: unexpected character '@'"])
     }
 }
+
+extension LexerTests {
+    func testOverlongNumbersAreReportedNotTrapped() {
+        let (_, d) = Lexer.tokenize("123456789012345678901 * 99999999999999999", file: "t")
+        XCTAssertEqual(d.map { $0.location.column }, [1, 25])
+        XCTAssertTrue(d.allSatisfy { $0.message.contains("at most 9 digits") })
+        XCTAssertTrue(Lexer.tokenize("0.000001 123456789 1e9", file: "t").diagnostics.isEmpty)
+    }
+}

@@ -136,3 +136,41 @@ final class StepTests: XCTestCase {
         XCTAssertEqual(d.steps[4].expr, .product([.int(-1), .apply("MSE", [.symbol("x"), .symbol("xhat")])]))
     }
 }
+
+/// Forms promised by `Specs/README.md`.
+final class ReferenceTests: XCTestCase {
+    func testTheReferenceExampleParses() throws {
+        let here = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+        let readme = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Specs/README.md")
+        guard let text = try? String(contentsOf: readme, encoding: .utf8) else {
+            throw XCTSkip("Specs/README.md not found next to the tests")
+        }
+        let example = try XCTUnwrap(text.components(separatedBy: "```").dropFirst().first)
+        let d = try XCTUnwrap(parseOrFail(example)?.derivations.first)
+        XCTAssertEqual(d.steps.map(\.relation), [.greaterOrEqual, .equalUpToConstant])
+        XCTAssertEqual(d.steps.last?.authorRules, ["gaussian-kl"])
+        XCTAssertEqual(d.objectives.first?.expr, .product([.int(-1), .stepRef("2")]))
+    }
+
+    func testSmallPromises() throws {
+        let src = """
+        derivation r
+        variables
+          source : input real[1]
+          a, b : latent real[2]
+        model p(a, b | source)
+        assume same: p(a | b) = p(a | b)
+        steps
+          ∫ p(a, b | source) d(a, b)
+          (A) = ∬ p(a, b | source) da db expect holds
+          (x) ≈ ∬ p(a, b | source) da db assuming same
+        """
+        let d = try XCTUnwrap(parseOrFail(src)?.derivations.first)
+        XCTAssertEqual(d.declarations.variables.map(\.name), ["source", "a", "b"])
+        XCTAssertEqual(d.start, d.steps[0].expr)
+        XCTAssertEqual(d.steps.map(\.label), ["A", "x"])
+        XCTAssertEqual(d.steps[0].expectation, .holds)
+        assertDiagnostic("derivation r\nvariables\n  x : observed real[1]\nmodel p(x)\nsteps\n  p(x\u{0301})", at: (6, 5), contains: "unsupported accent")
+    }
+}

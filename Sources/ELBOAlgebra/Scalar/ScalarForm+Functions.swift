@@ -182,41 +182,14 @@ extension ScalarForm {
         return (numerator, dens)
     }
 
-    /// Cancels reciprocal atoms against their sums where the division is exact:
-    /// `(1 + x) · 1/(1 + x) = 1`.
-    public func cancellingReciprocals() -> ScalarForm {
-        var form = self
-        var inverses: [ScalarForm] = []
-        for (t, _) in terms where t.range == nil {
-            for (a, n) in t.factors where n > 0 { if case .inverse(let s) = a, !inverses.contains(s) { inverses.append(s) } }
-        }
-        for s in inverses {
-            let inv = ScalarAtom.inverse(s)
-            var groups: [Int: ScalarForm] = [:]
-            for (t, c) in form.terms {
-                let k = t.range == nil ? t.factors[inv] ?? 0 : 0
-                var f = t.factors
-                if k != 0 { f[inv] = nil }
-                let rest = k == 0 ? ScalarForm(term: t, coefficient: c) : c * ScalarForm.canonical(range: t.range, factors: f)
-                groups[k] = (groups[k] ?? .zero) + rest
-            }
-            guard let top = groups.keys.max(), top > 0 else { continue }
-            var changed = false
-            for k in stride(from: top, to: 0, by: -1) {
-                guard let g = groups[k], !g.isZero, let q = g.dividedExactly(by: s) else { continue }
-                groups[k] = nil
-                groups[k - 1] = (groups[k - 1] ?? .zero) + q
-                changed = true
-            }
-            if !changed { continue }
-            var rebuilt = ScalarForm.zero
-            for (k, g) in groups {
-                let factor = k == 0 ? ScalarForm.one : ScalarForm(term: ScalarTerm(factors: [inv: k]))
-                rebuilt = rebuilt + g * factor
-            }
-            form = rebuilt
-        }
-        return form
+    /// Puts the terms over common denominators: `N · Π (1/S_k)^{E_k}` with the common factors
+    /// of N and each S_k cancelled by exact division, so that `1 − 1/(1 + e^{−t})` and
+    /// `1/(1 + e^t)`, or `(1 + x) · 1/(1 + x)` and `1`, get one form. Idempotent.
+    public func combiningReciprocals() -> ScalarForm {
+        guard let (n, dens) = together() else { return self }
+        var r = n
+        for (s, e) in dens { r = r * ScalarForm(term: ScalarTerm(factors: [.inverse(s): e])) }
+        return r
     }
 
     /// `self / s` when s divides self exactly (polynomial division in a term order that is
@@ -237,8 +210,17 @@ extension ScalarForm {
             let step = ScalarForm(term: g, coefficient: gc) * leadInverse
             q = q + step
             r = r - step * s
+            // A division that does not end exactly drifts down forever in a Laurent order;
+            // stop before coefficients grow large.
+            if !r.hasSmallCoefficients || !q.hasSmallCoefficients { return nil }
         }
         return q
+    }
+
+    /// Whether every coefficient has numerator and denominator below 2^24 (so that products
+    /// of a few of them stay far from overflow).
+    var hasSmallCoefficients: Bool {
+        terms.values.allSatisfy { abs($0.numerator) < 1 << 24 && $0.denominator < 1 << 24 }
     }
 
     // MARK: - Canonical content

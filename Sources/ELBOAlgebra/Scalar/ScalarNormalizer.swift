@@ -54,7 +54,13 @@ public enum ScalarNormalizer {
         var rules: RuleLog
         var fresh = 0
 
+        /// The canonical form of `e`; sums with reciprocals are put over common denominators.
         mutating func form(_ e: Expr, _ env: Env) throws -> ScalarForm {
+            let f = try build(e, env)
+            return hasReciprocals(f) ? f.combiningReciprocals() : f
+        }
+
+        private mutating func build(_ e: Expr, _ env: Env) throws -> ScalarForm {
             switch e {
             case .number(let r):
                 return ScalarForm(constant: r)
@@ -88,13 +94,12 @@ public enum ScalarNormalizer {
                 var acc = ScalarForm.one
                 for p in parts { acc = acc * (try form(p, env)) }
                 rules.use(.scalarAlgebra)
-                return hasReciprocals(acc) ? acc.cancellingReciprocals() : acc
+                return acc
             case .power(let b, let x):
                 let base = try form(b, env), exponent = try form(x, env)
                 if let r = exponent.constantValue, r.isInteger {
                     rules.use(.scalarAlgebra)
-                    let p = base.integerPower(r.numerator)
-                    return hasReciprocals(p) ? p.cancellingReciprocals() : p
+                    return base.integerPower(r.numerator)
                 }
                 rules.use(.logExp)
                 return base.raised(to: exponent, context: ctx)

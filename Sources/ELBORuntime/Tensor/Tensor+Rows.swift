@@ -50,3 +50,42 @@ extension Tensor {
         return Tensor(shape: [parts.reduce(0) { $0 + $1.rowCount }] + tail, data: data)
     }
 }
+
+// Column access for matrices: splitting an encoder's output into mean and log-variance, or
+// joining an image with its one-hot label for a conditional model.
+
+extension Tensor {
+    /// The columns in `range` of a matrix `[rows, columns]`, as a new `[rows, range.count]`.
+    public func columns(_ range: Range<Int>) -> Tensor {
+        precondition(rank == 2, "Tensor.columns: matrix expected, got shape \(shape)")
+        let (rows, width) = (shape[0], shape[1])
+        precondition(range.lowerBound >= 0 && range.upperBound <= width,
+                     "Tensor.columns: \(range) out of range for \(width) columns")
+        var out = [Float](repeating: 0, count: rows * range.count)
+        for r in 0..<rows {
+            for (j, c) in range.enumerated() { out[r * range.count + j] = data[r * width + c] }
+        }
+        return Tensor(shape: [rows, range.count], data: out)
+    }
+
+    /// Matrices with equal row counts placed side by side: `[rows, Σ columns]`.
+    public static func concatenatingColumns(_ parts: [Tensor]) -> Tensor {
+        guard let first = parts.first else { return Tensor(zeros: [0, 0]) }
+        let rows = first.rowCount
+        for part in parts {
+            precondition(part.rank == 2 && part.shape[0] == rows,
+                         "Tensor.concatenatingColumns: shape \(part.shape), expected [\(rows), _]")
+        }
+        let width = parts.reduce(0) { $0 + $1.shape[1] }
+        var out = [Float](repeating: 0, count: rows * width)
+        var offset = 0
+        for part in parts {
+            let w = part.shape[1]
+            for r in 0..<rows {
+                for j in 0..<w { out[r * width + offset + j] = part.data[r * w + j] }
+            }
+            offset += w
+        }
+        return Tensor(shape: [rows, width], data: out)
+    }
+}

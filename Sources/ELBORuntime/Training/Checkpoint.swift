@@ -76,7 +76,11 @@ public struct Checkpoint: Sendable {
             out += nameBytes
             appendLE(&out, UInt32(tensor.rank))
             for extent in tensor.shape { appendLE(&out, UInt64(extent)) }
+            #if _endian(little)
+            tensor.withUnsafeBufferPointer { out += UnsafeRawBufferPointer($0) } // already little-endian
+            #else
             for value in tensor.data { appendLE(&out, value.bitPattern) }
+            #endif
         }
         appendLE(&out, CRC32.checksum(out))
         return out
@@ -154,10 +158,13 @@ public struct Checkpoint: Sendable {
             let elements = shape.reduce(1, *)
             let raw = try reader.bytes(4 * elements, "data of '\(name)'")
             var values = [Float](repeating: 0, count: elements)
-            for i in 0..<elements {
-                let b = 4 * i
-                values[i] = Float(bitPattern: UInt32(raw[b]) | UInt32(raw[b + 1]) << 8
-                                  | UInt32(raw[b + 2]) << 16 | UInt32(raw[b + 3]) << 24)
+            values.withUnsafeMutableBytes { dst in
+                raw.withUnsafeBytes { src in
+                    for i in 0..<elements {
+                        let bits = UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
+                        dst.storeBytes(of: bits, toByteOffset: 4 * i, as: UInt32.self)
+                    }
+                }
             }
             guard checkpoint[name] == nil else {
                 throw CheckpointError.corruptMetadata(path: path, reason: "duplicate tensor '\(name)'")

@@ -61,7 +61,8 @@ public final class Trainer<Model: TrainableModel> {
     public private(set) var optimizerStates: [AdamState]
     /// Called after each epoch (e.g. to write sample images and the loss curve).
     public var onEpochEnd: ((EpochRecord, Model) -> Void)?
-    /// Polled after every step; when raised, training saves and returns `.interrupted`.
+    /// Polled after every step; when raised, training saves and returns `.interrupted`. The
+    /// caller installs the handler (`InterruptFlag.shared.install()`) for Ctrl-C to set it.
     public var interruptFlag: InterruptFlag?
     /// Where epoch summaries go (default: stderr).
     public var log: (String) -> Void = { fputs($0 + "\n", stderr) }
@@ -121,6 +122,9 @@ public final class Trainer<Model: TrainableModel> {
             throw CheckpointError.incompatible(
                 path: path, reason: "seed \(saved.seed) and batch size \(saved.batchSize), "
                     + "this run uses \(configuration.seed) and \(configuration.batchSize)")
+        }
+        guard saved.optimizerSteps.count == saved.parameterNames.count else {
+            throw CheckpointError.corruptMetadata(path: path, reason: "optimizer steps for \(saved.optimizerSteps.count) parameters")
         }
         let shapes = model.parameters.map { $0.shape }
         var values: [Tensor] = []
