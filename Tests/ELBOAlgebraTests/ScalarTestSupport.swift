@@ -206,7 +206,8 @@ struct NumericPoint {
                 for (p, a) in zip(d.parameters, args) { map[p] = a }
                 return try eval(d.body.substituting(map), &env)
             }
-            let x = try eval(args[0], &env)
+            guard let first = args.first else { throw Unsupported() }
+            let x = try eval(first, &env)
             switch name {
             case "sigmoid": return 1 / (1 + Foundation.exp(-x))
             case "softplus": return Foundation.log(1 + Foundation.exp(x))

@@ -159,6 +159,7 @@ extension ScalarForm {
             }
         }
         if !expArg.isZero {
+            if expArg.hasReciprocals { expArg = expArg.combiningReciprocals() }
             let (pulled, rest) = expArg.splitLogs()
             if !rest.isZero { f[.exp(rest)] = 1 }
             if pulled != .one { extra = extra * pulled }

@@ -11,9 +11,7 @@ extension ScalarForm {
 
     /// `exp(self)`: `exp(n·log P + B) = P^n · exp(B)` for integers n; `exp(0) = 1`.
     public func exponential() -> ScalarForm {
-        let (pulled, rest) = splitLogs()
-        if rest.isZero { return pulled }
-        return pulled * ScalarForm(term: ScalarTerm(factors: [.exp(rest): 1]))
+        ScalarForm.canonical(range: nil, factors: [.exp(self): 1])
     }
 
     /// Separates terms `n · log P` (n an integer, unranged) from the rest of an exponent.
@@ -65,12 +63,18 @@ extension ScalarForm {
         let keep = ScalarForm(term: ScalarTerm(factors: [.log(self): 1]))
         if isZero || depth > 8 { return keep }
         if let (t, c) = singleTerm, t.range == nil { return ScalarForm.logOfMonomial(t, c, ctx, depth: depth) }
-        if let (n, dens) = together(), dens.allSatisfy({ ctx.isPositive($0.0) }) {
-            var r = n.logarithm(ctx, depth: depth + 1)
-            for (s, e) in dens { r = r - Rational(e) * s.logarithm(ctx, depth: depth + 1) }
-            return r
+        var whole = self
+        if let (n, dens) = together() {
+            if dens.allSatisfy({ ctx.isPositive($0.0) }) {
+                var r = n.logarithm(ctx, depth: depth + 1)
+                for (s, e) in dens { r = r - Rational(e) * s.logarithm(ctx, depth: depth + 1) }
+                return r
+            }
+            whole = n
+            for (s, e) in dens { whole = whole * ScalarForm(term: ScalarTerm(factors: [.inverse(s): e])) }
+            if let (t, c) = whole.singleTerm, t.range == nil { return ScalarForm.logOfMonomial(t, c, ctx, depth: depth) }
         }
-        let (factor, core) = canonicalContent(positiveOnly: ctx)
+        let (factor, core) = whole.canonicalContent(positiveOnly: ctx)
         let head: ScalarForm
         if let (ft, fc) = factor.singleTerm { head = ScalarForm.logOfMonomial(ft, fc, ctx, depth: depth + 1) } else { head = .zero }
         return head + ScalarForm(term: ScalarTerm(factors: [.log(core): 1]))
@@ -196,18 +200,27 @@ extension ScalarForm {
     /// compatible with products); nil otherwise.
     func dividedExactly(by s: ScalarForm) -> ScalarForm? {
         guard !s.isZero else { return nil }
-        let plain: (ScalarForm) -> Bool = { f in f.terms.keys.allSatisfy { $0.range == nil && !$0.factors.keys.contains { $0.isSum } } }
+        let plain: (ScalarForm) -> Bool = { f in f.terms.keys.allSatisfy { !$0.factors.keys.contains { $0.isSum } } }
         guard plain(self), plain(s) else { return nil }
-        if s.singleTerm != nil { return self * ScalarForm.invert(s) }
+        if let (t, _) = s.singleTerm, t.range == nil { return self * ScalarForm.invert(s) }
         guard let (lead, lc) = s.leadingTerm else { return nil }
-        let leadInverse = ScalarForm.invert(ScalarForm(term: lead, coefficient: lc))
+        let leadInverse = lead.range == nil ? ScalarForm.invert(ScalarForm(term: lead, coefficient: lc)) : .zero
         var r = self, q = ScalarForm.zero, steps = 0
         let limit = 4 * (terms.count + 2) * (s.terms.count + 1)
         while !r.isZero {
             steps += 1
             if steps > limit { return nil }
             guard let (g, gc) = r.leadingTerm else { return nil }
-            let step = ScalarForm(term: g, coefficient: gc) * leadInverse
+            let step: ScalarForm
+            if let d = lead.range {
+                // Σ_j m·a_j / Σ_j a_j = m for an index-free m.
+                guard g.range == d else { return nil }
+                let ratio = ScalarForm.merged(g.factors, lead.factors.mapValues { -$0 })
+                guard !ratio.keys.contains(where: { $0.hasFreeComponents }) else { return nil }
+                step = (gc / lc) * ScalarForm.canonical(range: nil, factors: ratio)
+            } else {
+                step = ScalarForm(term: g, coefficient: gc) * leadInverse
+            }
             q = q + step
             r = r - step * s
             // A division that does not end exactly drifts down forever in a Laurent order;

@@ -169,4 +169,9 @@ extension ScalarForm: CustomStringConvertible {
 
     /// Whether an unranged term mentions the index of an enclosing sum.
     var hasFreeComponents: Bool { terms.keys.contains { $0.hasFreeComponents } }
+
+    /// Whether a term holds the reciprocal of a sum.
+    var hasReciprocals: Bool {
+        terms.keys.contains { $0.factors.keys.contains { if case .inverse = $0 { return true }; return false } }
+    }
 }

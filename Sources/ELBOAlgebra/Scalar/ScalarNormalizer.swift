@@ -57,7 +57,7 @@ public enum ScalarNormalizer {
         /// The canonical form of `e`; sums with reciprocals are put over common denominators.
         mutating func form(_ e: Expr, _ env: Env) throws -> ScalarForm {
             let f = try build(e, env)
-            return hasReciprocals(f) ? f.combiningReciprocals() : f
+            return f.hasReciprocals ? f.combiningReciprocals() : f
         }
 
         private mutating func build(_ e: Expr, _ env: Env) throws -> ScalarForm {
@@ -130,10 +130,6 @@ public enum ScalarNormalizer {
             case .apply(let name, let args):
                 return try apply(name, args, env)
             }
-        }
-
-        private func hasReciprocals(_ f: ScalarForm) -> Bool {
-            f.terms.keys.contains { $0.factors.keys.contains { if case .inverse = $0 { return true }; return false } }
         }
 
         /// A new binder for reading vectors per component.
