@@ -25,11 +25,24 @@ public struct SymbolicProver {
 
     /// Proves `lhs (relation) rhs` with the named assumptions in force.
     public func prove(lhs: Expr, rhs: Expr, relation: Comparison, assumptions: [String]) -> SymbolicOutcome {
+        let first = prove(lhs: lhs, rhs: rhs, relation: relation, assumptions: assumptions, expandFamilies: false)
+        if case .proved = first { return first }
+        let usesFamilies = !declarations.families.isEmpty
+            || [lhs, rhs].contains { $0.allSubexpressions.contains { if case .normalDensity = $0 { return true }; return false } }
+        guard usesFamilies else { return first }
+        let second = prove(lhs: lhs, rhs: rhs, relation: relation, assumptions: assumptions, expandFamilies: true)
+        if case .proved = second { return second }
+        if case .notApplicable = first { return second }
+        return first
+    }
+
+    func prove(lhs: Expr, rhs: Expr, relation: Comparison, assumptions: [String], expandFamilies: Bool) -> SymbolicOutcome {
         let context: ProbabilityContext
         do { context = try ProbabilityContext(declarations: declarations, assumptions: assumptions) } catch {
             return .notApplicable("\(error)")
         }
         var normalizer = Normalizer(context: context)
+        normalizer.expandFamilies = expandFamilies
         normalizer.rules.assumptions = context.appliedAssumptions
         let l: NormalForm, r: NormalForm
         do {
@@ -42,7 +55,7 @@ public struct SymbolicProver {
         case .equal:
             let d = l - r
             return d.isZero ? .proved(rules: normalizer.rules.names)
-                            : .failed(residual: describe(d, context), rules: normalizer.rules.names)
+                            : .failed(residual: describe(d, normalizer.context), rules: normalizer.rules.names)
         case .greaterOrEqual, .lessOrEqual:
             let d = relation == .greaterOrEqual ? l - r : r - l
             var candidates: [NonNegativityProver.Candidate] = []
@@ -64,35 +77,46 @@ public struct SymbolicProver {
             candidates += NonNegativityProver.discreteEntropies(in: d, normalizer: &normalizer)
             candidates += NonNegativityProver.impliedKLs(in: d, normalizer: &normalizer)
             candidates += NonNegativityProver.posteriorKLs(in: d, normalizer: &normalizer)
+            if d.terms.keys.allSatisfy({ $0.measure.isEmpty && $0.bound.isEmpty }) {
+                // A purely scalar difference: ask the scalar layer for a certificate.
+                let e = Expr.add(d.terms.map { m, c in Expr.mul([.number(c)] + m.logs.compactMap { l -> Expr? in
+                    if case .scalar(_, let x, _) = l { return x } else { return nil } }) })
+                if d.terms.keys.allSatisfy({ $0.logs.allSatisfy { if case .scalar = $0 { return true }; return false } }),
+                   let form = try? ScalarNormalizer.normalize(e, context: normalizer.scalarContext, rules: &normalizer.rules),
+                   ScalarNormalizer.isNonNegative(form, context: normalizer.scalarContext) {
+                    normalizer.rules.use(.squareNonNegative)
+                    return .proved(rules: normalizer.rules.names)
+                }
+            }
             if let used = NonNegativityProver.decompose(d, into: candidates) {
                 for c in used { normalizer.rules.use(c.rule) }
                 return .proved(rules: normalizer.rules.names)
             }
-            return .failed(residual: describe(d, context), rules: normalizer.rules.names)
+            return .failed(residual: describe(d, normalizer.context), rules: normalizer.rules.names)
         case .equalUpToConstant:
             let d = l - r
-            if isFreeOfLearnables(d, context) {
+            if isFreeOfLearnables(d, normalizer.context) {
                 if !d.isZero { normalizer.rules.use(.constantDropped) }
                 return .proved(rules: normalizer.rules.names)
             }
-            return .failed(residual: describe(learnablePart(d, context), context), rules: normalizer.rules.names)
+            return .failed(residual: describe(learnablePart(d, normalizer.context), normalizer.context), rules: normalizer.rules.names)
         case .proportional:
             // lhs = c · rhs + constant with a rational c > 0 found from a learnable monomial.
-            for (m, rc) in r.terms where !isFreeOfLearnables(NormalForm([m: .one]), context) {
+            for (m, rc) in r.terms where !isFreeOfLearnables(NormalForm([m: .one]), normalizer.context) {
                 let c = (l.terms[m] ?? .zero) / rc
                 guard c > .zero else { break }
                 let d = l - c * r
-                if isFreeOfLearnables(d, context) {
+                if isFreeOfLearnables(d, normalizer.context) {
                     normalizer.rules.use(.positiveScale)
                     if !d.isZero { normalizer.rules.use(.constantDropped) }
                     return .proved(rules: normalizer.rules.names)
                 }
                 break
             }
-            if isFreeOfLearnables(l, context) && isFreeOfLearnables(r, context) {
+            if isFreeOfLearnables(l, normalizer.context) && isFreeOfLearnables(r, normalizer.context) {
                 return .proved(rules: normalizer.rules.names)
             }
-            return .failed(residual: describe(l - r, context), rules: normalizer.rules.names)
+            return .failed(residual: describe(l - r, normalizer.context), rules: normalizer.rules.names)
         }
     }
 

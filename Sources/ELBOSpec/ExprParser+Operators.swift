@@ -357,7 +357,9 @@ extension ExprParser {
                 throw fail(start, "the measure of \(e.raw)_{…} must be a density or a product of densities, found \(start.quoted)")
             }
             let f = try parsePostfix()
-            if case .density = f { factors.append(f) } else {
+            // A density of a joint, or a Gaussian `N(v; m, V)` over a declared variable.
+            if case .density = f { factors.append(f) } else if case .normalDensity(.symbol(let v), _, _) = f,
+                scope.declarations.variable(v) != nil { factors.append(f) } else {
                 sink.error(start, "the measure of \(e.raw)_{…} must be a density or a product of densities")
             }
         }

@@ -68,11 +68,12 @@ func specSubterms(_ e: Expr) -> [Expr] {
 func leftVariables(_ e: Expr) -> Set<String>? {
     switch e {
     case .density(let d): return Set(d.variables)
+    case .normalDensity(.symbol(let v), _, _): return [v]
     case .product(let fs):
         var out: Set<String> = []
         for f in fs {
-            guard case .density(let d) = f else { return nil }
-            out.formUnion(d.variables)
+            guard let vars = leftVariables(f), !isProduct(f) else { return nil }
+            out.formUnion(vars)
         }
         return out
     default: return nil
@@ -138,3 +139,5 @@ extension Dimension {
         }
     }
 }
+
+private func isProduct(_ e: Expr) -> Bool { if case .product = e { return true } else { return false } }

@@ -163,6 +163,12 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(interrupted.state.batchInEpoch, 5)
         InterruptFlag.shared.reset()
 
+        let mismatched = trainer(epochs: 2, checkpoint: url)
+        try mismatched.resume(from: url)
+        XCTAssertThrowsError(try mismatched.fit(train: train.prefix(400), test: test)) { error in
+            guard case .incompatible = error as? CheckpointError else { return XCTFail("\(error)") }
+        }
+
         let resumed = trainer(epochs: 2, checkpoint: url)
         try resumed.resume(from: url)
         XCTAssertEqual(resumed.state.batchInEpoch, 5)

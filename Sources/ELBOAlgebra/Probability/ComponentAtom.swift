@@ -33,18 +33,18 @@ extension ProbabilityContext {
     /// The variables an atom still depends on.
     public func freeVariables(of atom: ComponentAtom) -> Set<String> {
         var vars = Set<String>()
-        for id in atom.factors { vars.formUnion(factors[id]!.variables) }
+        for id in atom.factors { vars.formUnion(factors[id]?.variables ?? []) }
         return vars.subtracting(atom.marginalized)
     }
 
     /// Whether every factor of the atom is a non-learnable input root.
     public func isInputRootOnly(_ atom: ComponentAtom) -> Bool {
-        atom.factors.allSatisfy { factors[$0]!.isInputRoot }
+        atom.factors.allSatisfy { factors[$0]?.isInputRoot ?? false }
     }
 
     /// Printable form: `p(x | z)` for a single factor, `∫ p(x | z) p(z) dz` for a component.
     public func label(of atom: ComponentAtom) -> String {
-        let fs = atom.factors.map { factors[$0]!.label }.joined(separator: " ")
+        let fs = atom.factors.map { factors[$0]?.label ?? $0.description }.joined(separator: " ")
         return atom.marginalized.isEmpty ? fs : "∫ \(fs) d\(atom.marginalized.joined(separator: " d"))"
     }
 

@@ -10,15 +10,40 @@ public struct NormalizationError: Error, CustomStringConvertible, Sendable {
 /// into sums, expectations, KL and entropy into integrals, then integrates out every variable
 /// that only a normalised density mentions.
 public struct Normalizer {
-    public let context: ProbabilityContext
+    public internal(set) var context: ProbabilityContext
     /// Rules used so far.
     public var rules = RuleLog()
-    /// Canonicalises scalar sub-expressions (no densities); the Gaussian layer supplies one.
-    public var scalarKey: (Expr) -> String = { "\($0)" }
+    /// Facts for the scalar layer (dimensions, positivity, dependencies of network outputs).
+    public var scalarContext: ScalarContext
+    /// Whether log-densities with a declared family are expanded into scalar forms and
+    /// Gaussian expectations taken by moments (the second pass of a proof).
+    public var expandFamilies = false
+    /// Families of synthetic factors made for `N(v; m, V)` written over a declared variable.
+    var syntheticFamilies: [FactorID: FamilyKind] = [:]
+    let declaredVariables: Set<String>
 
-    public init(context: ProbabilityContext) { self.context = context }
-
-    private var declaredVariables: Set<String> { Set(context.declarations.variables.map(\.name)) }
+    public init(context: ProbabilityContext) {
+        self.context = context
+        self.declaredVariables = Set(context.declarations.variables.map(\.name))
+        var sc = ScalarContext(declarations: context.declarations)
+        // A family parameter that no network produces depends on its density's conditioning
+        // variables (mu_theta in p(x | z) = Normal(mu_theta, …) is a function of z).
+        let produced = Set(context.declarations.networks.flatMap(\.outputs))
+        for fam in context.declarations.families {
+            let exprs: [Expr]
+            switch fam.kind {
+            case .normal(let m, let v): exprs = [m, v]
+            case .bernoulliLogits(let e), .bernoulli(let e), .categorical(let e), .delta(let e): exprs = [e]
+            case .mixtureNormal(let w, let m, let v, _): exprs = [w, m, v]
+            }
+            for e in exprs {
+                for s in e.symbols where context.declarations.familyParameters.contains(s) && !produced.contains(s) {
+                    sc.functionsOf[s, default: []].formUnion(fam.density.given)
+                }
+            }
+        }
+        self.scalarContext = sc
+    }
 
     // MARK: - Entry
 
@@ -51,13 +76,14 @@ public struct Normalizer {
 
     private mutating func scalar(_ e: Expr) -> NormalForm {
         if case .number(let r) = e { return .constant(r) }
-        let free = e.symbols.intersection(declaredVariables).sorted()
-        return NormalForm([Monomial(logs: [.scalar(key: scalarKey(e), expr: e, free: free)]): .one])
+        return scalarForm(e)
     }
 
     private mutating func build(_ e: Expr) throws -> NormalForm {
-        if !e.containsProbability { return scalar(e) }
+        if !isProbabilityLevel(e) { return scalar(e) }
         switch e {
+        case .normalDensity(.symbol(let v), let mean, let variance) where declaredVariables.contains(v):
+            return gaussianDensity(point: v, mean: mean, variance: variance)
         case .number, .constant, .symbol, .component, .normalDensity, .stepRef:
             return scalar(e)
         case .density(let d):
@@ -128,10 +154,21 @@ public struct Normalizer {
         }
     }
 
+    /// Whether `e` mentions densities, integrals, expectations, KL, entropy, or a Gaussian
+    /// `N(v; m, V)` over a declared variable (which is a density of v).
+    func isProbabilityLevel(_ e: Expr) -> Bool {
+        if e.containsProbability { return true }
+        return e.allSubexpressions.contains {
+            if case .normalDensity(.symbol(let v), _, _) = $0 { return declaredVariables.contains(v) }
+            return false
+        }
+    }
+
     /// The variables a measure (a density or product of densities) integrates.
     public func leftVariables(of measure: Expr) throws -> [String] {
         switch measure {
         case .density(let d): return d.variables
+        case .normalDensity(.symbol(let v), _, _): return [v]
         case .product(let parts):
             var out: [String] = []
             for p in parts {
@@ -158,7 +195,7 @@ public struct Normalizer {
         return NormalForm(out)
     }
 
-    private mutating func multiply(_ a: NormalForm, _ b: NormalForm) throws -> NormalForm {
+    mutating func multiply(_ a: NormalForm, _ b: NormalForm) throws -> NormalForm {
         var out: [Monomial: Rational] = [:]
         for (ma, ca) in a.terms {
             for (mb, cb) in b.terms {
@@ -169,7 +206,7 @@ public struct Normalizer {
                 var measure = ma.measure
                 for (atom, k) in mb.measure { measure[atom, default: 0] += k }
                 let m = Monomial(measure: measure, logs: ma.logs + mb.logs, bound: ma.bound + mb.bound)
-                out[m, default: .zero] = out[m, default: .zero] + ca * cb
+                for (mm, cc) in mergeScalars(m, ca * cb) { out[mm, default: .zero] = out[mm, default: .zero] + cc }
             }
         }
         return NormalForm(out)
@@ -189,7 +226,7 @@ public struct Normalizer {
             }
             if c != .one { out = out + scalar(.log(.number(c))) }
             for l in m.logs { if case .scalar(_, let e, _) = l { out = out + scalar(.log(e)) } }
-            return out
+            return expandingFamilies(out)
         }
         if !inner.containsProbability { return scalar(.log(inner)) }
         return NormalForm([Monomial(logs: [.opaque(key: "log(\(key(n)))", free: free(n).sorted())]): .one])
@@ -225,8 +262,15 @@ public struct Normalizer {
     /// form a normalised product, and merges equal monomials.
     public mutating func canonicalize(_ n: NormalForm) -> NormalForm {
         var out: [Monomial: Rational] = [:]
-        for (m, c) in n.terms {
+        var pending = n.terms.map { ($0.key, $0.value) }
+        var budget = 10_000
+        while let (m, c) = pending.popLast(), budget > 0 {
+            budget -= 1
             let cm = canonicalize(m)
+            if let expanded = gaussianMoments(cm, c) {
+                pending += expanded.terms.map { ($0.key, $0.value) }
+                continue
+            }
             out[cm, default: .zero] = out[cm, default: .zero] + c
         }
         return NormalForm(out)

@@ -7,7 +7,7 @@ public struct ProbabilityContext: Sendable {
     /// The assumptions in force, by name.
     public let assumptionsInForce: [String]
     /// Every factor, by id.
-    public private(set) var factors: [FactorID: Factor] = [:]
+    public internal(set) var factors: [FactorID: Factor] = [:]
     /// The factors of each joint.
     public private(set) var jointFactors: [String: [FactorID]] = [:]
     /// Assumptions that changed the structure (reported as rules).

@@ -103,6 +103,10 @@ public struct ScalarContext: Sendable {
     /// unknown sign.
     public func isPositive(_ f: ScalarForm) -> Bool {
         guard !f.isZero else { return false }
+        if f.terms.count > 1, f.hasReciprocals, let (n, dens) = f.together(), n != f {
+            // `1 − 1/(1 + e^t) = e^t/(1 + e^t)`: positive when N and every S_k are.
+            return isPositive(n) && dens.allSatisfy { isPositive($0.0) }
+        }
         var strict = false
         for (t, c) in f.terms {
             guard c > .zero else { return false }

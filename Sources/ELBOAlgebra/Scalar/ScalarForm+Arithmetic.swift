@@ -48,6 +48,10 @@ extension ScalarForm {
             for _ in 0..<n { coefficient = coefficient * c }
             return coefficient * ScalarForm.canonical(range: nil, factors: t.factors.mapValues { $0 * n })
         }
+        if ScalarForm.expandedTermCount(terms.count, n) > ScalarForm.expansionLimit {
+            // Too large to expand: kept as a power (sound, but not canonical).
+            return ScalarForm(term: ScalarTerm(factors: [.power(self, ScalarForm(constant: Rational(n))): 1]))
+        }
         var result = ScalarForm.one, base = self, k = n
         while k > 0 {
             if k & 1 == 1 { result = result * base }
@@ -55,6 +59,20 @@ extension ScalarForm {
             if k > 0 { base = base * base }
         }
         return result
+    }
+
+    /// The most terms an expansion may produce; beyond it powers and common denominators are
+    /// left unexpanded so that a pathological input cannot stall the checker.
+    static let expansionLimit = 400
+
+    /// The number of monomials of `(t terms)^n`, `C(n + t − 1, t − 1)`, saturating.
+    static func expandedTermCount(_ t: Int, _ n: Int) -> Int {
+        var c = 1
+        for i in 1..<max(t, 1) {
+            c = c * (n + i) / i
+            if c > expansionLimit { return expansionLimit + 1 }
+        }
+        return c
     }
 
     /// `Σ_{#=1}^{d} body`: terms of `body` that mention the index become ranged terms (the

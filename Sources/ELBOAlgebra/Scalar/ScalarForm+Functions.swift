@@ -70,8 +70,7 @@ extension ScalarForm {
                 for (s, e) in dens { r = r - Rational(e) * s.logarithm(ctx, depth: depth + 1) }
                 return r
             }
-            whole = n
-            for (s, e) in dens { whole = whole * ScalarForm(term: ScalarTerm(factors: [.inverse(s): e])) }
+            whole = overCommonDenominator() ?? self
             if let (t, c) = whole.singleTerm, t.range == nil { return ScalarForm.logOfMonomial(t, c, ctx, depth: depth) }
         }
         let (factor, core) = whole.canonicalContent(positiveOnly: ctx)
@@ -171,6 +170,10 @@ extension ScalarForm {
             func exponent(_ t: ScalarTerm) -> Int { t.range == nil || !inv.hasFreeComponents ? t.factors[inv] ?? 0 : 0 }
             let e = numerator.terms.keys.map(exponent).max() ?? 0
             if e <= 0 { continue }
+            let largest = numerator.terms.keys.map { e - exponent($0) }.max() ?? 0
+            if numerator.terms.count * ScalarForm.expandedTermCount(s.terms.count, largest) > ScalarForm.expansionLimit {
+                return nil
+            }
             var acc = ScalarForm.zero
             for (t, c) in numerator.terms {
                 var f = t.factors
@@ -186,11 +189,18 @@ extension ScalarForm {
         return (numerator, dens)
     }
 
-    /// Puts the terms over common denominators: `N · Π (1/S_k)^{E_k}` with the common factors
-    /// of N and each S_k cancelled by exact division, so that `1 − 1/(1 + e^{−t})` and
-    /// `1/(1 + e^t)`, or `(1 + x) · 1/(1 + x)` and `1`, get one form. Idempotent.
+    /// The form over common denominators, `N · Π (1/S_k)^{E_k}` with the common factors of N
+    /// and each S_k cancelled by exact division, when that has fewer terms: so
+    /// `1 − 1/(1 + e^{−t})` becomes `1/(1 + e^t)` and `(1 + x) · 1/(1 + x)` becomes `1`, while
+    /// `a + 1/(1 + b)` stays as written. Idempotent.
     public func combiningReciprocals() -> ScalarForm {
-        guard let (n, dens) = together() else { return self }
+        guard let r = overCommonDenominator(), r.terms.count < terms.count else { return self }
+        return r
+    }
+
+    /// `N · Π (1/S_k)^{E_k}` (see `together`), or nil without reciprocals of sums.
+    func overCommonDenominator() -> ScalarForm? {
+        guard let (n, dens) = together() else { return nil }
         var r = n
         for (s, e) in dens { r = r * ScalarForm(term: ScalarTerm(factors: [.inverse(s): e])) }
         return r

@@ -78,7 +78,7 @@ public final class Trainer<Model: TrainableModel> {
         optimizerStates = model.parameters.map { AdamState(shape: $0.shape) }
         state = TrainingState(
             model: model.checkpointIdentifier, parameterNames: names, epoch: 0, step: 0,
-            batchInEpoch: 0, rng: rng, epochStartRNG: rng, epochLossSum: 0, epochExamples: 0,
+            batchInEpoch: 0, datasetSize: 0, rng: rng, epochStartRNG: rng, epochLossSum: 0, epochExamples: 0,
             epochSeconds: 0, history: [], optimizer: configuration.optimizer,
             optimizerSteps: optimizerStates.map { $0.step }, seed: configuration.seed,
             batchSize: configuration.batchSize)
@@ -157,8 +157,14 @@ public final class Trainer<Model: TrainableModel> {
             let order: [Int]
             if state.batchInEpoch == 0 {
                 state.epochStartRNG = state.rng
+                state.datasetSize = n
                 order = state.rng.permutation(n)
             } else {
+                guard state.datasetSize == n else {
+                    throw CheckpointError.incompatible(
+                        path: configuration.checkpointURL?.path ?? "<checkpoint>",
+                        reason: "stopped mid-epoch on \(state.datasetSize) examples, resumed on \(n)")
+                }
                 var replay = state.epochStartRNG // resumed mid-epoch: rebuild the same order
                 order = replay.permutation(n)
             }

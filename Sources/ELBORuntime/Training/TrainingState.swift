@@ -23,6 +23,8 @@ public struct TrainingState: Codable, Sendable, Equatable {
     public var step: Int
     /// Batches already done in the current, unfinished epoch (0 at an epoch boundary).
     public var batchInEpoch: Int
+    /// The training set size the current epoch's shuffle was drawn for.
+    public var datasetSize: Int
     /// The generator as it is now.
     public var rng: RNG
     /// The generator just before the current epoch's shuffle, to rebuild its order on resume.
