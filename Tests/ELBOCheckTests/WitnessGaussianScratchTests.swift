@@ -6,38 +6,36 @@ import XCTest
 final class WitnessGaussianScratchTests: XCTestCase {
     func testDump() throws {
         let src = """
-derivation vae "t"
+derivation mix "t"
 variables
-  x : observed real[k]
-  z : latent real[m]
-  xi : latent real[d]
-param gamma > 0
-param mt[d], vt[d] > 0, mu2[d], v2[d] > 0
-param S1[d, d] > 0
-model p(x, z) = p(x | z) p(z)
-guide q(z | x)
-model r(xi)
-network enc: x -> mu, s
-network dec: z -> xhat
-family q(z | x) = Normal(mu, exp(s))
-family p(z) = Normal(0, 1)
-family p(x | z) = Normal(xhat, gamma^2)
-family r(xi) = Normal(mt, S1)
+  y : observed real[k]
+  u : latent real[m_u]
+  x : observed binary[k]
+  c : latent label[C]
+  w2 : latent real[m_u]
+model p(u, x, c, w2) = p(u) p(x | u) p(c | u) p(w2 | x)
+guide q(u | y)
+network enc: y -> mu_u, s_u
+network dec: u -> f
+network classifier: x -> g
+family q(u | y) = Normal(mu_u, exp(s_u))
+family p(u) = MixtureNormal(w, M, V; K)
+family p(x | u) = Bernoulli(logits = f)
+family p(c | u) = Categorical(pc)
+family p(w2 | x) = Delta(classifier(x))
 steps
-   KL(q(z | x) || p(z))
-   = 1/2 Σ_{j=1}^{m} (mu_j² + exp(s_j) - 1 - s_j)
-   = log p(x | z) - (-k/2 log(2π) - k log(gamma) - ‖x - xhat‖²/(2 gamma²))
-   = ∫ N(xi; mt, vt) log N(xi; mu2, v2) dxi
-   = 1/2 log(det(S1)) - 1/2 E_{r(xi)}[(xi - mt)^T S1^-1 (xi - mt)] + tr(vt S1^-1)
-   = KL(r(xi) || N(xi; mu2, S1))
+   KL(q(u | y) || p(u))
+   ≤ Σ_{i=1}^{K} w_i KL(q(u | y) || N(u; M_i, V_i))
+   = log p(x | u) - Σ_j (x_j f_j - log(1 + exp(f_j)))
 """
         let file = try SpecParser.parse(source: src, path: "t.elbo")
         let d = file.derivations[0]
         print("F", d.declarations.families)
         print("N", d.declarations.networks)
         print("P", d.declarations.params)
-        print("D", d.declarations.dimensions, d.declarations.variables)
-        print(d.start!)
-        for s in d.steps { print(s.expr) }
+        print("D", d.declarations.dimensions)
+        print("S", d.start!)
+        for s in d.steps { print("S", s.expr) }
+        print("S", familyParameters(of: d.declarations))
     }
 }

@@ -4,7 +4,7 @@
 /// variable read as a density (the declared factor whose family it is, or a synthetic one).
 extension Normalizer {
     /// The family declared for a factor: same joint and children, preferring the same parents.
-    func family(of id: FactorID) -> FamilyKind? {
+    public func family(of id: FactorID) -> FamilyKind? {
         if let k = syntheticFamilies[id] { return k }
         guard let f = context.factors[id] else { return nil }
         let candidates = context.declarations.families.filter {

@@ -213,7 +213,12 @@ extension ScalarForm {
         let plain: (ScalarForm) -> Bool = { f in f.terms.keys.allSatisfy { !$0.factors.keys.contains { $0.isSum } } }
         guard plain(self), plain(s) else { return nil }
         if let (t, _) = s.singleTerm, t.range == nil { return self * ScalarForm.invert(s) }
-        guard let (lead, lc) = s.leadingTerm else { return nil }
+        guard let (lead, lc) = s.leadingTerm, let (trail, _) = s.trailingTerm,
+              let (selfTrail, _) = trailingTerm else { return nil }
+        // If self = Q · s then trail(self) = trail(Q) · trail(s): every quotient term is at
+        // least trail(self) / trail(s), so a division that goes below it fails at once.
+        let leadVector = lead.exponentVector
+        let lowest = ScalarForm.difference(selfTrail.exponentVector, trail.exponentVector)
         let leadInverse = lead.range == nil ? ScalarForm.invert(ScalarForm(term: lead, coefficient: lc)) : .zero
         var r = self, q = ScalarForm.zero, steps = 0
         let limit = 4 * (terms.count + 2) * (s.terms.count + 1)
@@ -221,6 +226,7 @@ extension ScalarForm {
             steps += 1
             if steps > limit { return nil }
             guard let (g, gc) = r.leadingTerm else { return nil }
+            if ScalarForm.compare(ScalarForm.difference(g.exponentVector, leadVector), lowest) < 0 { return nil }
             let step: ScalarForm
             if let d = lead.range {
                 // Σ_j m·a_j / Σ_j a_j = m for an index-free m.
@@ -324,6 +330,24 @@ extension ScalarForm {
             if best == nil || ScalarForm.compare(v, best!.2) > 0 { best = (t, c, v) }
         }
         return best.map { ($0.0, $0.1) }
+    }
+
+    /// The smallest term in the same order.
+    var trailingTerm: (ScalarTerm, Rational)? {
+        var best: (ScalarTerm, Rational, [(String, Rational)])? = nil
+        for (t, c) in terms {
+            let v = t.exponentVector
+            if best == nil || ScalarForm.compare(v, best!.2) < 0 { best = (t, c, v) }
+        }
+        return best.map { ($0.0, $0.1) }
+    }
+
+    /// `a − b` for sorted sparse exponent vectors.
+    static func difference(_ a: [(String, Rational)], _ b: [(String, Rational)]) -> [(String, Rational)] {
+        var out: [String: Rational] = [:]
+        for (k, v) in a { out[k] = (out[k] ?? .zero) + v }
+        for (k, v) in b { out[k] = (out[k] ?? .zero) - v }
+        return out.filter { !$0.value.isZero }.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }
     }
 
     static func compare(_ a: [(String, Rational)], _ b: [(String, Rational)]) -> Int {
