@@ -194,8 +194,39 @@ extension ScalarForm {
     /// `1 − 1/(1 + e^{−t})` becomes `1/(1 + e^t)` and `(1 + x) · 1/(1 + x)` becomes `1`, while
     /// `a + 1/(1 + b)` stays as written. Idempotent.
     public func combiningReciprocals() -> ScalarForm {
-        guard let r = overCommonDenominator(), r.terms.count < terms.count else { return self }
-        return r
+        var best = self
+        if let r = overCommonDenominator(), r.terms.count < best.terms.count { best = r }
+        if let r = best.apart(), r.terms.count < best.terms.count { best = r }
+        return best
+    }
+
+    /// `G · (1/S) → Q + R · (1/S)` where `G = Q · S + R` (the terms with one reciprocal power).
+    func apart() -> ScalarForm? {
+        var changed = false
+        var form = self
+        var inverses: [ScalarForm] = []
+        for (t, _) in terms where t.range == nil {
+            for (a, n) in t.factors where n == 1 {
+                if case .inverse(let s) = a, !inverses.contains(s) { inverses.append(s) }
+            }
+        }
+        for s in inverses.sorted(by: { $0.description < $1.description }) {
+            let inv = ScalarAtom.inverse(s)
+            var group = ScalarForm.zero, rest = ScalarForm.zero
+            for (t, c) in form.terms {
+                if t.range == nil, t.factors[inv] == 1 {
+                    var f = t.factors
+                    f[inv] = nil
+                    group = group + c * ScalarForm.canonical(range: nil, factors: f)
+                } else {
+                    rest = rest + ScalarForm(term: t, coefficient: c)
+                }
+            }
+            guard let (q, r) = group.divided(by: s), !q.isZero else { continue }
+            form = rest + q + r * ScalarForm(term: ScalarTerm(factors: [inv: 1]))
+            changed = true
+        }
+        return changed ? form : nil
     }
 
     /// `N · Π (1/S_k)^{E_k}` (see `together`), or nil without reciprocals of sums.
@@ -206,17 +237,22 @@ extension ScalarForm {
         return r
     }
 
-    /// `self / s` when s divides self exactly (polynomial division in a term order that is
-    /// compatible with products); nil otherwise.
+    /// `self / s` when s divides self exactly; nil otherwise.
     func dividedExactly(by s: ScalarForm) -> ScalarForm? {
-        guard !s.isZero else { return nil }
+        guard let (q, r) = divided(by: s), r.isZero else { return nil }
+        return q
+    }
+
+    /// Division with remainder, `self = q · s + r`, in a term order compatible with products:
+    /// quotient terms are taken while they stay at or above `trail(self) / trail(s)` (below
+    /// it no exact division can continue). Nil when the division cannot be carried out.
+    func divided(by s: ScalarForm) -> (quotient: ScalarForm, remainder: ScalarForm)? {
+        guard !s.isZero, !isZero else { return isZero ? (.zero, .zero) : nil }
         let plain: (ScalarForm) -> Bool = { f in f.terms.keys.allSatisfy { !$0.factors.keys.contains { $0.isSum } } }
         guard plain(self), plain(s) else { return nil }
-        if let (t, _) = s.singleTerm, t.range == nil { return self * ScalarForm.invert(s) }
+        if let (t, _) = s.singleTerm, t.range == nil { return (self * ScalarForm.invert(s), .zero) }
         guard let (lead, lc) = s.leadingTerm, let (trail, _) = s.trailingTerm,
               let (selfTrail, _) = trailingTerm else { return nil }
-        // If self = Q · s then trail(self) = trail(Q) · trail(s): every quotient term is at
-        // least trail(self) / trail(s), so a division that goes below it fails at once.
         let leadVector = lead.exponentVector
         let lowest = ScalarForm.difference(selfTrail.exponentVector, trail.exponentVector)
         let leadInverse = lead.range == nil ? ScalarForm.invert(ScalarForm(term: lead, coefficient: lc)) : .zero
@@ -226,24 +262,23 @@ extension ScalarForm {
             steps += 1
             if steps > limit { return nil }
             guard let (g, gc) = r.leadingTerm else { return nil }
-            if ScalarForm.compare(ScalarForm.difference(g.exponentVector, leadVector), lowest) < 0 { return nil }
+            if ScalarForm.compare(ScalarForm.difference(g.exponentVector, leadVector), lowest) < 0 { break }
             let step: ScalarForm
             if let d = lead.range {
                 // Σ_j m·a_j / Σ_j a_j = m for an index-free m.
-                guard g.range == d else { return nil }
+                guard g.range == d else { break }
                 let ratio = ScalarForm.merged(g.factors, lead.factors.mapValues { -$0 })
-                guard !ratio.keys.contains(where: { $0.hasFreeComponents }) else { return nil }
+                guard !ratio.keys.contains(where: { $0.hasFreeComponents }) else { break }
                 step = (gc / lc) * ScalarForm.canonical(range: nil, factors: ratio)
             } else {
                 step = ScalarForm(term: g, coefficient: gc) * leadInverse
             }
             q = q + step
             r = r - step * s
-            // A division that does not end exactly drifts down forever in a Laurent order;
-            // stop before coefficients grow large.
+            // Stop before coefficients grow large (Int overflow traps).
             if !r.hasSmallCoefficients || !q.hasSmallCoefficients { return nil }
         }
-        return q
+        return (q, r)
     }
 
     /// Whether every coefficient has numerator and denominator below 2^24 (so that products
