@@ -41,6 +41,48 @@ final class ScalarFuzzTests: ScalarTestCase {
         }
     }
 
+    /// A summand polynomial in `z_j` (degree ≤ 8) with z-free non-polynomial parts.
+    func polynomialInZ(_ depth: Int, _ g: inout Generator) -> Expr {
+        let j = "j"
+        let leaves: [Expr] = [.component("z", index: j), .component("z", index: j), .component("mu", index: j),
+                              .component("v", index: j), .symbol("a"), .int(3), .number(Rational(1, 2)),
+                              .exp(.component("s", index: j)), .log(.component("v", index: j))]
+        if depth == 0 || g.next(4) == 0 { return leaves[g.next(leaves.count)] }
+        switch g.next(4) {
+        case 0: return .add([polynomialInZ(depth - 1, &g), polynomialInZ(depth - 1, &g)])
+        case 1: return .subtract(polynomialInZ(depth - 1, &g), polynomialInZ(depth - 1, &g))
+        case 2: return .mul([polynomialInZ(depth - 1, &g), polynomialInZ(depth - 1, &g)])
+        default: return .divide(polynomialInZ(depth - 1, &g), .component("v", index: j))
+        }
+    }
+
+    /// `E_{N(z; m, v)}[Σ_j p(z_j)]` by the moment rule agrees with quadrature.
+    func testRandomGaussianExpectations() {
+        var g = Generator(state: 777)
+        var checked = 0
+        for n in 0..<150 {
+            let body: Expr = n % 5 == 0
+                ? .add([.log(.normalDensity(point: .symbol("z"), mean: .symbol("mu"), variance: .symbol("v"))),
+                        .indexedSum(index: "j", from: .int(1), to: .symbol("m"), body: polynomialInZ(2, &g))])
+                : .indexedSum(index: "j", from: .int(1), to: .symbol("m"), body: polynomialInZ(3, &g))
+            let means: [Expr] = [.symbol("mt"), .symbol("mu"), .int(0)]
+            let variances: [Expr] = [.symbol("vt"), .exp(.symbol("s")), .int(1)]
+            let e = Expr.expectation(measure: .normalDensity(point: .symbol("z"), mean: means[n % 3], variance: variances[(n / 3) % 3]),
+                                     body: body)
+            guard let f = try? ScalarNormalizer.normalize(e, context: context) else {
+                XCTFail("expectation of a polynomial refused: \(e)"); continue
+            }
+            XCTAssertFalse(f.symbolNames.contains("z"), "\(f)")
+            for seed in 1...2 {
+                let p = NumericPoint(context: context, seed: UInt64(seed))
+                guard let va = p.value(e), let vb = p.value(f.toExpr()), va.isFinite, vb.isFinite else { continue }
+                checked += 1
+                XCTAssertEqual(va, vb, accuracy: 1e-8 * max(1, abs(va)), "E[\(body)] = \(f)")
+            }
+        }
+        XCTAssertGreaterThan(checked, 200)
+    }
+
     /// Rewrites an expression into an equal one written differently.
     func shuffled(_ e: Expr, _ g: inout Generator) -> Expr {
         switch e {

@@ -158,6 +158,9 @@ extension ScalarForm {
         return (ScalarForm(terms: b), ScalarForm(terms: f))
     }
 
+    /// |r|.
+    static func absolute(_ r: Rational) -> Rational { r < .zero ? -r : r }
+
     /// Restores the invariants on a raw product of atoms (coefficient one).
     static func canonical(range: Dimension?, factors raw: [ScalarAtom: Int]) -> ScalarForm {
         var f: [ScalarAtom: Int] = [:]
@@ -204,15 +207,4 @@ extension ScalarForm {
         let term = ScalarForm(term: ScalarTerm(range: range, factors: f))
         return extra == .one ? term : term * extra
     }
-}
-
-extension Rational {
-    /// `self^n` for an integer n (self non-zero when n < 0).
-    func power(_ n: Int) -> Rational {
-        var r = Rational.one
-        for _ in 0..<abs(n) { r = r * self }
-        return n < 0 ? Rational.one / r : r
-    }
-
-    var magnitude: Rational { self < .zero ? -self : self }
 }

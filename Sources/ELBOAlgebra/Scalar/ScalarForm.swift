@@ -54,6 +54,14 @@ public struct ScalarTerm: Hashable, Sendable {
 /// coefficients. Within the supported fragment two expressions are equal iff their forms are
 /// equal (`==`). Forms are built only by the operations of this folder, which keep them
 /// canonical.
+///
+/// The fragment: Laurent polynomials in symbols, components, `π`, `log`, `exp` and other atoms;
+/// finite sums over a dimension; `log`/`exp` laws under the positivity the context knows;
+/// reciprocals of sums, with common factors cancelled by exact division. Outside it equal
+/// expressions may get different forms (never the reverse): rational functions whose identity
+/// needs a factorisation of a denominator (`1/(1−x) + 1/(1+x)` against `2/(1−x²)`), powers of
+/// sums too large to expand (kept as a `power` atom), and sums nested inside a sum that
+/// mention the outer index (rejected by the normalizer).
 public struct ScalarForm: Hashable, Sendable {
     /// Terms with non-zero coefficients.
     public private(set) var terms: [ScalarTerm: Rational]

@@ -34,11 +34,21 @@ public struct WitnessEngine: Sendable {
     /// largest error without the assumptions is reported as well); `≐` and `∝` are judged on
     /// instances that differ only in their learnable parts.
     public func check(lhs: Expr, rhs: Expr, relation: Relation, assumptions: [String]) -> WitnessOutcome {
+        let program: WitnessProgram
         do {
-            let program = try WitnessCompiler.program([lhs, rhs], schema: schema)
-            if program.mentionsFamilyDensity && program.mentionsGaussianScalars {
-                return .skipped("family-level step: needs the Gaussian witness")
-            }
+            program = try WitnessCompiler.program([lhs, rhs], schema: schema)
+        } catch {
+            // Not a finite-table step (matrix-shaped params, …): the Gaussian witness may judge it.
+            let finite = (error as? WitnessUnsupported)?.reason ?? "\(error)"
+            let gaussian = checkGaussian(lhs: lhs, rhs: rhs, relation: relation, assumptions: assumptions)
+            if let reason = gaussian.skipReason { return .skipped(finite + "; " + reason) }
+            return gaussian
+        }
+        // Densities with families next to their scalar formulas: continuous instances.
+        if program.mentionsFamilyDensity && (program.mentionsGaussianScalars || WitnessEngine.mentionsScalarLevel([lhs, rhs])) {
+            return checkGaussian(lhs: lhs, rhs: rhs, relation: relation, assumptions: assumptions)
+        }
+        do {
             switch relation {
             case .equal, .greaterOrEqual, .lessOrEqual, .approximately:
                 return try checkPointwise(program, relation: relation, assumptions: assumptions)

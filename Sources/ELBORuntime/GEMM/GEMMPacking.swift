@@ -3,13 +3,14 @@ import Foundation
 // Packing copies a block of op(A) or op(B) into the exact order the micro-kernel reads it, so
 // the kernel sees unit-stride, aligned, zero-padded panels whatever the transposes and edges.
 
-/// Cache blocking. A packed KC×16 sliver of B (16 KB) stays in L1 across a whole column of
-/// tiles, the packed MC×KC block of A (144 KB) in L2, and a KC×NC panel of B (2 MB) in L3.
+/// Cache blocking. A packed KC×NR sliver of B (8 or 16 KB) stays in L1 across a whole column of
+/// tiles, the packed MC×KC block of A (144 KB, or 288 KB stored four times over) in L2, and a
+/// KC×NC panel of B (2 MB) in L3.
 enum GEMMBlocking {
     static let kc = 256
     /// A multiple of the kernel height; halved when A is stored four times over (SSE).
     static let mc = packedACopies == 1 ? 144 : 72
-    static let nc = 2048 // a multiple of the kernel width (16)
+    static let nc = 2048 // a multiple of both kernel widths (8 and 16)
 }
 
 /// A read-only view of `op(X)` for a row-major X: element (i, j) of the logical matrix.
@@ -27,7 +28,8 @@ struct MatrixOperand {
 }
 
 /// Packs logical rows `0..<mc`, columns `0..<kc` of `a` into strips of `kernelRows` rows:
-/// strip s holds, for every k, the `kernelRows` values of its rows (padded with zeros).
+/// strip s holds, for every k, the `kernelRows` values of its rows (padded with zeros), each
+/// repeated `packedACopies` times (4 for the SSE kernel, which then needs no broadcasts).
 @inline(__always)
 func packA(_ a: MatrixOperand, mc: Int, kc: Int, into dst: UnsafeMutablePointer<Float>) {
     let mr = kernelRows, copies = packedACopies
@@ -60,8 +62,8 @@ func packA(_ a: MatrixOperand, mc: Int, kc: Int, into dst: UnsafeMutablePointer<
     }
 }
 
-/// Packs logical rows `0..<kc`, columns `0..<nc` of `b` into strips 16 columns wide:
-/// strip s holds, for every k, the 16 values of its columns (padded with zeros).
+/// Packs logical rows `0..<kc`, columns `0..<nc` of `b` into strips `kernelColumns` wide:
+/// strip s holds, for every k, the values of its columns (padded with zeros).
 @inline(__always)
 func packB(_ b: MatrixOperand, kc: Int, nc: Int, into dst: UnsafeMutablePointer<Float>) {
     let nr = kernelColumns

@@ -1,0 +1,139 @@
+/// The shape of a generated function body: values in dependency order, with loops placed
+/// so that every value is computed once per example where it can be, and bodies that are
+/// ready at the same time share one loop.
+///
+/// Within a block (a loop path), each value has a *time*: how many loops over the block's
+/// children must finish before it can be computed. A reduction is ready one step after its
+/// body; everything else as soon as its arguments. All child-loop work of one time and one
+/// level is fused into a single loop, so the forward sum of a loss and the gradient stores
+/// that do not depend on it run in the same pass over the components.
+indirect enum ScheduledItem {
+    /// `let name = …` for a value (a reduction's result, after its loop).
+    case value(ValueID)
+    /// A write of the sink at this index.
+    case sink(Int)
+    case loop(ScheduledLoop)
+}
+
+struct ScheduledLoop {
+    var level: LoopLevel
+    /// Innermost loops step eight components at a time.
+    var vectorized: Bool
+    /// Reductions whose bodies this loop accumulates.
+    var reductions: [ValueID]
+    var body: [ScheduledItem]
+}
+
+struct Scheduler {
+    let graph: KernelGraph
+    let sinks: [KernelSink]
+
+    enum Root { case value(ValueID), sink(Int) }
+
+    /// Values that are the same for every example (no per-example input below them).
+    func batchInvariant() -> [Bool] {
+        var invariant = [Bool](repeating: true, count: graph.nodes.count)
+        for (id, n) in graph.nodes.enumerated() {
+            switch n.op {
+            case .input, .incomingGradient: invariant[id] = false
+            default: invariant[id] = n.args.allSatisfy { invariant[$0] }
+            }
+        }
+        return invariant
+    }
+
+    /// The prelude (values computed once per call) and the per-example body.
+    func schedule() -> (prelude: [ScheduledItem], body: [ScheduledItem]) {
+        let invariant = batchInvariant()
+        let live = graph.closure(of: sinks.map(\.value))
+        var preludeRoots: [ValueID] = []
+        var used = Set<ValueID>()
+        for id in live where !invariant[id] || !graph[id].path.isEmpty { used.formUnion(graph[id].args) }
+        for s in sinks { used.insert(s.value) }
+        for id in live where invariant[id] && used.contains(id) && graph[id].path.isEmpty
+            && graph.constantValue(id) == nil {
+            preludeRoots.append(id)
+        }
+        let prelude = schedule(path: [], roots: preludeRoots.map { .value($0) }, available: [])
+        let body = schedule(path: [], roots: sinks.indices.map { .sink($0) }, available: Set(topLevelValues(prelude)))
+        return (prelude, body)
+    }
+
+    func topLevelValues(_ items: [ScheduledItem]) -> [ValueID] {
+        items.compactMap { if case .value(let v) = $0 { return v }; return nil }
+    }
+
+    func schedule(path: [LoopLevel], roots: [Root], available: Set<ValueID>) -> [ScheduledItem] {
+        let depth = path.count
+        // Everything the roots need that is not already computed in an enclosing scope.
+        var needed = Set<ValueID>()
+        var stack: [ValueID] = roots.map { r in
+            switch r { case .value(let v): return v; case .sink(let i): return sinks[i].value }
+        }
+        while let v = stack.popLast() {
+            if available.contains(v) || graph.constantValue(v) != nil || !needed.insert(v).inserted { continue }
+            precondition(Array(graph[v].path.prefix(depth)) == path,
+                         "Scheduler: value %\(v) at \(graph[v].path) is needed in \(path) but not computed outside it")
+            stack.append(contentsOf: graph[v].args)
+        }
+        var memo: [ValueID: Int] = [:]
+        func time(_ v: ValueID) -> Int {
+            if !needed.contains(v) { return 0 }
+            if let t = memo[v] { return t }
+            let n = graph[v]
+            let t: Int
+            if n.path.count == depth, n.op.reducedLevel != nil {
+                t = time(n.args[0]) + 1
+            } else {
+                t = n.args.map(time).max() ?? 0
+            }
+            memo[v] = t
+            return t
+        }
+
+        struct ChildKey: Hashable { var level: LoopLevel; var time: Int }
+        var childRoots: [ChildKey: [Root]] = [:]
+        var childReductions: [ChildKey: [ValueID]] = [:]
+        var here: [ValueID] = []
+        for v in needed.sorted() where graph[v].path.count == depth {
+            if graph[v].op.reducedLevel != nil {
+                let body = graph[v].args[0]
+                let key = ChildKey(level: graph[body].path[depth], time: time(body))
+                childRoots[key, default: []].append(.value(body))
+                childReductions[key, default: []].append(v)
+            } else {
+                here.append(v)
+            }
+        }
+        var sinksHere: [Int] = []
+        for case .sink(let i) in roots {
+            if sinks[i].path.count == depth {
+                sinksHere.append(i)
+            } else {
+                let key = ChildKey(level: sinks[i].path[depth], time: time(sinks[i].value))
+                childRoots[key, default: []].append(.sink(i))
+            }
+        }
+        let maxTime = ([0] + here.map(time) + sinksHere.map { time(sinks[$0].value) } + childRoots.keys.map(\.time)).max()!
+        var items: [ScheduledItem] = []
+        var emitted = available
+        for t in 0...maxTime {
+            for v in here where time(v) == t {
+                items.append(.value(v))
+                emitted.insert(v)
+            }
+            for i in sinksHere where time(sinks[i].value) == t { items.append(.sink(i)) }
+            for key in childRoots.keys.filter({ $0.time == t }).sorted(by: { $0.level < $1.level }) {
+                let body = schedule(path: path + [key.level], roots: childRoots[key]!, available: emitted)
+                let nested = body.contains { if case .loop = $0 { return true }; return false }
+                let reductions = childReductions[key] ?? []
+                items.append(.loop(ScheduledLoop(level: key.level, vectorized: !nested, reductions: reductions, body: body)))
+                for r in reductions {
+                    items.append(.value(r))
+                    emitted.insert(r)
+                }
+            }
+        }
+        return items
+    }
+}
