@@ -81,7 +81,7 @@ extension FunctionEmitter {
         var paramSums: [String] = []
         for p in function.paramGradients {
             let count = width(paramShape(p))
-            let (ptr, sum) = paramGradNames[p]!
+            let ptr = paramGradNames[p]!.pointer
             buffers.line("let \(ptr) = gradients.param(\"\(p)\", count: \(count))")
             if owned { buffers.line("\(ptr).update(repeating: 0, count: \(count))") }
             if usedParamGradSums.contains(p) { paramSums.append(p) }
