@@ -25,6 +25,13 @@ public struct SymbolicProver {
 
     /// Proves `lhs (relation) rhs` with the named assumptions in force.
     public func prove(lhs: Expr, rhs: Expr, relation: Comparison, assumptions: [String]) -> SymbolicOutcome {
+        if relation == .lessOrEqual || relation == .greaterOrEqual {
+            let (small, large) = relation == .lessOrEqual ? (lhs, rhs) : (rhs, lhs)
+            if MixtureJensen.applies(smaller: small.pooledNestedIntegrals, larger: large.pooledNestedIntegrals,
+                                     declarations: declarations) {
+                return .proved(rules: [Rule.jensen.rawValue, Rule.klDefinition.rawValue])
+            }
+        }
         let first = prove(lhs: lhs, rhs: rhs, relation: relation, assumptions: assumptions, expandFamilies: false)
         if case .proved = first { return first }
         let usesFamilies = !declarations.families.isEmpty

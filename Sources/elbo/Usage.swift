@@ -19,7 +19,9 @@ enum Usage {
 
 /// Subcommands registered by other files, so `main.swift` stays a dispatcher.
 enum Subcommands {
-    static var table: [String: ([String]) -> Int32] { [:] }
+    static var table: [String: ([String]) -> Int32] {
+        ["generate": GenerateCommand.run, "gradcheck": GradcheckCommand.run, "kernel": KernelCommand.run]
+    }
 }
 
 /// Writes to standard error.

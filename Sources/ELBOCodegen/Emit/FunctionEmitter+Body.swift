@@ -28,13 +28,13 @@ extension FunctionEmitter {
     mutating func emitFunction(doc: String) -> [String] {
         let (prelude, perExample) = Scheduler(graph: graph, sinks: function.sinks).schedule()
 
-        // Per-example body first: it decides which buffers are used.
-        var body = CodeWriter()
-        body.indent = 2
-        emit(perExample, &body)
+        // The code first: it decides which buffers need declaring.
         var pre = CodeWriter()
         pre.indent = 1
         emit(prelude, &pre)
+        var body = CodeWriter()
+        body.indent = 2
+        emit(perExample, &body)
 
         var rows = CodeWriter()
         rows.indent = 2
@@ -90,8 +90,8 @@ extension FunctionEmitter {
         // Assemble.
         var w = CodeWriter()
         for line in doc.split(separator: "\n", omittingEmptySubsequences: false) { w.line("/// " + line) }
-        let sig = signature()
-        w.line(sig + " {")
+        let sig = signature().split(separator: "\n").map(String.init)
+        for (i, l) in sig.enumerated() { w.line(i == sig.count - 1 ? l + " {" : l) }
         w.indent = 1
         w.line("let batch = inputs.batchSize")
         if isLoss { w.line("guard batch > 0 else { return 0 }") }
@@ -109,7 +109,7 @@ extension FunctionEmitter {
         w.indent = 1
         w.line("}")
         for p in paramSums { w.line("\(paramGradNames[p]!.pointer)[0] += \(paramGradNames[p]!.sum)") }
-        if isLoss { w.line("return \(scalar)(total / Double(batch))") }
+        if isLoss { w.line(scalar == "Double" ? "return total / Double(batch)" : "return \(scalar)(total / Double(batch))") }
         w.indent = 0
         w.line("}")
         out += w.lines

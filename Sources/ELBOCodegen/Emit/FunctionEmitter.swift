@@ -9,7 +9,7 @@ struct FunctionEmitter {
     let scalar: String
     var graph: KernelGraph { function.graph }
 
-    var names = NameTable(reserved: ["batch", "example", "seed", "total", "lanes", "inputs", "params", "gradients",
+    var names = NameTable(reserved: ["batch", "example", "total", "lanes", "inputs", "params", "gradients",
                                      "KernelMath", "KernelLanes", "KernelLogSumExp", "SIMD8", "Float", "Double"])
     var valueNames: [ValueID: String] = [:]
     var counter = 0

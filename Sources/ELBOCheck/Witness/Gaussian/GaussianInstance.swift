@@ -18,7 +18,7 @@ struct GaussianInstance {
 
     /// Largest number of integrand evaluations per side and assignment before the instance
     /// uses fewer nodes, then smaller dimensions, then gives up.
-    static let evaluationBudget = 3000.0
+    static let evaluationBudget = 1000.0
     /// Assignments of the free variables per instance.
     static let assignmentCount = 3
 

@@ -1,2 +1,0 @@
-// Generated kernels live here; see `elbo generate`.
-import ELBORuntime

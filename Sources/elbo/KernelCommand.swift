@@ -1,0 +1,1 @@
+enum KernelCommand { static func run(_ args: [String]) -> Int32 { 0 } }
