@@ -45,7 +45,7 @@ final class CorpusGaussianTests: XCTestCase {
           (4) ≐ - k log(gamma) - ‖x - xhat‖² / (2 gamma^2)
           (5) ≐ - ‖x - xhat‖² / (2 gamma^2)                                    expect refuted
           (6) ≐ - k/2 log(2 π gamma^2) - 1/2 Σ_{j=1}^{k} (x_j - xhat_j)^2 / gamma^2
-          (7) = - k/2 log(2 π) - k log(gamma) - 1/2 Σ_{j=1}^{k} (x_j - xhat_j)^2 / gamma^2     expect refuted
+          (7) = - k/2 log(2 π) - k log(gamma) - 1/2 Σ_{j=1}^{k} (x_j - xhat_j)^2 / gamma^2
         """)
     }
 
