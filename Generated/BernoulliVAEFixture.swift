@@ -48,45 +48,48 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let mu = inputs.pointer("mu", width: m)
         let s = inputs.pointer("s", width: m)
         let logits = inputs.pointer("logits", width: k)
-        var total: Double = 0
-        for example in 0..<batch {
-            let xRow = x + example * k
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let logitsRow = logits + example * k
-            // t1 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
-            var t1Lanes = SIMD8<Float>()
-            for j in stride(from: 0, to: k, by: 8) {
-                let lanes = KernelLanes<Float>(j, k)
-                let logits_j = lanes.load(logitsRow)
-                let x_j = lanes.load(xRow)
-                let t2 = logits_j * x_j
-                let t3 = KernelMath.abs(logits_j)
-                let t4 = -t3
-                let t5 = KernelMath.exp(t4)
-                let t6 = KernelMath.relu(logits_j)
-                let t7 = KernelMath.log1p(t5)
-                let t8 = t6 + t7
-                let t9 = t8 - t2
-                t1Lanes += lanes.masked(t9)
+        let total = KernelParallel.forEachChunk(batch: batch) { examples in
+            var total: Double = 0
+            for example in examples {
+                let xRow = x + example * k
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let logitsRow = logits + example * k
+                // t1 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
+                var t1Lanes = SIMD8<Float>()
+                for j in stride(from: 0, to: k, by: 8) {
+                    let lanes = KernelLanes<Float>(j, k)
+                    let logits_j = lanes.load(logitsRow)
+                    let x_j = lanes.load(xRow)
+                    let t2 = logits_j * x_j
+                    let t3 = KernelMath.abs(logits_j)
+                    let t4 = -t3
+                    let t5 = KernelMath.exp(t4)
+                    let t6 = KernelMath.relu(logits_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
+                    let t9 = t8 - t2
+                    t1Lanes += lanes.masked(t9)
+                }
+                let t1 = t1Lanes.sum()
+                // t10 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t10Lanes = SIMD8<Float>()
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Float>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let t11 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t12 = KernelMath.expm1(s_j)
+                    let t13 = t11 + t12
+                    let t14 = t13 - s_j
+                    t10Lanes += lanes.masked(t14)
+                }
+                let t10 = t10Lanes.sum()
+                let t15 = 0.5 * t10
+                let t16 = t15 + t1
+                total += Double(t16)
             }
-            let t1 = t1Lanes.sum()
-            // t10 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-            var t10Lanes = SIMD8<Float>()
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Float>(j, m)
-                let mu_j = lanes.load(muRow)
-                let t11 = mu_j * mu_j
-                let s_j = lanes.load(sRow)
-                let t12 = KernelMath.expm1(s_j)
-                let t13 = t11 + t12
-                let t14 = t13 - s_j
-                t10Lanes += lanes.masked(t14)
-            }
-            let t10 = t10Lanes.sum()
-            let t15 = 0.5 * t10
-            let t16 = t15 + t1
-            total += Double(t16)
+            return total
         }
         return Float(total / Double(batch))
     }
@@ -111,62 +114,63 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let seed = 1 / Float(batch)
         let t1 = 0.5 * seed
         let t2 = -0.5 * seed
-        var total: Double = 0
-        for example in 0..<batch {
-            let xRow = x + example * k
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let logitsRow = logits + example * k
-            let dMuRow = dMu + example * m
-            let dSRow = dS + example * m
-            let dLogitsRow = dLogits + example * k
-            // t3 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
-            var t3Lanes = SIMD8<Float>()
-            for j in stride(from: 0, to: k, by: 8) {
-                let lanes = KernelLanes<Float>(j, k)
-                let logits_j = lanes.load(logitsRow)
-                let x_j = lanes.load(xRow)
-                let t4 = logits_j * x_j
-                let t5 = x_j * seed
-                let t6 = KernelMath.abs(logits_j)
-                let t7 = -t6
-                let t8 = KernelMath.exp(t7)
-                let t9 = KernelMath.relu(logits_j)
-                let t10 = KernelMath.log1p(t8)
-                let t11 = t9 + t10
-                let t12 = t11 - t4
-                let t13 = KernelMath.ifNonNegative(logits_j, 1, t8)
-                let t14 = 1 + t8
-                let t15 = t13 / t14
-                let t16 = seed * t15
-                let t17 = t16 - t5
-                lanes.store(t17, dLogitsRow)
-                t3Lanes += lanes.masked(t12)
+        let total = KernelParallel.forEachChunk(batch: batch) { examples in
+            var total: Double = 0
+            for example in examples {
+                let xRow = x + example * k
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let logitsRow = logits + example * k
+                let dMuRow = dMu + example * m
+                let dSRow = dS + example * m
+                let dLogitsRow = dLogits + example * k
+                // t3 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
+                var t3Lanes = SIMD8<Float>()
+                for j in stride(from: 0, to: k, by: 8) {
+                    let lanes = KernelLanes<Float>(j, k)
+                    let logits_j = lanes.load(logitsRow)
+                    let x_j = lanes.load(xRow)
+                    let t4 = logits_j * x_j
+                    let t5 = KernelMath.abs(logits_j)
+                    let t6 = -t5
+                    let t7 = KernelMath.exp(t6)
+                    let t8 = KernelMath.relu(logits_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    let t11 = t10 - t4
+                    let t12 = KernelMath.ifNonNegative(logits_j, 1, t7)
+                    let t13 = 1 + t7
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dLogitsRow)
+                    t3Lanes += lanes.masked(t11)
+                }
+                let t3 = t3Lanes.sum()
+                // t17 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t17Lanes = SIMD8<Float>()
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Float>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let t18 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t19 = KernelMath.expm1(s_j)
+                    let t20 = t18 + t19
+                    let t21 = t20 - s_j
+                    let t22 = 1 + t19
+                    let t23 = t1 * t22
+                    let t24 = t2 + t23
+                    let t25 = mu_j * seed
+                    lanes.store(t25, dMuRow)
+                    lanes.store(t24, dSRow)
+                    t17Lanes += lanes.masked(t21)
+                }
+                let t17 = t17Lanes.sum()
+                let t26 = 0.5 * t17
+                let t27 = t26 + t3
+                total += Double(t27)
             }
-            let t3 = t3Lanes.sum()
-            // t18 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-            var t18Lanes = SIMD8<Float>()
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Float>(j, m)
-                let mu_j = lanes.load(muRow)
-                let t19 = mu_j * mu_j
-                let s_j = lanes.load(sRow)
-                let t20 = KernelMath.expm1(s_j)
-                let t21 = t19 + t20
-                let t22 = t21 - s_j
-                let t23 = 1 + t20
-                let t24 = t1 * t23
-                let t25 = t2 + t24
-                let t26 = 2 * mu_j
-                let t27 = t1 * t26
-                lanes.store(t27, dMuRow)
-                lanes.store(t25, dSRow)
-                t18Lanes += lanes.masked(t22)
-            }
-            let t18 = t18Lanes.sum()
-            let t28 = 0.5 * t18
-            let t29 = t28 + t3
-            total += Double(t29)
+            return total
         }
         return Float(total / Double(batch))
     }
@@ -194,22 +198,25 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let mu = inputs.pointer("mu", width: m)
         let s = inputs.pointer("s", width: m)
         let eps = inputs.pointer("eps", width: m)
-        for example in 0..<batch {
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let epsRow = eps + example * m
-            let zOutRow = zOut + example * m
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Float>(j, m)
-                let mu_j = lanes.load(muRow)
-                let s_j = lanes.load(sRow)
-                let t1 = 0.5 * s_j
-                let t2 = KernelMath.exp(t1)
-                let eps_j = lanes.load(epsRow)
-                let t3 = t2 * eps_j
-                let t4 = mu_j + t3
-                lanes.store(t4, zOutRow)
+        _ = KernelParallel.forEachChunk(batch: batch) { examples in
+            for example in examples {
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let epsRow = eps + example * m
+                let zOutRow = zOut + example * m
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Float>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let t3 = t2 * eps_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
             }
+            return 0
         }
     }
 
@@ -223,25 +230,28 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let dZIn = gradients.input("z", count: batch * m)
         let dMu = gradients.input("mu", count: batch * m)
         let dS = gradients.input("s", count: batch * m)
-        for example in 0..<batch {
-            let sRow = s + example * m
-            let epsRow = eps + example * m
-            let dZInRow = dZIn + example * m
-            let dMuRow = dMu + example * m
-            let dSRow = dS + example * m
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Float>(j, m)
-                let s_j = lanes.load(sRow)
-                let t1 = 0.5 * s_j
-                let t2 = KernelMath.exp(t1)
-                let eps_j = lanes.load(epsRow)
-                let dZ_j = lanes.load(dZInRow)
-                let t3 = eps_j * dZ_j
-                let t4 = t2 * t3
-                let t5 = 0.5 * t4
-                lanes.accumulate(dZ_j, dMuRow)
-                lanes.accumulate(t5, dSRow)
+        _ = KernelParallel.forEachChunk(batch: batch) { examples in
+            for example in examples {
+                let sRow = s + example * m
+                let epsRow = eps + example * m
+                let dZInRow = dZIn + example * m
+                let dMuRow = dMu + example * m
+                let dSRow = dS + example * m
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Float>(j, m)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(dZ_j, dMuRow)
+                    lanes.accumulate(t5, dSRow)
+                }
             }
+            return 0
         }
     }
 
@@ -257,45 +267,48 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let mu = inputs.pointer("mu", width: m)
         let s = inputs.pointer("s", width: m)
         let logits = inputs.pointer("logits", width: k)
-        var total: Double = 0
-        for example in 0..<batch {
-            let xRow = x + example * k
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let logitsRow = logits + example * k
-            // t1 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
-            var t1Lanes = SIMD8<Double>()
-            for j in stride(from: 0, to: k, by: 8) {
-                let lanes = KernelLanes<Double>(j, k)
-                let logits_j = lanes.load(logitsRow)
-                let x_j = lanes.load(xRow)
-                let t2 = logits_j * x_j
-                let t3 = KernelMath.abs(logits_j)
-                let t4 = -t3
-                let t5 = KernelMath.exp(t4)
-                let t6 = KernelMath.relu(logits_j)
-                let t7 = KernelMath.log1p(t5)
-                let t8 = t6 + t7
-                let t9 = t8 - t2
-                t1Lanes += lanes.masked(t9)
+        let total = KernelParallel.forEachChunk(batch: batch) { examples in
+            var total: Double = 0
+            for example in examples {
+                let xRow = x + example * k
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let logitsRow = logits + example * k
+                // t1 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
+                var t1Lanes = SIMD8<Double>()
+                for j in stride(from: 0, to: k, by: 8) {
+                    let lanes = KernelLanes<Double>(j, k)
+                    let logits_j = lanes.load(logitsRow)
+                    let x_j = lanes.load(xRow)
+                    let t2 = logits_j * x_j
+                    let t3 = KernelMath.abs(logits_j)
+                    let t4 = -t3
+                    let t5 = KernelMath.exp(t4)
+                    let t6 = KernelMath.relu(logits_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
+                    let t9 = t8 - t2
+                    t1Lanes += lanes.masked(t9)
+                }
+                let t1 = t1Lanes.sum()
+                // t10 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t10Lanes = SIMD8<Double>()
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Double>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let t11 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t12 = KernelMath.expm1(s_j)
+                    let t13 = t11 + t12
+                    let t14 = t13 - s_j
+                    t10Lanes += lanes.masked(t14)
+                }
+                let t10 = t10Lanes.sum()
+                let t15 = 0.5 * t10
+                let t16 = t15 + t1
+                total += Double(t16)
             }
-            let t1 = t1Lanes.sum()
-            // t10 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-            var t10Lanes = SIMD8<Double>()
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Double>(j, m)
-                let mu_j = lanes.load(muRow)
-                let t11 = mu_j * mu_j
-                let s_j = lanes.load(sRow)
-                let t12 = KernelMath.expm1(s_j)
-                let t13 = t11 + t12
-                let t14 = t13 - s_j
-                t10Lanes += lanes.masked(t14)
-            }
-            let t10 = t10Lanes.sum()
-            let t15 = 0.5 * t10
-            let t16 = t15 + t1
-            total += Double(t16)
+            return total
         }
         return total / Double(batch)
     }
@@ -320,62 +333,63 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let seed = 1 / Double(batch)
         let t1 = 0.5 * seed
         let t2 = -0.5 * seed
-        var total: Double = 0
-        for example in 0..<batch {
-            let xRow = x + example * k
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let logitsRow = logits + example * k
-            let dMuRow = dMu + example * m
-            let dSRow = dS + example * m
-            let dLogitsRow = dLogits + example * k
-            // t3 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
-            var t3Lanes = SIMD8<Double>()
-            for j in stride(from: 0, to: k, by: 8) {
-                let lanes = KernelLanes<Double>(j, k)
-                let logits_j = lanes.load(logitsRow)
-                let x_j = lanes.load(xRow)
-                let t4 = logits_j * x_j
-                let t5 = x_j * seed
-                let t6 = KernelMath.abs(logits_j)
-                let t7 = -t6
-                let t8 = KernelMath.exp(t7)
-                let t9 = KernelMath.relu(logits_j)
-                let t10 = KernelMath.log1p(t8)
-                let t11 = t9 + t10
-                let t12 = t11 - t4
-                let t13 = KernelMath.ifNonNegative(logits_j, 1, t8)
-                let t14 = 1 + t8
-                let t15 = t13 / t14
-                let t16 = seed * t15
-                let t17 = t16 - t5
-                lanes.store(t17, dLogitsRow)
-                t3Lanes += lanes.masked(t12)
+        let total = KernelParallel.forEachChunk(batch: batch) { examples in
+            var total: Double = 0
+            for example in examples {
+                let xRow = x + example * k
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let logitsRow = logits + example * k
+                let dMuRow = dMu + example * m
+                let dSRow = dS + example * m
+                let dLogitsRow = dLogits + example * k
+                // t3 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
+                var t3Lanes = SIMD8<Double>()
+                for j in stride(from: 0, to: k, by: 8) {
+                    let lanes = KernelLanes<Double>(j, k)
+                    let logits_j = lanes.load(logitsRow)
+                    let x_j = lanes.load(xRow)
+                    let t4 = logits_j * x_j
+                    let t5 = KernelMath.abs(logits_j)
+                    let t6 = -t5
+                    let t7 = KernelMath.exp(t6)
+                    let t8 = KernelMath.relu(logits_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    let t11 = t10 - t4
+                    let t12 = KernelMath.ifNonNegative(logits_j, 1, t7)
+                    let t13 = 1 + t7
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dLogitsRow)
+                    t3Lanes += lanes.masked(t11)
+                }
+                let t3 = t3Lanes.sum()
+                // t17 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t17Lanes = SIMD8<Double>()
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Double>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let t18 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t19 = KernelMath.expm1(s_j)
+                    let t20 = t18 + t19
+                    let t21 = t20 - s_j
+                    let t22 = 1 + t19
+                    let t23 = t1 * t22
+                    let t24 = t2 + t23
+                    let t25 = mu_j * seed
+                    lanes.store(t25, dMuRow)
+                    lanes.store(t24, dSRow)
+                    t17Lanes += lanes.masked(t21)
+                }
+                let t17 = t17Lanes.sum()
+                let t26 = 0.5 * t17
+                let t27 = t26 + t3
+                total += Double(t27)
             }
-            let t3 = t3Lanes.sum()
-            // t18 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-            var t18Lanes = SIMD8<Double>()
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Double>(j, m)
-                let mu_j = lanes.load(muRow)
-                let t19 = mu_j * mu_j
-                let s_j = lanes.load(sRow)
-                let t20 = KernelMath.expm1(s_j)
-                let t21 = t19 + t20
-                let t22 = t21 - s_j
-                let t23 = 1 + t20
-                let t24 = t1 * t23
-                let t25 = t2 + t24
-                let t26 = 2 * mu_j
-                let t27 = t1 * t26
-                lanes.store(t27, dMuRow)
-                lanes.store(t25, dSRow)
-                t18Lanes += lanes.masked(t22)
-            }
-            let t18 = t18Lanes.sum()
-            let t28 = 0.5 * t18
-            let t29 = t28 + t3
-            total += Double(t29)
+            return total
         }
         return total / Double(batch)
     }
@@ -403,22 +417,25 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let mu = inputs.pointer("mu", width: m)
         let s = inputs.pointer("s", width: m)
         let eps = inputs.pointer("eps", width: m)
-        for example in 0..<batch {
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let epsRow = eps + example * m
-            let zOutRow = zOut + example * m
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Double>(j, m)
-                let mu_j = lanes.load(muRow)
-                let s_j = lanes.load(sRow)
-                let t1 = 0.5 * s_j
-                let t2 = KernelMath.exp(t1)
-                let eps_j = lanes.load(epsRow)
-                let t3 = t2 * eps_j
-                let t4 = mu_j + t3
-                lanes.store(t4, zOutRow)
+        _ = KernelParallel.forEachChunk(batch: batch) { examples in
+            for example in examples {
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let epsRow = eps + example * m
+                let zOutRow = zOut + example * m
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Double>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let t3 = t2 * eps_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
             }
+            return 0
         }
     }
 
@@ -432,25 +449,28 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let dZIn = gradients.input("z", count: batch * m)
         let dMu = gradients.input("mu", count: batch * m)
         let dS = gradients.input("s", count: batch * m)
-        for example in 0..<batch {
-            let sRow = s + example * m
-            let epsRow = eps + example * m
-            let dZInRow = dZIn + example * m
-            let dMuRow = dMu + example * m
-            let dSRow = dS + example * m
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Double>(j, m)
-                let s_j = lanes.load(sRow)
-                let t1 = 0.5 * s_j
-                let t2 = KernelMath.exp(t1)
-                let eps_j = lanes.load(epsRow)
-                let dZ_j = lanes.load(dZInRow)
-                let t3 = eps_j * dZ_j
-                let t4 = t2 * t3
-                let t5 = 0.5 * t4
-                lanes.accumulate(dZ_j, dMuRow)
-                lanes.accumulate(t5, dSRow)
+        _ = KernelParallel.forEachChunk(batch: batch) { examples in
+            for example in examples {
+                let sRow = s + example * m
+                let epsRow = eps + example * m
+                let dZInRow = dZIn + example * m
+                let dMuRow = dMu + example * m
+                let dSRow = dS + example * m
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Double>(j, m)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(dZ_j, dMuRow)
+                    lanes.accumulate(t5, dSRow)
+                }
             }
+            return 0
         }
     }
 }

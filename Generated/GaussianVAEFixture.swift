@@ -57,41 +57,44 @@ public enum GaussianVAEFixture: ObjectiveKernel {
         let t2 = kSize * t1
         let t3 = gammaValue * gammaValue
         let t4 = 2 * t3
-        var total: Double = 0
-        for example in 0..<batch {
-            let xRow = x + example * k
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let xhatRow = xhat + example * k
-            // t5 = sum_{j=1}^{k} (x_j - xhat_j)^2
-            var t5Lanes = SIMD8<Float>()
-            for j in stride(from: 0, to: k, by: 8) {
-                let lanes = KernelLanes<Float>(j, k)
-                let x_j = lanes.load(xRow)
-                let xhat_j = lanes.load(xhatRow)
-                let t6 = x_j - xhat_j
-                let t7 = t6 * t6
-                t5Lanes += lanes.masked(t7)
+        let total = KernelParallel.forEachChunk(batch: batch) { examples in
+            var total: Double = 0
+            for example in examples {
+                let xRow = x + example * k
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let xhatRow = xhat + example * k
+                // t5 = sum_{j=1}^{k} (x_j - xhat_j)^2
+                var t5Lanes = SIMD8<Float>()
+                for j in stride(from: 0, to: k, by: 8) {
+                    let lanes = KernelLanes<Float>(j, k)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t6 = x_j - xhat_j
+                    let t7 = t6 * t6
+                    t5Lanes += lanes.masked(t7)
+                }
+                let t5 = t5Lanes.sum()
+                // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t8Lanes = SIMD8<Float>()
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Float>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let t9 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t10 = KernelMath.expm1(s_j)
+                    let t11 = t9 + t10
+                    let t12 = t11 - s_j
+                    t8Lanes += lanes.masked(t12)
+                }
+                let t8 = t8Lanes.sum()
+                let t13 = t5 / t4
+                let t14 = t2 + t13
+                let t15 = 0.5 * t8
+                let t16 = t14 + t15
+                total += Double(t16)
             }
-            let t5 = t5Lanes.sum()
-            // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-            var t8Lanes = SIMD8<Float>()
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Float>(j, m)
-                let mu_j = lanes.load(muRow)
-                let t9 = mu_j * mu_j
-                let s_j = lanes.load(sRow)
-                let t10 = KernelMath.expm1(s_j)
-                let t11 = t9 + t10
-                let t12 = t11 - s_j
-                t8Lanes += lanes.masked(t12)
-            }
-            let t8 = t8Lanes.sum()
-            let t13 = t5 / t4
-            let t14 = t2 + t13
-            let t15 = 0.5 * t8
-            let t16 = t14 + t15
-            total += Double(t16)
+            return total
         }
         return Float(total / Double(batch))
     }
@@ -128,67 +131,70 @@ public enum GaussianVAEFixture: ObjectiveKernel {
         let t7 = 1 / t4
         let t8 = seed * t7
         let t9 = 2 * gammaValue
-        let t10 = kSize * seed
-        let t11 = 1 / gammaValue
-        let t12 = t10 * t11
-        var dGammaSum: Float = 0
-        var total: Double = 0
-        for example in 0..<batch {
-            let xRow = x + example * k
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let xhatRow = xhat + example * k
-            let dMuRow = dMu + example * m
-            let dSRow = dS + example * m
-            let dXhatRow = dXhat + example * k
-            // t13 = sum_{j=1}^{k} (x_j - xhat_j)^2
-            var t13Lanes = SIMD8<Float>()
-            for j in stride(from: 0, to: k, by: 8) {
-                let lanes = KernelLanes<Float>(j, k)
-                let x_j = lanes.load(xRow)
-                let xhat_j = lanes.load(xhatRow)
-                let t14 = x_j - xhat_j
-                let t15 = t14 * t14
-                let t16 = 2 * t14
-                let t17 = t8 * t16
-                let t18 = -t17
-                lanes.store(t18, dXhatRow)
-                t13Lanes += lanes.masked(t15)
+        let t10 = -2 * t8
+        let t11 = kSize * seed
+        let t12 = 1 / gammaValue
+        let t13 = t11 * t12
+        let total = KernelParallel.forEachChunk(batch: batch, paramGradients: [(dGamma, 1)]) { examples, chunkGradients in
+            // Each chunk adds parameter gradients into buffers of its own, summed in order after.
+            let dGamma = chunkGradients[0]
+            var dGammaSum: Float = 0
+            var total: Double = 0
+            for example in examples {
+                let xRow = x + example * k
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let xhatRow = xhat + example * k
+                let dMuRow = dMu + example * m
+                let dSRow = dS + example * m
+                let dXhatRow = dXhat + example * k
+                // t14 = sum_{j=1}^{k} (x_j - xhat_j)^2
+                var t14Lanes = SIMD8<Float>()
+                for j in stride(from: 0, to: k, by: 8) {
+                    let lanes = KernelLanes<Float>(j, k)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t15 = x_j - xhat_j
+                    let t16 = t15 * t15
+                    let t17 = t15 * t10
+                    lanes.store(t17, dXhatRow)
+                    t14Lanes += lanes.masked(t16)
+                }
+                let t14 = t14Lanes.sum()
+                // t18 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t18Lanes = SIMD8<Float>()
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Float>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let t19 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t20 = KernelMath.expm1(s_j)
+                    let t21 = t19 + t20
+                    let t22 = t21 - s_j
+                    let t23 = 1 + t20
+                    let t24 = t5 * t23
+                    let t25 = t6 + t24
+                    let t26 = mu_j * seed
+                    lanes.store(t26, dMuRow)
+                    lanes.store(t25, dSRow)
+                    t18Lanes += lanes.masked(t22)
+                }
+                let t18 = t18Lanes.sum()
+                let t27 = t14 / t4
+                let t28 = t2 + t27
+                let t29 = 0.5 * t18
+                let t30 = t28 + t29
+                let t31 = t27 / t4
+                let t32 = seed * t31
+                let t33 = -2 * t32
+                let t34 = t33 * t9
+                let t35 = t34 + t13
+                total += Double(t30)
+                dGammaSum += t35
             }
-            let t13 = t13Lanes.sum()
-            // t19 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-            var t19Lanes = SIMD8<Float>()
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Float>(j, m)
-                let mu_j = lanes.load(muRow)
-                let t20 = mu_j * mu_j
-                let s_j = lanes.load(sRow)
-                let t21 = KernelMath.expm1(s_j)
-                let t22 = t20 + t21
-                let t23 = t22 - s_j
-                let t24 = 1 + t21
-                let t25 = t5 * t24
-                let t26 = t6 + t25
-                let t27 = 2 * mu_j
-                let t28 = t5 * t27
-                lanes.store(t28, dMuRow)
-                lanes.store(t26, dSRow)
-                t19Lanes += lanes.masked(t23)
-            }
-            let t19 = t19Lanes.sum()
-            let t29 = t13 / t4
-            let t30 = t2 + t29
-            let t31 = 0.5 * t19
-            let t32 = t30 + t31
-            let t33 = t29 / t4
-            let t34 = seed * t33
-            let t35 = -2 * t34
-            let t36 = t35 * t9
-            let t37 = t36 + t12
-            total += Double(t32)
-            dGammaSum += t37
+            dGamma[0] += dGammaSum
+            return total
         }
-        dGamma[0] += dGammaSum
         return Float(total / Double(batch))
     }
 
@@ -215,22 +221,25 @@ public enum GaussianVAEFixture: ObjectiveKernel {
         let mu = inputs.pointer("mu", width: m)
         let s = inputs.pointer("s", width: m)
         let eps = inputs.pointer("eps", width: m)
-        for example in 0..<batch {
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let epsRow = eps + example * m
-            let zOutRow = zOut + example * m
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Float>(j, m)
-                let mu_j = lanes.load(muRow)
-                let s_j = lanes.load(sRow)
-                let t1 = 0.5 * s_j
-                let t2 = KernelMath.exp(t1)
-                let eps_j = lanes.load(epsRow)
-                let t3 = t2 * eps_j
-                let t4 = mu_j + t3
-                lanes.store(t4, zOutRow)
+        _ = KernelParallel.forEachChunk(batch: batch) { examples in
+            for example in examples {
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let epsRow = eps + example * m
+                let zOutRow = zOut + example * m
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Float>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let t3 = t2 * eps_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
             }
+            return 0
         }
     }
 
@@ -244,25 +253,28 @@ public enum GaussianVAEFixture: ObjectiveKernel {
         let dZIn = gradients.input("z", count: batch * m)
         let dMu = gradients.input("mu", count: batch * m)
         let dS = gradients.input("s", count: batch * m)
-        for example in 0..<batch {
-            let sRow = s + example * m
-            let epsRow = eps + example * m
-            let dZInRow = dZIn + example * m
-            let dMuRow = dMu + example * m
-            let dSRow = dS + example * m
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Float>(j, m)
-                let s_j = lanes.load(sRow)
-                let t1 = 0.5 * s_j
-                let t2 = KernelMath.exp(t1)
-                let eps_j = lanes.load(epsRow)
-                let dZ_j = lanes.load(dZInRow)
-                let t3 = eps_j * dZ_j
-                let t4 = t2 * t3
-                let t5 = 0.5 * t4
-                lanes.accumulate(dZ_j, dMuRow)
-                lanes.accumulate(t5, dSRow)
+        _ = KernelParallel.forEachChunk(batch: batch) { examples in
+            for example in examples {
+                let sRow = s + example * m
+                let epsRow = eps + example * m
+                let dZInRow = dZIn + example * m
+                let dMuRow = dMu + example * m
+                let dSRow = dS + example * m
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Float>(j, m)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(dZ_j, dMuRow)
+                    lanes.accumulate(t5, dSRow)
+                }
             }
+            return 0
         }
     }
 
@@ -285,41 +297,44 @@ public enum GaussianVAEFixture: ObjectiveKernel {
         let t2 = kSize * t1
         let t3 = gammaValue * gammaValue
         let t4 = 2 * t3
-        var total: Double = 0
-        for example in 0..<batch {
-            let xRow = x + example * k
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let xhatRow = xhat + example * k
-            // t5 = sum_{j=1}^{k} (x_j - xhat_j)^2
-            var t5Lanes = SIMD8<Double>()
-            for j in stride(from: 0, to: k, by: 8) {
-                let lanes = KernelLanes<Double>(j, k)
-                let x_j = lanes.load(xRow)
-                let xhat_j = lanes.load(xhatRow)
-                let t6 = x_j - xhat_j
-                let t7 = t6 * t6
-                t5Lanes += lanes.masked(t7)
+        let total = KernelParallel.forEachChunk(batch: batch) { examples in
+            var total: Double = 0
+            for example in examples {
+                let xRow = x + example * k
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let xhatRow = xhat + example * k
+                // t5 = sum_{j=1}^{k} (x_j - xhat_j)^2
+                var t5Lanes = SIMD8<Double>()
+                for j in stride(from: 0, to: k, by: 8) {
+                    let lanes = KernelLanes<Double>(j, k)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t6 = x_j - xhat_j
+                    let t7 = t6 * t6
+                    t5Lanes += lanes.masked(t7)
+                }
+                let t5 = t5Lanes.sum()
+                // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t8Lanes = SIMD8<Double>()
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Double>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let t9 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t10 = KernelMath.expm1(s_j)
+                    let t11 = t9 + t10
+                    let t12 = t11 - s_j
+                    t8Lanes += lanes.masked(t12)
+                }
+                let t8 = t8Lanes.sum()
+                let t13 = t5 / t4
+                let t14 = t2 + t13
+                let t15 = 0.5 * t8
+                let t16 = t14 + t15
+                total += Double(t16)
             }
-            let t5 = t5Lanes.sum()
-            // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-            var t8Lanes = SIMD8<Double>()
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Double>(j, m)
-                let mu_j = lanes.load(muRow)
-                let t9 = mu_j * mu_j
-                let s_j = lanes.load(sRow)
-                let t10 = KernelMath.expm1(s_j)
-                let t11 = t9 + t10
-                let t12 = t11 - s_j
-                t8Lanes += lanes.masked(t12)
-            }
-            let t8 = t8Lanes.sum()
-            let t13 = t5 / t4
-            let t14 = t2 + t13
-            let t15 = 0.5 * t8
-            let t16 = t14 + t15
-            total += Double(t16)
+            return total
         }
         return total / Double(batch)
     }
@@ -356,67 +371,70 @@ public enum GaussianVAEFixture: ObjectiveKernel {
         let t7 = 1 / t4
         let t8 = seed * t7
         let t9 = 2 * gammaValue
-        let t10 = kSize * seed
-        let t11 = 1 / gammaValue
-        let t12 = t10 * t11
-        var dGammaSum: Double = 0
-        var total: Double = 0
-        for example in 0..<batch {
-            let xRow = x + example * k
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let xhatRow = xhat + example * k
-            let dMuRow = dMu + example * m
-            let dSRow = dS + example * m
-            let dXhatRow = dXhat + example * k
-            // t13 = sum_{j=1}^{k} (x_j - xhat_j)^2
-            var t13Lanes = SIMD8<Double>()
-            for j in stride(from: 0, to: k, by: 8) {
-                let lanes = KernelLanes<Double>(j, k)
-                let x_j = lanes.load(xRow)
-                let xhat_j = lanes.load(xhatRow)
-                let t14 = x_j - xhat_j
-                let t15 = t14 * t14
-                let t16 = 2 * t14
-                let t17 = t8 * t16
-                let t18 = -t17
-                lanes.store(t18, dXhatRow)
-                t13Lanes += lanes.masked(t15)
+        let t10 = -2 * t8
+        let t11 = kSize * seed
+        let t12 = 1 / gammaValue
+        let t13 = t11 * t12
+        let total = KernelParallel.forEachChunk(batch: batch, paramGradients: [(dGamma, 1)]) { examples, chunkGradients in
+            // Each chunk adds parameter gradients into buffers of its own, summed in order after.
+            let dGamma = chunkGradients[0]
+            var dGammaSum: Double = 0
+            var total: Double = 0
+            for example in examples {
+                let xRow = x + example * k
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let xhatRow = xhat + example * k
+                let dMuRow = dMu + example * m
+                let dSRow = dS + example * m
+                let dXhatRow = dXhat + example * k
+                // t14 = sum_{j=1}^{k} (x_j - xhat_j)^2
+                var t14Lanes = SIMD8<Double>()
+                for j in stride(from: 0, to: k, by: 8) {
+                    let lanes = KernelLanes<Double>(j, k)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t15 = x_j - xhat_j
+                    let t16 = t15 * t15
+                    let t17 = t15 * t10
+                    lanes.store(t17, dXhatRow)
+                    t14Lanes += lanes.masked(t16)
+                }
+                let t14 = t14Lanes.sum()
+                // t18 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t18Lanes = SIMD8<Double>()
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Double>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let t19 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t20 = KernelMath.expm1(s_j)
+                    let t21 = t19 + t20
+                    let t22 = t21 - s_j
+                    let t23 = 1 + t20
+                    let t24 = t5 * t23
+                    let t25 = t6 + t24
+                    let t26 = mu_j * seed
+                    lanes.store(t26, dMuRow)
+                    lanes.store(t25, dSRow)
+                    t18Lanes += lanes.masked(t22)
+                }
+                let t18 = t18Lanes.sum()
+                let t27 = t14 / t4
+                let t28 = t2 + t27
+                let t29 = 0.5 * t18
+                let t30 = t28 + t29
+                let t31 = t27 / t4
+                let t32 = seed * t31
+                let t33 = -2 * t32
+                let t34 = t33 * t9
+                let t35 = t34 + t13
+                total += Double(t30)
+                dGammaSum += t35
             }
-            let t13 = t13Lanes.sum()
-            // t19 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-            var t19Lanes = SIMD8<Double>()
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Double>(j, m)
-                let mu_j = lanes.load(muRow)
-                let t20 = mu_j * mu_j
-                let s_j = lanes.load(sRow)
-                let t21 = KernelMath.expm1(s_j)
-                let t22 = t20 + t21
-                let t23 = t22 - s_j
-                let t24 = 1 + t21
-                let t25 = t5 * t24
-                let t26 = t6 + t25
-                let t27 = 2 * mu_j
-                let t28 = t5 * t27
-                lanes.store(t28, dMuRow)
-                lanes.store(t26, dSRow)
-                t19Lanes += lanes.masked(t23)
-            }
-            let t19 = t19Lanes.sum()
-            let t29 = t13 / t4
-            let t30 = t2 + t29
-            let t31 = 0.5 * t19
-            let t32 = t30 + t31
-            let t33 = t29 / t4
-            let t34 = seed * t33
-            let t35 = -2 * t34
-            let t36 = t35 * t9
-            let t37 = t36 + t12
-            total += Double(t32)
-            dGammaSum += t37
+            dGamma[0] += dGammaSum
+            return total
         }
-        dGamma[0] += dGammaSum
         return total / Double(batch)
     }
 
@@ -443,22 +461,25 @@ public enum GaussianVAEFixture: ObjectiveKernel {
         let mu = inputs.pointer("mu", width: m)
         let s = inputs.pointer("s", width: m)
         let eps = inputs.pointer("eps", width: m)
-        for example in 0..<batch {
-            let muRow = mu + example * m
-            let sRow = s + example * m
-            let epsRow = eps + example * m
-            let zOutRow = zOut + example * m
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Double>(j, m)
-                let mu_j = lanes.load(muRow)
-                let s_j = lanes.load(sRow)
-                let t1 = 0.5 * s_j
-                let t2 = KernelMath.exp(t1)
-                let eps_j = lanes.load(epsRow)
-                let t3 = t2 * eps_j
-                let t4 = mu_j + t3
-                lanes.store(t4, zOutRow)
+        _ = KernelParallel.forEachChunk(batch: batch) { examples in
+            for example in examples {
+                let muRow = mu + example * m
+                let sRow = s + example * m
+                let epsRow = eps + example * m
+                let zOutRow = zOut + example * m
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Double>(j, m)
+                    let mu_j = lanes.load(muRow)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let t3 = t2 * eps_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
             }
+            return 0
         }
     }
 
@@ -472,25 +493,28 @@ public enum GaussianVAEFixture: ObjectiveKernel {
         let dZIn = gradients.input("z", count: batch * m)
         let dMu = gradients.input("mu", count: batch * m)
         let dS = gradients.input("s", count: batch * m)
-        for example in 0..<batch {
-            let sRow = s + example * m
-            let epsRow = eps + example * m
-            let dZInRow = dZIn + example * m
-            let dMuRow = dMu + example * m
-            let dSRow = dS + example * m
-            for j in stride(from: 0, to: m, by: 8) {
-                let lanes = KernelLanes<Double>(j, m)
-                let s_j = lanes.load(sRow)
-                let t1 = 0.5 * s_j
-                let t2 = KernelMath.exp(t1)
-                let eps_j = lanes.load(epsRow)
-                let dZ_j = lanes.load(dZInRow)
-                let t3 = eps_j * dZ_j
-                let t4 = t2 * t3
-                let t5 = 0.5 * t4
-                lanes.accumulate(dZ_j, dMuRow)
-                lanes.accumulate(t5, dSRow)
+        _ = KernelParallel.forEachChunk(batch: batch) { examples in
+            for example in examples {
+                let sRow = s + example * m
+                let epsRow = eps + example * m
+                let dZInRow = dZIn + example * m
+                let dMuRow = dMu + example * m
+                let dSRow = dS + example * m
+                for j in stride(from: 0, to: m, by: 8) {
+                    let lanes = KernelLanes<Double>(j, m)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(dZ_j, dMuRow)
+                    lanes.accumulate(t5, dSRow)
+                }
             }
+            return 0
         }
     }
 }

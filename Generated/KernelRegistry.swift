@@ -7,6 +7,7 @@ public enum KernelRegistry {
     public static let all: [any ObjectiveKernel.Type] = [
         BernoulliVAEFixture.self,
         GaussianVAEFixture.self,
+        MixturePriorFixture.self,
     ]
 
     /// The kernel whose type name is `name`.

@@ -1,1 +1,39 @@
-enum GradcheckCommand { static func run(_ args: [String]) -> Int32 { 0 } }
+import Foundation
+import ELBORuntime
+import GeneratedKernels
+
+/// `elbo gradcheck [NAME…]`: central differences in Double against every generated gradient.
+enum GradcheckCommand {
+    static func run(_ args: [String]) -> Int32 {
+        if let bad = args.first(where: { $0.hasPrefix("-") }) {
+            printError("elbo gradcheck: unknown option '\(bad)'\nusage: elbo gradcheck [NAME…]")
+            return 2
+        }
+        var kernels = KernelRegistry.all
+        if !args.isEmpty {
+            kernels = []
+            for name in args {
+                guard let k = KernelRegistry.kernel(named: name) else {
+                    printError("elbo gradcheck: no kernel named '\(name)'; have \(KernelRegistry.all.map { $0.descriptor.name }.joined(separator: ", "))")
+                    return 2
+                }
+                kernels.append(k)
+            }
+        }
+        var failed = false
+        for k in kernels {
+            let report = KernelGradcheck.run(k)
+            let dims = KernelGradcheck.defaultDims(k.descriptor).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            print(String(format: "%@ %@: %d partials (%@, batch 3), max abs error %.2e, max rel error %.2e",
+                         report.passed ? "ok  " : "FAIL", report.kernel, report.checked, dims.joined(separator: " "),
+                         report.maxAbsoluteError, report.maxRelativeError))
+            for f in report.failures { print("      \(f)") }
+            if report.failureCount > report.failures.count {
+                print("      … and \(report.failureCount - report.failures.count) more")
+            }
+            failed = failed || !report.passed
+        }
+        print("tolerances: eps \(KernelGradcheck.eps), atol \(KernelGradcheck.atol), rtol \(KernelGradcheck.rtol) (torch.autograd.gradcheck)")
+        return failed ? 1 : 0
+    }
+}

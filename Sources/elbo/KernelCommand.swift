@@ -1,1 +1,153 @@
-enum KernelCommand { static func run(_ args: [String]) -> Int32 { 0 } }
+import Foundation
+import ELBORuntime
+import GeneratedKernels
+
+/// `elbo kernel NAME --describe | --eval FILE.json | --benchmark [--repeats N]`.
+enum KernelCommand {
+    static let usage = "usage: elbo kernel NAME --describe | --eval FILE.json | --benchmark [--repeats N]"
+
+    static func run(_ args: [String]) -> Int32 {
+        guard let name = args.first, !name.hasPrefix("-") else { printError(usage); return 2 }
+        guard let kernel = KernelRegistry.kernel(named: name) else {
+            printError("elbo kernel: no kernel named '\(name)'; have \(KernelRegistry.all.map { $0.descriptor.name }.joined(separator: ", "))")
+            return 2
+        }
+        let rest = Array(args.dropFirst())
+        switch rest.first {
+        case "--describe": print(describe(kernel.descriptor), terminator: ""); return 0
+        case "--eval":
+            guard rest.count == 2 else { printError(usage); return 2 }
+            return eval(kernel, path: rest[1])
+        case "--benchmark":
+            var repeats = 200
+            if rest.count == 3, rest[1] == "--repeats", let n = Int(rest[2]) { repeats = n }
+            return benchmark(kernel, repeats: repeats)
+        default: printError(usage); return 2
+        }
+    }
+
+    static func describe(_ d: KernelDescriptor) -> String {
+        var s = "kernel \(d.name)\n  from \(d.specPath) (derivation \(d.derivation)), objective \(d.objective), spec hash \(d.specHash)\n"
+        s += "  loss per example: \(d.loss)\n  dimensions: \(d.dimensions.joined(separator: ", "))\n  inputs (per example):\n"
+        for i in d.inputs {
+            let shape = i.dimension.map { "[\($0)]" } ?? "scalar"
+            var notes: [String] = []
+            if i.readByLoss { notes.append("read by the loss") }
+            if i.hasGradient { notes.append("gradient") }
+            s += "    \(i.name) \(shape) \(i.role.rawValue)\(notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")")\n"
+        }
+        s += "  params:" + (d.params.isEmpty ? " none\n" : "\n")
+        for p in d.params {
+            s += "    \(p.name) \(p.shape.isEmpty ? "scalar" : "[" + p.shape.joined(separator: ", ") + "]") initial \(p.initialValue) (gradient)\n"
+        }
+        for smp in d.samplers {
+            s += "  sampler: \(smp.output) = \(smp.mean) + sqrt(\(smp.variance)) * \(smp.noise)  [\(smp.dimension)]; "
+                + "backward into \((smp.gradientInputs + smp.gradientParams).joined(separator: ", "))\n"
+        }
+        for n in d.networks { s += "  network \(n.name): \(n.inputs.joined(separator: ", ")) -> \(n.outputs.joined(separator: ", "))\n" }
+        for t in d.transforms { s += "  transform: \(t.output) = \(t.function)(\(t.input))\n" }
+        s += "  outputs: loss (mean over the batch), gradients of \((d.inputs.filter(\.hasGradient).map(\.name) + d.params.map(\.name)).joined(separator: ", "))\n"
+        return s
+    }
+
+    /// Reads `{"dims": {...}, "inputs": {name: [[…] per example]}, "params": {name: […] or number}}`
+    /// and prints `{"loss": …, "gradients": {name: …}}`, evaluated in Double.
+    static func eval(_ kernel: any ObjectiveKernel.Type, path: String) -> Int32 {
+        let d = kernel.descriptor
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("\(path): error: cannot read file"); return 2
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            printError("\(path): error: not a JSON object"); return 2
+        }
+        var dims: [String: Int] = [:]
+        for (k, v) in json["dims"] as? [String: Any] ?? [:] {
+            guard let n = (v as? NSNumber)?.intValue else { printError("\(path): error: dims.\(k) is not an integer"); return 2 }
+            dims[k] = n
+        }
+        for s in d.dimensions where dims[s] == nil { printError("\(path): error: dims.\(s) is missing"); return 2 }
+        let given = json["inputs"] as? [String: Any] ?? [:]
+        var batchSize: Int?
+        var rows: [String: [Double]] = [:]
+        for i in d.inputs {
+            let w = d.width(of: i.name, dims: dims)
+            guard let value = given[i.name] else {
+                if i.readByLoss { printError("\(path): error: inputs.\(i.name) is missing (the loss reads it)"); return 2 }
+                continue
+            }
+            guard let examples = value as? [Any] else { printError("\(path): error: inputs.\(i.name) is not a list of examples"); return 2 }
+            var flat: [Double] = []
+            for (r, e) in examples.enumerated() {
+                let row = (e as? [Any]).map { $0.compactMap { ($0 as? NSNumber)?.doubleValue } } ?? [(e as? NSNumber)?.doubleValue].compactMap { $0 }
+                guard row.count == w else {
+                    printError("\(path): error: inputs.\(i.name)[\(r)] has \(row.count) values, expected \(w)"); return 2
+                }
+                flat += row
+            }
+            if let b = batchSize, b != examples.count {
+                printError("\(path): error: inputs.\(i.name) has \(examples.count) examples, others \(b)"); return 2
+            }
+            batchSize = examples.count
+            rows[i.name] = flat
+        }
+        let b = batchSize ?? 0
+        var inputs = KernelBatch<Double>(batchSize: b, dims: dims)
+        for i in d.inputs {
+            let w = d.width(of: i.name, dims: dims)
+            inputs.set(i.name, rows[i.name] ?? [Double](repeating: 0, count: b * w), width: w)
+        }
+        var params = KernelParams<Double>()
+        let givenParams = json["params"] as? [String: Any] ?? [:]
+        for p in d.params {
+            let n = d.count(of: p, dims: dims)
+            var values = [Double](repeating: p.initialValue, count: n)
+            if let v = givenParams[p.name] {
+                let flat = flatten(v)
+                guard flat.count == n else { printError("\(path): error: params.\(p.name) has \(flat.count) values, expected \(n)"); return 2 }
+                values = flat
+            }
+            params.set(p.name, values)
+        }
+        var grads = KernelGradients<Double>()
+        let loss = kernel.loss(inputs: inputs, params: params, gradients: &grads)
+        var gradients: [String: Any] = [:]
+        for i in d.inputs where i.hasGradient {
+            let w = d.width(of: i.name, dims: dims)
+            let g = grads.inputs[i.name]!.array
+            gradients[i.name] = (0..<b).map { Array(g[($0 * w)..<(($0 + 1) * w)]) }
+        }
+        for p in d.params { gradients[p.name] = grads.params[p.name]!.array }
+        let out: [String: Any] = ["kernel": d.name, "loss": loss, "gradients": gradients]
+        guard JSONSerialization.isValidJSONObject(out),
+              let text = try? JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]) else {
+            printError("elbo kernel: the loss or a gradient is not finite (loss \(loss))"); return 1
+        }
+        print(String(decoding: text, as: UTF8.self))
+        return 0
+    }
+
+    static func flatten(_ v: Any) -> [Double] {
+        if let n = v as? NSNumber { return [n.doubleValue] }
+        if let a = v as? [Any] { return a.flatMap(flatten) }
+        return []
+    }
+
+    static func benchmark(_ kernel: any ObjectiveKernel.Type, repeats: Int) -> Int32 {
+        var dims = KernelGradcheck.defaultDims(kernel.descriptor)
+        if dims["k"] != nil { dims["k"] = 784 }
+        if dims["m"] != nil { dims["m"] = 20 }
+        let (lossGrad, read) = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats)
+        let d = dims.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        print(String(format: "%@ (batch 128, %@): loss+gradient %.1f µs; reading the inputs once %.1f µs; ratio %.2f (best of %d)",
+                     kernel.descriptor.name, d, lossGrad * 1e6, read * 1e6, lossGrad / read, repeats))
+        return 0
+    }
+}
+
+extension KernelBenchmark {
+    /// The reference VAE kernel (Bernoulli decoder) on a batch of `batch` × `k` pixels with
+    /// `m` latent dimensions: loss+gradient time against reading the inputs once.
+    static func run(batch: Int, k: Int, m: Int, repeats: Int) -> (lossGradSeconds: Double, memoryReadSeconds: Double) {
+        run(BernoulliVAEFixture.self, dims: ["k": k, "m": m], batch: batch, repeats: repeats)
+    }
+}

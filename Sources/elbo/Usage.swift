@@ -11,8 +11,15 @@ enum Usage {
       generate [--check]           write the loss kernels of checked objectives to Generated/
       gradcheck [NAME…]            check every generated gradient numerically
       kernel NAME --describe | --eval FILE.json
-      train SPEC [--objective NAME] --epochs N --batch B --seed S --out DIR …
-      sample CHECKPOINT --n 64 --out FILE.png
+      train SPEC [--objective NAME] [--epochs N=10] [--batch B=128] [--seed S=1]
+            [--out DIR=runs/OBJECTIVE] [--limit N] [--resume | --force] [--format text|json]
+            [--data DIR] [--hidden 400] [--lr 1e-3] [--dim NAME=VALUE …]
+            train the objective's generated kernel on MNIST; a checkpoint and samples.png,
+            reconstructions.png, loss.png in DIR after every epoch; Ctrl-C saves and stops.
+      sample CHECKPOINT_DIR --out FILE.png [--n 64] [--seed S]
+            decode samples from the prior of a trained model (one row per class if conditional)
+      bench epoch [--data DIR] | gemm | kernel
+            time one training epoch against the PyTorch peer, gemm against numpy, the kernels
       help                         this text
     """
 }
@@ -20,7 +27,8 @@ enum Usage {
 /// Subcommands registered by other files, so `main.swift` stays a dispatcher.
 enum Subcommands {
     static var table: [String: ([String]) -> Int32] {
-        ["generate": GenerateCommand.run, "gradcheck": GradcheckCommand.run, "kernel": KernelCommand.run]
+        ["generate": GenerateCommand.run, "gradcheck": GradcheckCommand.run, "kernel": KernelCommand.run,
+         "train": TrainCommand.run, "sample": SampleCommand.run, "bench": BenchCommand.run]
     }
 }
 

@@ -15,10 +15,8 @@ struct GaussianWitnessSpec {
             derivation = try SpecParser.parse(source: source, path: "gaussian-test.elbo").derivations[0]
         } catch {
             XCTFail("the spec does not parse: \(error)", file: file, line: line)
-            derivation = Derivation(name: "broken", title: "broken", source: nil,
-                                    location: SourceLocation(file: "gaussian-test.elbo", line: 1, column: 1),
-                                    declarations: Declarations(), declarationLocations: [:], start: nil, startLocation: nil,
-                                    steps: [], objectives: [], estimates: [])
+            derivation = Derivation(name: "broken", title: "broken",
+                                    location: SourceLocation(file: "gaussian-test.elbo", line: 1, column: 1))
         }
         engine = WitnessEngine(declarations: derivation.declarations, configuration: configuration)
     }

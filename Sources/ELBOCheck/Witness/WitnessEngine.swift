@@ -8,6 +8,10 @@ import ELBOSpec
 /// positive distribution (respecting the declared factorisation and the assumptions in force),
 /// densities are its conditionals, integrals are weighted sums, and both sides are compared on
 /// every assignment of their free variables. See `docs/DESIGN.md`, "Witness engine".
+///
+/// Family-level steps (densities with declared families next to their scalar formulas, `N`
+/// under an integral, transposes, matrix-shaped params) go to the continuous instances of
+/// `Gaussian/WitnessEngine+Gaussian.swift` instead.
 public struct WitnessEngine: Sendable {
     /// The declarations every step is read against.
     public let declarations: Declarations
@@ -32,7 +36,8 @@ public struct WitnessEngine: Sendable {
     ///
     /// `=`, `≥`, `≤` and `≈` must hold at every assignment of every instance (for `≈` the
     /// largest error without the assumptions is reported as well); `≐` and `∝` are judged on
-    /// instances that differ only in their learnable parts.
+    /// instances that differ only in their learnable parts. Family-level steps, and steps the
+    /// finite tables cannot represent, are judged by `checkGaussian`.
     public func check(lhs: Expr, rhs: Expr, relation: Relation, assumptions: [String]) -> WitnessOutcome {
         let program: WitnessProgram
         do {
@@ -45,7 +50,8 @@ public struct WitnessEngine: Sendable {
             return gaussian
         }
         // Densities with families next to their scalar formulas: continuous instances.
-        if program.mentionsFamilyDensity && (program.mentionsGaussianScalars || WitnessEngine.mentionsScalarLevel([lhs, rhs])) {
+        if program.mentionsFamilyDensity && program.mentionsGaussianScalars
+            || WitnessEngine.needsGaussianWitness([lhs, rhs], declarations: declarations) {
             return checkGaussian(lhs: lhs, rhs: rhs, relation: relation, assumptions: assumptions)
         }
         do {

@@ -2,9 +2,9 @@
 /// common e^−|a| is computed once for a softplus in the loss and the sigmoid in its
 /// gradient. (Differentiation sees the safe forms whole; only emission sees the pieces.)
 ///
-/// - softplus(a)   = relu(a) + log1p(e)
+/// - softplus(a)   = relu(a) + log1pUnit(e)
 /// - sigmoid(a)    = (a ≥ 0 ? 1 : e) / (1 + e)
-/// - logsigmoid(a) = (a − relu(a)) − log1p(e)
+/// - logsigmoid(a) = (a − relu(a)) − log1pUnit(e)
 ///
 /// where e = exp(−|a|) ≤ 1, so nothing overflows.
 enum Expansion {
@@ -18,14 +18,14 @@ enum Expansion {
             switch node.op {
             case .softplus:
                 let e = expNegAbs(&g, args[0])
-                new = g.add(g.apply(.relu, [args[0]]), g.apply(.log1p, [e]))
+                new = g.add(g.apply(.relu, [args[0]]), g.apply(.log1pUnit, [e]))
             case .sigmoid:
                 let e = expNegAbs(&g, args[0])
                 let one = g.constant(1)
                 new = g.div(g.apply(.ifNonNegative, [args[0], one, e]), g.add(one, e))
             case .logsigmoid:
                 let e = expNegAbs(&g, args[0])
-                new = g.sub(g.sub(args[0], g.apply(.relu, [args[0]])), g.apply(.log1p, [e]))
+                new = g.sub(g.sub(args[0], g.apply(.relu, [args[0]])), g.apply(.log1pUnit, [e]))
             default:
                 new = node.op.isLeaf || args == node.args ? id : g.apply(node.op, args)
             }

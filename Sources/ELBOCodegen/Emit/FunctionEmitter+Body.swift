@@ -99,16 +99,33 @@ extension FunctionEmitter {
             w.line("let \(dimNames[d]!) = inputs.dimension(\"\(d)\")")
         }
         var out = w.lines + buffers.lines + pre.lines
+        // The loop over examples, in chunks on all cores (KernelParallel).
         w = CodeWriter()
         w.indent = 1
+        let shared = function.paramGradients.map { p in (p, paramGradNames[p]!.pointer, width(paramShape(p))) }
+        let assign = isLoss ? "let total = " : "_ = "
+        if shared.isEmpty {
+            w.line(assign + "KernelParallel.forEachChunk(batch: batch) { examples in")
+        } else {
+            let list = shared.map { "(\($0.1), \($0.2))" }.joined(separator: ", ")
+            w.line(assign + "KernelParallel.forEachChunk(batch: batch, paramGradients: [\(list)]) { examples, chunkGradients in")
+            w.indent += 1
+            w.comment("Each chunk adds parameter gradients into buffers of its own, summed in order after.")
+            for (i, (_, ptr, _)) in shared.enumerated() { w.line("let \(ptr) = chunkGradients[\(i)]") }
+            w.indent -= 1
+        }
+        w.indent += 1
         for p in paramSums { w.line("var \(paramGradNames[p]!.sum): \(scalar) = 0") }
         if isLoss { w.line("var total: Double = 0") }
-        w.line("for example in 0..<batch {")
-        out += w.lines + rows.lines + body.lines
+        w.line("for example in examples {")
+        out += w.lines + rows.lines.map { "    " + $0 } + body.lines.map { "    " + $0 }
         w = CodeWriter()
-        w.indent = 1
+        w.indent = 2
         w.line("}")
         for p in paramSums { w.line("\(paramGradNames[p]!.pointer)[0] += \(paramGradNames[p]!.sum)") }
+        w.line(isLoss ? "return total" : "return 0")
+        w.indent = 1
+        w.line("}")
         if isLoss { w.line(scalar == "Double" ? "return total / Double(batch)" : "return \(scalar)(total / Double(batch))") }
         w.indent = 0
         w.line("}")

@@ -162,6 +162,7 @@ struct FunctionEmitter {
         case .logsigmoid: return f("logsigmoid")
         case .log1p: return f("log1p")
         case .expm1: return f("expm1")
+        case .log1pUnit: return f("log1pUnit")
         case .abs: return f("abs")
         case .relu: return f("relu")
         case .ifNonNegative: return f("ifNonNegative")

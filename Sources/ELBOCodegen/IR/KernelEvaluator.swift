@@ -37,7 +37,7 @@ public struct KernelEvaluator {
             let e = Foundation.exp(-Swift.abs(a[0]))
             return (a[0] >= 0 ? 1 : e) / (1 + e)
         case .logsigmoid: return min(a[0], 0) - Foundation.log1p(Foundation.exp(-Swift.abs(a[0])))
-        case .log1p: return Foundation.log1p(a[0])
+        case .log1p, .log1pUnit: return Foundation.log1p(a[0])
         case .expm1: return Foundation.expm1(a[0])
         case .abs: return Swift.abs(a[0])
         case .relu: return max(a[0], 0)

@@ -39,7 +39,7 @@ extension KernelGraph {
         case .logsigmoid:
             // d/da log σ(a) = 1 − σ(a) = σ(−a).
             return [apply(.sigmoid, [neg(a[0])])]
-        case .log1p:
+        case .log1p, .log1pUnit:
             return [div(one, add(one, a[0]))]
         case .expm1:
             return [add(id, one)]

@@ -121,6 +121,9 @@ public struct KernelGraph: Sendable {
         if isConstant(b, 0) { return a }
         if case .neg = nodes[b].op { return sub(a, nodes[b].args[0]) }
         if case .neg = nodes[a].op { return sub(b, nodes[a].args[0]) }
+        if let (f, x, y) = commonFactor(a, b) { return mul(f, add(x, y)) }
+        if let (f, x, y) = commonFactor(a, b, negated: true) { return mul(f, sub(x, y)) }
+        if let (f, x, y) = commonFactor(b, a, negated: true) { return mul(f, sub(x, y)) }
         let (x, y) = ordered(a, b)
         return make(.add, [x, y])
     }
@@ -131,6 +134,9 @@ public struct KernelGraph: Sendable {
         if isConstant(a, 0) { return neg(b) }
         if a == b { return constant(0) }
         if case .neg = nodes[b].op { return add(a, nodes[b].args[0]) }
+        if let (f, x, y) = commonFactor(a, b) { return mul(f, sub(x, y)) }
+        if let (f, x, y) = commonFactor(a, b, negated: true) { return mul(f, add(x, y)) }
+        if let (f, x, y) = commonFactor(b, a, negated: true) { return neg(mul(f, add(x, y))) }
         return make(.sub, [a, b])
     }
 
@@ -149,9 +155,37 @@ public struct KernelGraph: Sendable {
             }
             return make(.mul, [c, e])
         }
-        if case .neg = nodes[a].op { return neg(mul(nodes[a].args[0], b)) }
-        if case .neg = nodes[b].op { return neg(mul(a, nodes[b].args[0])) }
+        // Pull a negation out, unless it sits on the factor computed outside the other's loop
+        // (where `neg` puts it on purpose).
+        if case .neg = nodes[a].op, nodes[a].path.count >= nodes[b].path.count { return neg(mul(nodes[a].args[0], b)) }
+        if case .neg = nodes[b].op, nodes[b].path.count >= nodes[a].path.count { return neg(mul(a, nodes[b].args[0])) }
+        // k·(c·y) with k computed outside y's loop: (c·k)·y, so the constant is applied once.
+        for (p, q) in [(a, b), (b, a)] {
+            if case .mul = nodes[q].op, let k = constantValue(nodes[q].args[0]),
+               nodes[p].path.count < nodes[nodes[q].args[1]].path.count {
+                return mul(mul(constant(k), p), nodes[q].args[1])
+            }
+        }
         return make(.mul, [c, e])
+    }
+
+    /// (f, x, y) when a = f·x and b = f·y (or b = (−f)·y when `negated`): sums of products
+    /// with a common factor are factored, which turns σ·s − x·s of a Bernoulli gradient
+    /// into (σ − x)·s.
+    func commonFactor(_ a: ValueID, _ b: ValueID, negated: Bool = false) -> (ValueID, ValueID, ValueID)? {
+        guard case .mul = nodes[a].op, case .mul = nodes[b].op else { return nil }
+        let (a0, a1) = (nodes[a].args[0], nodes[a].args[1])
+        let (b0, b1) = (nodes[b].args[0], nodes[b].args[1])
+        func same(_ f: ValueID, _ g: ValueID) -> Bool {
+            guard negated else { return f == g }
+            if case .neg = nodes[g].op { return nodes[g].args[0] == f }
+            return false
+        }
+        if same(a0, b0) { return (a0, a1, b1) }
+        if same(a0, b1) { return (a0, a1, b0) }
+        if same(a1, b0) { return (a1, a0, b1) }
+        if same(a1, b1) { return (a1, a0, b0) }
+        return nil
     }
 
     public mutating func div(_ a: ValueID, _ b: ValueID) -> ValueID {
@@ -173,7 +207,11 @@ public struct KernelGraph: Sendable {
         case .neg: return nodes[a].args[0]
         case .sub: return make(.sub, [nodes[a].args[1], nodes[a].args[0]])
         case .mul:
-            if let k = constantValue(nodes[a].args[0]) { return mul(constant(-k), nodes[a].args[1]) }
+            let (x, y) = (nodes[a].args[0], nodes[a].args[1])
+            if let k = constantValue(x) { return mul(constant(-k), y) }
+            // Negate the factor computed outside the other's loop.
+            if nodes[x].path.count < nodes[y].path.count { return mul(neg(x), y) }
+            if nodes[y].path.count < nodes[x].path.count { return mul(x, neg(y)) }
         default: break
         }
         return make(.neg, [a])

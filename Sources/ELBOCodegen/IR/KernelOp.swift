@@ -48,6 +48,9 @@ public enum KernelOp: Hashable, Sendable {
     case log1p
     /// eᵃ − 1, accurate for small a.
     case expm1
+    /// log(1 + a) for 0 ≤ a ≤ 1 only: the e^−|a| of an expanded softplus, where a short
+    /// series is cheaper than a logarithm.
+    case log1pUnit
 
     // Piecewise pieces, used when safe forms are expanded so that they share e^−|a|.
     case abs
@@ -101,6 +104,7 @@ public enum KernelOp: Hashable, Sendable {
         case .logsigmoid: return "logsigmoid"
         case .log1p: return "log1p"
         case .expm1: return "expm1"
+        case .log1pUnit: return "log1pUnit"
         case .abs: return "abs"
         case .relu: return "relu"
         case .ifNonNegative: return "ifNonNegative"

@@ -15,7 +15,14 @@ struct GaussianEvaluator {
     private var draws: [Int: GaussianFunctionDraw] = [:]
     /// One remembered (input, output) per function: measures re-evaluate their parameters at
     /// every node of an enclosing integral although the inputs rarely change.
-    private var memo: [Int: ([Double], GaussianValue)] = [:]
+    private var memo: [([Double], GaussianValue)?]
+    /// Per function: its input variables, (rows, columns) in this instance, and role.
+    private let functionInputs: [[Int]]
+    private let functionSizes: [(Int, Int)]
+    private let functionRoles: [GaussianRole]
+    /// Per variable: its size in this instance and whether it is a label.
+    private let sizes: [Int]
+    private let isLabel: [Bool]
 
     init(program: GaussianProgram, instance: GaussianInstance) {
         self.program = program
@@ -23,6 +30,19 @@ struct GaussianEvaluator {
         values = Array(repeating: nil, count: program.schema.variables.count)
         indices = Array(repeating: 0, count: program.indexCount)
         locals = Array(repeating: .scalar(0), count: program.localCount)
+        let dims = instance.dimensions
+        memo = Array(repeating: nil, count: program.schema.functions.count)
+        functionInputs = program.schema.functions.map(\.inputs)
+        functionRoles = program.schema.functions.map(\.role)
+        functionSizes = program.schema.functions.map { fn in
+            switch fn.shape {
+            case .scalar: return (1, 1)
+            case .vector(let n): return (n.value(dims), 1)
+            case .matrix(let r, let c): return (r.value(dims), c.value(dims))
+            }
+        }
+        sizes = program.schema.variables.map { $0.size.value(dims) }
+        isLabel = program.schema.variables.map { $0.kind == .label }
     }
 
     /// Sets the free variables to assignment `a`.
@@ -32,7 +52,7 @@ struct GaussianEvaluator {
 
     private var dims: [Int] { instance.dimensions }
 
-    private func size(_ v: Int) -> Int { program.schema.variables[v].size.value(dims) }
+    @inline(__always) private func size(_ v: Int) -> Int { sizes[v] }
 
     mutating func evaluate(_ node: GaussianNode) throws -> GaussianValue {
         switch node {
@@ -43,8 +63,10 @@ struct GaussianEvaluator {
         case .parameter(let p):
             return instance.parameters[p]
         case .function(let f):
+            let inputs = functionInputs[f]
+            if inputs.count == 1 { return call(f, try inputEncoding(inputs[0])) }
             var u: [Double] = []
-            for v in program.schema.functions[f].inputs { u += try inputEncoding(v) }
+            for v in inputs { u += try inputEncoding(v) }
             return call(f, u)
         case .apply(let f, let args):
             var u: [Double] = []
@@ -80,12 +102,25 @@ struct GaussianEvaluator {
         case .normalDensity(let x, let m, let v):
             return .scalar(Foundation.exp(try logNormal(evaluate(x), evaluate(m), evaluate(v))))
         case .sum(let terms):
-            var acc = try evaluate(terms[0])
+            guard let first = terms.first else { return .scalar(0) }
+            var acc = try evaluate(first)
             for t in terms.dropFirst() { acc = try GaussianValue.add(acc, evaluate(t)) }
             return acc
         case .product(let factors):
-            var acc = try evaluate(factors[0])
-            for f in factors.dropFirst() { acc = try GaussianValue.multiply(acc, evaluate(f)) }
+            guard factors.count > 1 else { return try factors.first.map { try evaluate($0) } ?? .scalar(1) }
+            var vs: [GaussianValue] = []
+            vs.reserveCapacity(factors.count)
+            for f in factors { vs.append(try evaluate(f)) }
+            var acc = vs[0]
+            for i in 1..<vs.count {
+                // aᵀ v a with v a vector between two vectors: v is a diagonal matrix.
+                if case .row(let r) = acc, case .vector(let d) = vs[i], r.count == d.count, i + 1 < vs.count,
+                   case .vector(let next) = vs[i + 1], next.count == d.count {
+                    acc = .row(zip(r, d).map(*))
+                    continue
+                }
+                acc = try GaussianValue.multiply(acc, vs[i])
+            }
             return acc
         case .power(let b, let e):
             return try GaussianValue.power(evaluate(b), evaluate(e))
@@ -160,7 +195,7 @@ struct GaussianEvaluator {
     /// A variable as a function input: its components; a label one-hot over its classes.
     private func inputEncoding(_ v: Int) throws -> [Double] {
         let x = try value(v)
-        if program.schema.variables[v].kind == .label {
+        if isLabel[v] {
             let c = Int(x[0].rounded())
             return (1...max(1, size(v))).map { $0 == c ? 1 : 0 }
         }
@@ -169,13 +204,7 @@ struct GaussianEvaluator {
 
     private mutating func call(_ f: Int, _ u: [Double]) -> GaussianValue {
         if let (input, output) = memo[f], input == u { return output }
-        let fn = program.schema.functions[f]
-        let (rows, cols): (Int, Int)
-        switch fn.shape {
-        case .scalar: (rows, cols) = (1, 1)
-        case .vector(let n): (rows, cols) = (n.value(dims), 1)
-        case .matrix(let r, let c): (rows, cols) = (r.value(dims), c.value(dims))
-        }
+        let (rows, cols) = functionSizes[f]
         let key = f &* 4096 &+ u.count
         let draw: GaussianFunctionDraw
         if let d = draws[key] {
@@ -187,7 +216,7 @@ struct GaussianEvaluator {
         }
         var raw = draw.raw(u)
         var result: GaussianValue
-        switch fn.role {
+        switch functionRoles[f] {
         case .free: break
         case .positive: raw = raw.map { Foundation.exp($0 / 2) }
         case .unitInterval: raw = raw.map { 1 / (1 + Foundation.exp(-$0)) }
@@ -206,7 +235,7 @@ struct GaussianEvaluator {
                 raw = raw.map { Foundation.exp($0 / 2) }
             }
         }
-        switch fn.shape {
+        switch program.schema.functions[f].shape {
         case .scalar: result = .scalar(raw[0])
         case .vector: result = .vector(raw)
         case .matrix: result = .matrix(GaussianMatrix(rows: rows, cols: cols, values: raw))
@@ -357,7 +386,7 @@ struct GaussianEvaluator {
     /// Every value of a discrete variable: weight one, or its probability (per component
     /// for a binary variable, per class for a label).
     private func discreteValues(_ v: Int, _ d: Int, probability: [Double]?) -> ([GaussianValue], [Double]) {
-        if program.schema.variables[v].kind == .label {
+        if isLabel[v] {
             return ((1...max(1, d)).map { .scalar(Double($0)) }, (0..<max(1, d)).map { probability?[$0] ?? 1 })
         }
         var pts: [GaussianValue] = [], ws: [Double] = []

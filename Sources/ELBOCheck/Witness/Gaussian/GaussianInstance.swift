@@ -18,7 +18,7 @@ struct GaussianInstance {
 
     /// Largest number of integrand evaluations per side and assignment before the instance
     /// uses fewer nodes, then smaller dimensions, then gives up.
-    static let evaluationBudget = 1000.0
+    static let evaluationBudget = 700.0
     /// Assignments of the free variables per instance.
     static let assignmentCount = 3
 
@@ -63,7 +63,7 @@ struct GaussianInstance {
         }
     }
 
-    /// The most nodes per component (2…16) keeping the evaluation count within budget.
+    /// The most nodes per component (2…12) keeping the evaluation count within budget.
     private static func nodes(_ program: GaussianProgram, _ dims: [Int]) -> Int? {
         for n in stride(from: GaussianQuadrature.maximumNodes, through: GaussianQuadrature.minimumNodes, by: -1) {
             let c = program.sides.map { cost($0, program, n, dims) }.max() ?? 0

@@ -4,7 +4,7 @@ import Foundation
 /// exact for polynomials of degree up to `2n − 1`. Tensor products give the rule for N(0, I_D).
 enum GaussianQuadrature {
     /// Nodes per component, never more.
-    static let maximumNodes = 16
+    static let maximumNodes = 12
     /// Nodes per component, never fewer (exact for the cubic integrands of Gaussian algebra).
     static let minimumNodes = 2
 

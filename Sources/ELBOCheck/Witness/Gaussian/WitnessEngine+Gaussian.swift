@@ -21,20 +21,27 @@ extension WitnessEngine {
 
     var gaussianTolerance: Double { max(configuration.tolerance, WitnessEngine.gaussianTolerance) }
 
-    /// Whether a step mixes densities with scalar-level things (symbols, components, `N`,
-    /// sums, norms, functions): with a family density in it, only the Gaussian witness can
-    /// judge it.
-    static func mentionsScalarLevel(_ exprs: [Expr]) -> Bool {
-        var found = false
-        for e in exprs where !found {
+    /// Whether a step needs continuous instances: it relates densities of a joint with
+    /// declared families to scalar-level things (symbols, components, `N`, sums, norms,
+    /// functions), which a finite table cannot match; it integrates an explicit
+    /// `N(v; m, V)`, which is a density only for the Lebesgue measure; or it transposes
+    /// (the finite witness reads every product elementwise).
+    static func needsGaussianWitness(_ exprs: [Expr], declarations: Declarations) -> Bool {
+        let familyJoints = Set(declarations.families.map(\.density.joint))
+        var familyDensity = false, scalar = false, normal = false, binder = false, transpose = false
+        for e in exprs {
             GaussianSchema.visit(e, bound: []) { sub, _ in
                 switch sub {
-                case .symbol, .component, .normalDensity, .indexedSum, .norm2, .apply: found = true
+                case .density(let d): if familyJoints.contains(d.joint) { familyDensity = true }
+                case .normalDensity: normal = true; scalar = true
+                case .apply("transpose", _): transpose = true; scalar = true
+                case .symbol, .component, .indexedSum, .norm2, .apply: scalar = true
+                case .integral, .expectation, .kl, .entropy: binder = true
                 default: break
                 }
             }
         }
-        return found
+        return (familyDensity && scalar) || (normal && binder) || transpose
     }
 
     /// Judges `lhs relation rhs` on continuous instances.

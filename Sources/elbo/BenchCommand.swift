@@ -1,0 +1,237 @@
+import Foundation
+import ELBORuntime
+import GeneratedKernels
+
+/// `elbo bench epoch | gemm | kernel`: timings that compare the project with its peers on this
+/// machine, printed as plain figures (none of them is a test).
+enum BenchCommand {
+    static let usage = """
+        usage: elbo bench epoch [--data DIR] [--peer FILE.py] [--skip-peer]
+               elbo bench gemm [--repeats-scale X]
+               elbo bench kernel [--repeats N]
+        """
+
+    static func run(_ args: [String]) -> Int32 {
+        runCommand("bench", usage: usage) {
+            guard let what = args.first else { throw CommandFailure.usage("say what to time: epoch, gemm or kernel") }
+            let rest = Array(args.dropFirst())
+            switch what {
+            case "epoch": return try epoch(rest)
+            case "gemm": return try gemmBench(rest)
+            case "kernel": return try kernelBench(rest)
+            default: throw CommandFailure.usage("unknown benchmark '\(what)'")
+            }
+        }
+    }
+
+    /// The machine's load averages (1, 5, 15 minutes), to judge how busy it was.
+    static var loadAverage: String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
+    static func header() {
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage); "
+            + "gemm threads \(defaultGEMMThreads)")
+    }
+
+    // MARK: epoch
+
+    /// One training epoch of the reference VAE (784-400-20, batch 128, Adam 1e-3, seed 1) with
+    /// the generated kernel, then one of the PyTorch peer in a subprocess, and their ratio.
+    static func epoch(_ args: [String]) throws -> Int32 {
+        let a = try CommandArguments(args, valued: ["data", "peer"], switches: ["skip-peer"])
+        guard a.positionals.isEmpty else { throw CommandFailure.usage("unexpected \(a.positionals.joined(separator: " "))") }
+        header()
+        var note = ""
+        let kernel: any ObjectiveKernel.Type
+        if let k = KernelRegistry.kernel(named: "VaeBernoulliLoss") {
+            kernel = k
+        } else if let k = KernelRegistry.kernel(named: "BernoulliVAEFixture") {
+            kernel = k
+            note = " (VaeBernoulliLoss is not generated yet; timing the fixture kernel with the same loss)"
+        } else {
+            throw CommandFailure.input("no VaeBernoulliLoss kernel; run `elbo generate` and rebuild")
+        }
+        let dataURL = a.string("data").map { URL(fileURLWithPath: $0) }
+        let train: Dataset
+        do { train = try MNIST.load(split: .train, from: dataURL) } catch let error as DatasetError {
+            throw CommandFailure.input(error.description)
+        }
+        let (seconds, loss) = try timeEpoch(kernel, train: train)
+        print(String(format: "elbo:    1 epoch of %@ (784-400-20, batch 128, seed 1) on %d examples: %.2f s (%.0f examples/s), train loss %.3f%@",
+                     kernel.descriptor.name, train.count, seconds, Double(train.count) / seconds, loss, note))
+        if a.has("skip-peer") { return 0 }
+
+        guard let peer = a.string("peer") ?? peerScript() else {
+            print("peer:    skipped: ../shared/peers/torch_vae.py not found (give --peer FILE.py)")
+            return 0
+        }
+        let check = runProcess(["python3", "-c", "import torch, numpy"], environment: [:])
+        guard check.status == 0 else {
+            print("peer:    skipped: python3 with torch and numpy is not available here (\(check.output.split(separator: "\n").last ?? "no python3"))")
+            return 0
+        }
+        guard let dataDirectory = dataURL?.path ?? MNIST.bundledDirectory?.path else {
+            throw CommandFailure.input("no MNIST directory for the peer")
+        }
+        let result = runProcess(["python3", peer, dataDirectory, "1"], environment: ["THREADS": "2"])
+        guard result.status == 0, let peerSeconds = field("epoch_seconds", in: result.output) else {
+            throw CommandFailure.failed("the peer failed (status \(result.status)):\n\(result.output)")
+        }
+        let peerLoss = field("train_loss", in: result.output).map { String(format: ", train loss %.3f", $0) } ?? ""
+        print(String(format: "PyTorch: 1 epoch of torch_vae.py (THREADS=2): %.2f s (%.0f examples/s)%@",
+                     peerSeconds, 60000 / peerSeconds, peerLoss))
+        print(String(format: "ratio:   elbo / PyTorch epoch time = %.2f (%@)", seconds / peerSeconds,
+                     seconds <= peerSeconds ? "elbo is faster or equal" : "elbo is slower"))
+        print("load average after: \(loadAverage)")
+        return 0
+    }
+
+    /// Trains one epoch of the reference model with kernel `K`; returns seconds and mean loss.
+    static func timeEpoch<K: ObjectiveKernel>(_ kernel: K.Type, train: Dataset) throws -> (Double, Double) {
+        let dims = try ModelSetup.resolveDimensions(K.descriptor, overrides: [:])
+        var rng = RNG(seed: 1 ^ 0x1A17_0000_0000_0000)
+        let model = try GraphModel<K>(dims: dims, hidden: [400], rng: &rng)
+        let trainer = Trainer(model: model, configuration: TrainerConfiguration(epochs: 1, batchSize: 128, seed: 1))
+        trainer.log = { _ in }
+        guard try trainer.fit(train: train) == .completed, let record = trainer.state.history.last else {
+            throw CommandFailure.failed("the benchmark epoch did not complete")
+        }
+        return (record.seconds, record.trainLoss)
+    }
+
+    /// The peer script next to the project: `../shared/peers/torch_vae.py` from the working
+    /// directory or from the package root.
+    static func peerScript() -> String? {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let candidates = ["../shared/peers/torch_vae.py",
+                          packageRoot.deletingLastPathComponent().appendingPathComponent("shared/peers/torch_vae.py").path]
+        return candidates.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// The number after `name` in `text` (the peer prints `epoch 1 train_loss … epoch_seconds …`).
+    static func field(_ name: String, in text: String) -> Double? {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard let i = words.lastIndex(where: { $0 == name }), i + 1 < words.count else { return nil }
+        return Double(words[i + 1])
+    }
+
+    /// Runs a command found on PATH; returns its exit status and its stdout and stderr together.
+    static func runProcess(_ command: [String], environment: [String: String]) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch { return (127, "cannot run \(command[0]): \(error)") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    // MARK: gemm
+
+    /// One GEMM shape: op(A) m×k times op(B) k×n.
+    struct Shape {
+        var m: Int, n: Int, k: Int
+        var transA = false, transB = false
+        var what: String
+        var label: String { "\(m)×\(n)×\(k) \(transA ? "T" : "N")\(transB ? "T" : "N")" }
+        var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+    }
+
+    /// The products of the reference VAE's 784→400 and 400→784 layers on a batch of 128
+    /// (forward NN, weight gradient TN, input gradient NT) and a square 1024³.
+    static let shapes: [Shape] = [
+        Shape(m: 128, n: 400, k: 784, what: "encoder forward x·W"),
+        Shape(m: 784, n: 400, k: 128, transA: true, what: "encoder weight gradient xᵀ·dY"),
+        Shape(m: 128, n: 784, k: 400, what: "decoder forward h·W"),
+        Shape(m: 400, n: 784, k: 128, transA: true, what: "decoder weight gradient hᵀ·dY"),
+        Shape(m: 128, n: 400, k: 784, transB: true, what: "decoder input gradient dY·Wᵀ"),
+        Shape(m: 1024, n: 1024, k: 1024, what: "square"),
+    ]
+
+    /// GFLOP/s of our `gemm` against numpy's matmul (float32, same shapes and transposes, best
+    /// of three timed loops of about 0.3 s each for both).
+    static func gemmBench(_ args: [String]) throws -> Int32 {
+        let a = try CommandArguments(args, valued: ["repeats-scale"], switches: [])
+        let scale = try a.positiveDouble("repeats-scale") ?? 1
+        header()
+        let repeats = shapes.map { max(3, Int((scale * 0.3 * 40e9 / $0.flops).rounded())) }
+        var ours: [Double] = []
+        for (s, r) in zip(shapes, repeats) {
+            let best = (0..<3).map { _ in
+                benchmarkGEMM(m: s.m, n: s.n, k: s.k, repeats: r, transA: s.transA ? .transposed : .none,
+                              transB: s.transB ? .transposed : .none).gflops
+            }.max()!
+            ours.append(best)
+        }
+        let spec = zip(shapes, repeats).map { "[\($0.m),\($0.n),\($0.k),\($0.transA ? 1 : 0),\($0.transB ? 1 : 0),\($1)]" }
+            .joined(separator: ",")
+        let script = """
+            import json, sys, time
+            import numpy as np
+            out = []
+            for m, n, k, ta, tb, reps in json.loads(sys.argv[1]):
+                rng = np.random.default_rng(42)
+                a = rng.random((k, m) if ta else (m, k), dtype=np.float32) - 0.5
+                b = rng.random((n, k) if tb else (k, n), dtype=np.float32) - 0.5
+                A = a.T if ta else a
+                B = b.T if tb else b
+                c = np.empty((m, n), dtype=np.float32)
+                np.matmul(A, B, out=c)
+                best = 0.0
+                for _ in range(3):
+                    t = time.perf_counter()
+                    for _ in range(reps):
+                        np.matmul(A, B, out=c)
+                    best = max(best, 2.0 * m * n * k * reps / (time.perf_counter() - t) / 1e9)
+                out.append(best)
+            print(json.dumps(out))
+            """
+        let result = runProcess(["python3", "-c", script, "[\(spec)]"],
+                                environment: ["OPENBLAS_NUM_THREADS": "\(defaultGEMMThreads)", "OMP_NUM_THREADS": "\(defaultGEMMThreads)",
+                                              "MKL_NUM_THREADS": "\(defaultGEMMThreads)"])
+        let numpy: [Double]? = result.status == 0
+            ? (try? JSONSerialization.jsonObject(with: Data(result.output.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8))) as? [Double]
+            : nil
+        if numpy == nil {
+            print("numpy: skipped (python3 with numpy not available: \(result.output.split(separator: "\n").last ?? ""))")
+        }
+        print("shape (m×n×k, op)      what                              elbo GFLOP/s   numpy GFLOP/s   ratio")
+        for (i, s) in shapes.enumerated() {
+            let np = numpy.map { String(format: "%13.1f   %5.2f", $0[i], ours[i] / $0[i]) } ?? "            -       -"
+            print(s.label.padding(toLength: 23, withPad: " ", startingAt: 0)
+                + s.what.padding(toLength: 34, withPad: " ", startingAt: 0)
+                + String(format: "%12.1f  ", ours[i]) + np)
+        }
+        print("load average after: \(loadAverage)")
+        return 0
+    }
+
+    // MARK: kernel
+
+    /// Loss and gradient of every generated kernel on a batch of 128 MNIST-sized examples,
+    /// against reading the kernel's inputs once.
+    static func kernelBench(_ args: [String]) throws -> Int32 {
+        let a = try CommandArguments(args, valued: ["repeats"], switches: [])
+        let repeats = try a.int("repeats") ?? 200
+        header()
+        for kernel in KernelRegistry.all {
+            guard let dims = try? ModelSetup.resolveDimensions(kernel.descriptor, overrides: [:]) else {
+                print("\(kernel.descriptor.name): skipped (dimensions \(kernel.descriptor.dimensions.joined(separator: ", ")) need --dim)")
+                continue
+            }
+            let (lossGrad, read) = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats)
+            print(String(format: "%@ (batch 128, %@): loss+gradient %.1f µs; reading the inputs once %.1f µs; ratio %.1f",
+                         kernel.descriptor.name, describeDimensions(dims), lossGrad * 1e6, read * 1e6, lossGrad / read))
+        }
+        return 0
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// Why a subcommand stopped, with the exit status it maps to (DESIGN.md: 1 when something
+/// failed, 2 for usage or input errors).
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var status: Int32
+    /// Whether to print the command's usage line after the message.
+    var showUsage = false
+
+    /// A malformed command line (exit 2), printed with the usage line.
+    static func usage(_ message: String) -> CommandFailure { CommandFailure(message: message, status: 2, showUsage: true) }
+    /// Bad input: a missing or corrupt file, an unknown kernel (exit 2).
+    static func input(_ message: String) -> CommandFailure { CommandFailure(message: message, status: 2) }
+    /// The command ran and failed (exit 1).
+    static func failed(_ message: String) -> CommandFailure { CommandFailure(message: message, status: 1) }
+
+    var description: String { message }
+}
+
+/// The arguments of one subcommand: positionals, `--name VALUE` (or `--name=VALUE`) options and
+/// `--flag` switches. Options not declared are usage errors, so typos do not pass silently.
+struct CommandArguments {
+    private(set) var positionals: [String] = []
+    private var values: [String: [String]] = [:]
+    private var flags: Set<String> = []
+
+    /// Splits `args`; `valued` and `switches` are option names without the dashes.
+    init(_ args: [String], valued: Set<String>, switches: Set<String>) throws {
+        var i = 0
+        while i < args.count {
+            let arg = args[i]
+            i += 1
+            guard arg.hasPrefix("--"), arg.count > 2 else {
+                positionals.append(arg)
+                continue
+            }
+            var name = String(arg.dropFirst(2))
+            var inline: String?
+            if let eq = name.firstIndex(of: "=") {
+                inline = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            if switches.contains(name) {
+                guard inline == nil else { throw CommandFailure.usage("--\(name) takes no value") }
+                flags.insert(name)
+            } else if valued.contains(name) {
+                if let inline {
+                    values[name, default: []].append(inline)
+                } else {
+                    guard i < args.count else { throw CommandFailure.usage("--\(name) needs a value") }
+                    values[name, default: []].append(args[i])
+                    i += 1
+                }
+            } else {
+                throw CommandFailure.usage("unknown option '--\(name)'")
+            }
+        }
+    }
+
+    /// Whether `--name` was given.
+    func has(_ name: String) -> Bool { flags.contains(name) || values[name] != nil }
+
+    /// The last value given for `--name`.
+    func string(_ name: String) -> String? { values[name]?.last }
+
+    /// Every value given for a repeatable option such as `--dim`.
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// `--name` as an integer of at least `minimum`, if given.
+    func int(_ name: String, minimum: Int = 1) throws -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let n = Int(text), n >= minimum else {
+            throw CommandFailure.usage("--\(name) needs an integer ≥ \(minimum), got '\(text)'")
+        }
+        return n
+    }
+
+    /// `--name` as a positive finite number, if given.
+    func positiveDouble(_ name: String) throws -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let x = Double(text), x.isFinite, x > 0 else {
+            throw CommandFailure.usage("--\(name) needs a positive number, got '\(text)'")
+        }
+        return x
+    }
+
+    /// `--name` as one of `choices`, if given.
+    func choice(_ name: String, _ choices: [String]) throws -> String? {
+        guard let text = string(name) else { return nil }
+        guard choices.contains(text) else {
+            throw CommandFailure.usage("--\(name) must be one of \(choices.joined(separator: ", ")), got '\(text)'")
+        }
+        return text
+    }
+}
+
+/// Runs a subcommand body, printing a failure as `elbo NAME: message` (plus `usage` for usage
+/// errors) and returning its exit status.
+func runCommand(_ name: String, usage: String, _ body: () throws -> Int32) -> Int32 {
+    do {
+        return try body()
+    } catch let failure as CommandFailure {
+        printError("elbo \(name): \(failure.message)" + (failure.showUsage ? "\n" + usage : ""))
+        return failure.status
+    } catch {
+        printError("elbo \(name): \(error)")
+        return 1
+    }
+}
