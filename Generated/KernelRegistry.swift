@@ -8,6 +8,10 @@ public enum KernelRegistry {
         BernoulliVAEFixture.self,
         GaussianVAEFixture.self,
         MixturePriorFixture.self,
+        CdvaeLoss.self,
+        CvaeLoss.self,
+        VaeBernoulliLoss.self,
+        VaeGaussianLoss.self,
     ]
 
     /// The kernel whose type name is `name`.

@@ -57,6 +57,14 @@ public enum MixturePriorFixture: ObjectiveKernel {
         let a = params.pointer("a", count: K)
         let M = params.pointer("M", count: K * m)
         let V = params.pointer("V", count: K * m)
+        // t1 = logsumexp(sum_{l=1}^{K} a_l)
+        var t1Terms = KernelLogSumExp<Float>()
+        for i in stride(from: 0, to: K, by: 8) {
+            let lanes = KernelLanes<Float>(i, K)
+            let a_i = lanes.load(a)
+            t1Terms.add(a_i, lanes)
+        }
+        let t1 = t1Terms.value
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
             for example in examples {
@@ -65,44 +73,36 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let sRow = s + example * m
                 let zRow = z + example * m
                 let xhatRow = xhat + example * k
-                // t1 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
+                // t2 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
                 // log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i, j))^2 exp(-entry(V, i, j)))))
-                var t1Terms = KernelLogSumExp<Float>()
+                var t2Terms = KernelLogSumExp<Float>()
                 for i in 0..<K {
                     let a_i = a[i]
-                    // t2 = logsumexp(sum_{l=1}^{K} a_l)
-                    var t2Terms = KernelLogSumExp<Float>()
-                    for l in stride(from: 0, to: K, by: 8) {
-                        let lanes = KernelLanes<Float>(l, K)
-                        let a_l = lanes.load(a)
-                        t2Terms.add(a_l, lanes)
-                    }
-                    let t2 = t2Terms.value
-                    // t3 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t3 = a_i - t1
+                    // t4 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t3Lanes = SIMD8<Float>()
+                    var t4Lanes = SIMD8<Float>()
                     for j in stride(from: 0, to: m, by: 8) {
                         let lanes = KernelLanes<Float>(j, m)
                         let V_ij = lanes.load(V + i * m)
-                        let t4 = 0.5 * V_ij
-                        let t5 = -0.9189385332046727 - t4
+                        let t5 = 0.5 * V_ij
+                        let t6 = -0.9189385332046727 - t5
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t6 = z_j - M_ij
-                        let t7 = t6 * t6
-                        let t8 = 0.5 * t7
-                        let t9 = -V_ij
-                        let t10 = KernelMath.exp(t9)
-                        let t11 = t8 * t10
-                        let t12 = t5 - t11
-                        t3Lanes += lanes.masked(t12)
+                        let t7 = z_j - M_ij
+                        let t8 = t7 * t7
+                        let t9 = 0.5 * t8
+                        let t10 = -V_ij
+                        let t11 = KernelMath.exp(t10)
+                        let t12 = t9 * t11
+                        let t13 = t6 - t12
+                        t4Lanes += lanes.masked(t13)
                     }
-                    let t3 = t3Lanes.sum()
-                    let t13 = a_i - t2
-                    let t14 = t13 + t3
-                    t1Terms.add(t14)
+                    let t4 = t4Lanes.sum()
+                    let t14 = t3 + t4
+                    t2Terms.add(t14)
                 }
-                let t1 = t1Terms.value
+                let t2 = t2Terms.value
                 // t15 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t15Lanes = SIMD8<Float>()
                 for j in stride(from: 0, to: k, by: 8) {
@@ -135,7 +135,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t18 = t18Lanes.sum()
                 let t28 = 0.5 * t15
                 let t29 = t28 + t18
-                let t30 = t29 - t1
+                let t30 = t29 - t2
                 total += Double(t30)
             }
             return total
@@ -173,6 +173,14 @@ public enum MixturePriorFixture: ObjectiveKernel {
         let seed = 1 / Float(batch)
         let t1 = -seed
         let t2 = -0.5 * seed
+        // t3 = logsumexp(sum_{l=1}^{K} a_l)
+        var t3Terms = KernelLogSumExp<Float>()
+        for i in stride(from: 0, to: K, by: 8) {
+            let lanes = KernelLanes<Float>(i, K)
+            let a_i = lanes.load(a)
+            t3Terms.add(a_i, lanes)
+        }
+        let t3 = t3Terms.value
         let total = KernelParallel.forEachChunk(batch: batch, paramGradients: [(dA, K), (dM, K * m), (dV, K * m)]) { examples, chunkGradients in
             // Each chunk adds parameter gradients into buffers of its own, summed in order after.
             let dA = chunkGradients[0]
@@ -189,44 +197,36 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let dSRow = dS + example * m
                 let dZRow = dZ + example * m
                 let dXhatRow = dXhat + example * k
-                // t3 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
+                // t4 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
                 // log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i, j))^2 exp(-entry(V, i, j)))))
-                var t3Terms = KernelLogSumExp<Float>()
+                var t4Terms = KernelLogSumExp<Float>()
                 for i in 0..<K {
                     let a_i = a[i]
-                    // t4 = logsumexp(sum_{l=1}^{K} a_l)
-                    var t4Terms = KernelLogSumExp<Float>()
-                    for l in stride(from: 0, to: K, by: 8) {
-                        let lanes = KernelLanes<Float>(l, K)
-                        let a_l = lanes.load(a)
-                        t4Terms.add(a_l, lanes)
-                    }
-                    let t4 = t4Terms.value
-                    // t5 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t5 = a_i - t3
+                    // t6 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t5Lanes = SIMD8<Float>()
+                    var t6Lanes = SIMD8<Float>()
                     for j in stride(from: 0, to: m, by: 8) {
                         let lanes = KernelLanes<Float>(j, m)
                         let V_ij = lanes.load(V + i * m)
-                        let t6 = 0.5 * V_ij
-                        let t7 = -0.9189385332046727 - t6
+                        let t7 = 0.5 * V_ij
+                        let t8 = -0.9189385332046727 - t7
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t8 = z_j - M_ij
-                        let t9 = t8 * t8
-                        let t10 = 0.5 * t9
-                        let t11 = -V_ij
-                        let t12 = KernelMath.exp(t11)
-                        let t13 = t10 * t12
-                        let t14 = t7 - t13
-                        t5Lanes += lanes.masked(t14)
+                        let t9 = z_j - M_ij
+                        let t10 = t9 * t9
+                        let t11 = 0.5 * t10
+                        let t12 = -V_ij
+                        let t13 = KernelMath.exp(t12)
+                        let t14 = t11 * t13
+                        let t15 = t8 - t14
+                        t6Lanes += lanes.masked(t15)
                     }
-                    let t5 = t5Lanes.sum()
-                    let t15 = a_i - t4
-                    let t16 = t15 + t5
-                    t3Terms.add(t16)
+                    let t6 = t6Lanes.sum()
+                    let t16 = t5 + t6
+                    t4Terms.add(t16)
                 }
-                let t3 = t3Terms.value
+                let t4 = t4Terms.value
                 // t17 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t17Lanes = SIMD8<Float>()
                 for j in stride(from: 0, to: k, by: 8) {
@@ -272,75 +272,91 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t21 = t21Lanes.sum()
                 let t39 = 0.5 * t17
                 let t40 = t39 + t21
-                let t41 = t40 - t3
+                let t41 = t40 - t4
                 total += Double(t41)
+                var t42: Float = 0
                 for i in 0..<K {
                     let a_i = a[i]
-                    // t42 = logsumexp(sum_{l=1}^{K} a_l)
-                    var t42Terms = KernelLogSumExp<Float>()
-                    for l in stride(from: 0, to: K, by: 8) {
-                        let lanes = KernelLanes<Float>(l, K)
-                        let a_l = lanes.load(a)
-                        t42Terms.add(a_l, lanes)
-                    }
-                    let t42 = t42Terms.value
-                    // t43 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t43 = a_i - t3
+                    // t44 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t43Lanes = SIMD8<Float>()
+                    var t44Lanes = SIMD8<Float>()
                     for j in stride(from: 0, to: m, by: 8) {
                         let lanes = KernelLanes<Float>(j, m)
                         let V_ij = lanes.load(V + i * m)
-                        let t44 = 0.5 * V_ij
-                        let t45 = -0.9189385332046727 - t44
+                        let t45 = 0.5 * V_ij
+                        let t46 = -0.9189385332046727 - t45
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t46 = z_j - M_ij
-                        let t47 = t46 * t46
-                        let t48 = 0.5 * t47
-                        let t49 = -V_ij
-                        let t50 = KernelMath.exp(t49)
-                        let t51 = t48 * t50
-                        let t52 = t45 - t51
-                        t43Lanes += lanes.masked(t52)
+                        let t47 = z_j - M_ij
+                        let t48 = t47 * t47
+                        let t49 = 0.5 * t48
+                        let t50 = -V_ij
+                        let t51 = KernelMath.exp(t50)
+                        let t52 = t49 * t51
+                        let t53 = t46 - t52
+                        t44Lanes += lanes.masked(t53)
                     }
-                    let t43 = t43Lanes.sum()
-                    let t53 = a_i - t42
-                    let t54 = t53 + t43
-                    let t55 = t54 - t3
+                    let t44 = t44Lanes.sum()
+                    let t54 = t43 + t44
+                    let t55 = t54 - t4
                     let t56 = KernelMath.exp(t55)
-                    let t57 = t1 * t56
-                    let t58 = seed * t56
-                    let t59 = 0.5 * t58
-                    dA[i] += t57
-                    for l in stride(from: 0, to: K, by: 8) {
-                        let lanes = KernelLanes<Float>(l, K)
-                        let a_l = lanes.load(a)
-                        let t60 = a_l - t42
-                        let t61 = KernelMath.exp(t60)
-                        let t62 = t58 * t61
-                        lanes.accumulate(t62, dA)
-                    }
+                    let t57 = seed * t56
+                    let t58 = 0.5 * t57
                     for j in stride(from: 0, to: m, by: 8) {
                         let lanes = KernelLanes<Float>(j, m)
                         let V_ij = lanes.load(V + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t63 = z_j - M_ij
-                        let t64 = t63 * t63
-                        let t65 = -V_ij
-                        let t66 = KernelMath.exp(t65)
-                        let t67 = t66 * t58
-                        let t68 = t64 * t59
-                        let t69 = t66 * t68
-                        let t70 = 0.5 * t67
-                        let t71 = 2 * t63
-                        let t72 = t70 * t71
-                        let t73 = -t72
-                        let t74 = t59 - t69
-                        lanes.accumulate(t74, dV + i * m)
-                        lanes.accumulate(t72, dZRow)
-                        lanes.accumulate(t73, dM + i * m)
+                        let t59 = z_j - M_ij
+                        let t60 = t59 * t59
+                        let t61 = -V_ij
+                        let t62 = KernelMath.exp(t61)
+                        let t63 = t62 * t57
+                        let t64 = t60 * t58
+                        let t65 = t62 * t64
+                        let t66 = 0.5 * t63
+                        let t67 = 2 * t59
+                        let t68 = t66 * t67
+                        let t69 = -t68
+                        let t70 = t58 - t65
+                        lanes.accumulate(t70, dV + i * m)
+                        lanes.accumulate(t68, dZRow)
+                        lanes.accumulate(t69, dM + i * m)
                     }
+                    t42 += t57
+                }
+                for i in 0..<K {
+                    let a_i = a[i]
+                    let t71 = a_i - t3
+                    let t72 = KernelMath.exp(t71)
+                    let t73 = t42 * t72
+                    // t74 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    // j))^2 exp(-entry(V, i, j)))
+                    var t74Lanes = SIMD8<Float>()
+                    for j in stride(from: 0, to: m, by: 8) {
+                        let lanes = KernelLanes<Float>(j, m)
+                        let V_ij = lanes.load(V + i * m)
+                        let t75 = 0.5 * V_ij
+                        let t76 = -0.9189385332046727 - t75
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t77 = z_j - M_ij
+                        let t78 = t77 * t77
+                        let t79 = 0.5 * t78
+                        let t80 = -V_ij
+                        let t81 = KernelMath.exp(t80)
+                        let t82 = t79 * t81
+                        let t83 = t76 - t82
+                        t74Lanes += lanes.masked(t83)
+                    }
+                    let t74 = t74Lanes.sum()
+                    let t84 = t71 + t74
+                    let t85 = t84 - t4
+                    let t86 = KernelMath.exp(t85)
+                    let t87 = t1 * t86
+                    let t88 = t87 + t73
+                    dA[i] += t88
                 }
             }
             return total
@@ -445,6 +461,14 @@ public enum MixturePriorFixture: ObjectiveKernel {
         let a = params.pointer("a", count: K)
         let M = params.pointer("M", count: K * m)
         let V = params.pointer("V", count: K * m)
+        // t1 = logsumexp(sum_{l=1}^{K} a_l)
+        var t1Terms = KernelLogSumExp<Double>()
+        for i in stride(from: 0, to: K, by: 8) {
+            let lanes = KernelLanes<Double>(i, K)
+            let a_i = lanes.load(a)
+            t1Terms.add(a_i, lanes)
+        }
+        let t1 = t1Terms.value
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
             for example in examples {
@@ -453,44 +477,36 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let sRow = s + example * m
                 let zRow = z + example * m
                 let xhatRow = xhat + example * k
-                // t1 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
+                // t2 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
                 // log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i, j))^2 exp(-entry(V, i, j)))))
-                var t1Terms = KernelLogSumExp<Double>()
+                var t2Terms = KernelLogSumExp<Double>()
                 for i in 0..<K {
                     let a_i = a[i]
-                    // t2 = logsumexp(sum_{l=1}^{K} a_l)
-                    var t2Terms = KernelLogSumExp<Double>()
-                    for l in stride(from: 0, to: K, by: 8) {
-                        let lanes = KernelLanes<Double>(l, K)
-                        let a_l = lanes.load(a)
-                        t2Terms.add(a_l, lanes)
-                    }
-                    let t2 = t2Terms.value
-                    // t3 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t3 = a_i - t1
+                    // t4 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t3Lanes = SIMD8<Double>()
+                    var t4Lanes = SIMD8<Double>()
                     for j in stride(from: 0, to: m, by: 8) {
                         let lanes = KernelLanes<Double>(j, m)
                         let V_ij = lanes.load(V + i * m)
-                        let t4 = 0.5 * V_ij
-                        let t5 = -0.9189385332046727 - t4
+                        let t5 = 0.5 * V_ij
+                        let t6 = -0.9189385332046727 - t5
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t6 = z_j - M_ij
-                        let t7 = t6 * t6
-                        let t8 = 0.5 * t7
-                        let t9 = -V_ij
-                        let t10 = KernelMath.exp(t9)
-                        let t11 = t8 * t10
-                        let t12 = t5 - t11
-                        t3Lanes += lanes.masked(t12)
+                        let t7 = z_j - M_ij
+                        let t8 = t7 * t7
+                        let t9 = 0.5 * t8
+                        let t10 = -V_ij
+                        let t11 = KernelMath.exp(t10)
+                        let t12 = t9 * t11
+                        let t13 = t6 - t12
+                        t4Lanes += lanes.masked(t13)
                     }
-                    let t3 = t3Lanes.sum()
-                    let t13 = a_i - t2
-                    let t14 = t13 + t3
-                    t1Terms.add(t14)
+                    let t4 = t4Lanes.sum()
+                    let t14 = t3 + t4
+                    t2Terms.add(t14)
                 }
-                let t1 = t1Terms.value
+                let t2 = t2Terms.value
                 // t15 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t15Lanes = SIMD8<Double>()
                 for j in stride(from: 0, to: k, by: 8) {
@@ -523,7 +539,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t18 = t18Lanes.sum()
                 let t28 = 0.5 * t15
                 let t29 = t28 + t18
-                let t30 = t29 - t1
+                let t30 = t29 - t2
                 total += Double(t30)
             }
             return total
@@ -561,6 +577,14 @@ public enum MixturePriorFixture: ObjectiveKernel {
         let seed = 1 / Double(batch)
         let t1 = -seed
         let t2 = -0.5 * seed
+        // t3 = logsumexp(sum_{l=1}^{K} a_l)
+        var t3Terms = KernelLogSumExp<Double>()
+        for i in stride(from: 0, to: K, by: 8) {
+            let lanes = KernelLanes<Double>(i, K)
+            let a_i = lanes.load(a)
+            t3Terms.add(a_i, lanes)
+        }
+        let t3 = t3Terms.value
         let total = KernelParallel.forEachChunk(batch: batch, paramGradients: [(dA, K), (dM, K * m), (dV, K * m)]) { examples, chunkGradients in
             // Each chunk adds parameter gradients into buffers of its own, summed in order after.
             let dA = chunkGradients[0]
@@ -577,44 +601,36 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let dSRow = dS + example * m
                 let dZRow = dZ + example * m
                 let dXhatRow = dXhat + example * k
-                // t3 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
+                // t4 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
                 // log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i, j))^2 exp(-entry(V, i, j)))))
-                var t3Terms = KernelLogSumExp<Double>()
+                var t4Terms = KernelLogSumExp<Double>()
                 for i in 0..<K {
                     let a_i = a[i]
-                    // t4 = logsumexp(sum_{l=1}^{K} a_l)
-                    var t4Terms = KernelLogSumExp<Double>()
-                    for l in stride(from: 0, to: K, by: 8) {
-                        let lanes = KernelLanes<Double>(l, K)
-                        let a_l = lanes.load(a)
-                        t4Terms.add(a_l, lanes)
-                    }
-                    let t4 = t4Terms.value
-                    // t5 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t5 = a_i - t3
+                    // t6 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t5Lanes = SIMD8<Double>()
+                    var t6Lanes = SIMD8<Double>()
                     for j in stride(from: 0, to: m, by: 8) {
                         let lanes = KernelLanes<Double>(j, m)
                         let V_ij = lanes.load(V + i * m)
-                        let t6 = 0.5 * V_ij
-                        let t7 = -0.9189385332046727 - t6
+                        let t7 = 0.5 * V_ij
+                        let t8 = -0.9189385332046727 - t7
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t8 = z_j - M_ij
-                        let t9 = t8 * t8
-                        let t10 = 0.5 * t9
-                        let t11 = -V_ij
-                        let t12 = KernelMath.exp(t11)
-                        let t13 = t10 * t12
-                        let t14 = t7 - t13
-                        t5Lanes += lanes.masked(t14)
+                        let t9 = z_j - M_ij
+                        let t10 = t9 * t9
+                        let t11 = 0.5 * t10
+                        let t12 = -V_ij
+                        let t13 = KernelMath.exp(t12)
+                        let t14 = t11 * t13
+                        let t15 = t8 - t14
+                        t6Lanes += lanes.masked(t15)
                     }
-                    let t5 = t5Lanes.sum()
-                    let t15 = a_i - t4
-                    let t16 = t15 + t5
-                    t3Terms.add(t16)
+                    let t6 = t6Lanes.sum()
+                    let t16 = t5 + t6
+                    t4Terms.add(t16)
                 }
-                let t3 = t3Terms.value
+                let t4 = t4Terms.value
                 // t17 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t17Lanes = SIMD8<Double>()
                 for j in stride(from: 0, to: k, by: 8) {
@@ -660,75 +676,91 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t21 = t21Lanes.sum()
                 let t39 = 0.5 * t17
                 let t40 = t39 + t21
-                let t41 = t40 - t3
+                let t41 = t40 - t4
                 total += Double(t41)
+                var t42: Double = 0
                 for i in 0..<K {
                     let a_i = a[i]
-                    // t42 = logsumexp(sum_{l=1}^{K} a_l)
-                    var t42Terms = KernelLogSumExp<Double>()
-                    for l in stride(from: 0, to: K, by: 8) {
-                        let lanes = KernelLanes<Double>(l, K)
-                        let a_l = lanes.load(a)
-                        t42Terms.add(a_l, lanes)
-                    }
-                    let t42 = t42Terms.value
-                    // t43 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t43 = a_i - t3
+                    // t44 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t43Lanes = SIMD8<Double>()
+                    var t44Lanes = SIMD8<Double>()
                     for j in stride(from: 0, to: m, by: 8) {
                         let lanes = KernelLanes<Double>(j, m)
                         let V_ij = lanes.load(V + i * m)
-                        let t44 = 0.5 * V_ij
-                        let t45 = -0.9189385332046727 - t44
+                        let t45 = 0.5 * V_ij
+                        let t46 = -0.9189385332046727 - t45
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t46 = z_j - M_ij
-                        let t47 = t46 * t46
-                        let t48 = 0.5 * t47
-                        let t49 = -V_ij
-                        let t50 = KernelMath.exp(t49)
-                        let t51 = t48 * t50
-                        let t52 = t45 - t51
-                        t43Lanes += lanes.masked(t52)
+                        let t47 = z_j - M_ij
+                        let t48 = t47 * t47
+                        let t49 = 0.5 * t48
+                        let t50 = -V_ij
+                        let t51 = KernelMath.exp(t50)
+                        let t52 = t49 * t51
+                        let t53 = t46 - t52
+                        t44Lanes += lanes.masked(t53)
                     }
-                    let t43 = t43Lanes.sum()
-                    let t53 = a_i - t42
-                    let t54 = t53 + t43
-                    let t55 = t54 - t3
+                    let t44 = t44Lanes.sum()
+                    let t54 = t43 + t44
+                    let t55 = t54 - t4
                     let t56 = KernelMath.exp(t55)
-                    let t57 = t1 * t56
-                    let t58 = seed * t56
-                    let t59 = 0.5 * t58
-                    dA[i] += t57
-                    for l in stride(from: 0, to: K, by: 8) {
-                        let lanes = KernelLanes<Double>(l, K)
-                        let a_l = lanes.load(a)
-                        let t60 = a_l - t42
-                        let t61 = KernelMath.exp(t60)
-                        let t62 = t58 * t61
-                        lanes.accumulate(t62, dA)
-                    }
+                    let t57 = seed * t56
+                    let t58 = 0.5 * t57
                     for j in stride(from: 0, to: m, by: 8) {
                         let lanes = KernelLanes<Double>(j, m)
                         let V_ij = lanes.load(V + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t63 = z_j - M_ij
-                        let t64 = t63 * t63
-                        let t65 = -V_ij
-                        let t66 = KernelMath.exp(t65)
-                        let t67 = t66 * t58
-                        let t68 = t64 * t59
-                        let t69 = t66 * t68
-                        let t70 = 0.5 * t67
-                        let t71 = 2 * t63
-                        let t72 = t70 * t71
-                        let t73 = -t72
-                        let t74 = t59 - t69
-                        lanes.accumulate(t74, dV + i * m)
-                        lanes.accumulate(t72, dZRow)
-                        lanes.accumulate(t73, dM + i * m)
+                        let t59 = z_j - M_ij
+                        let t60 = t59 * t59
+                        let t61 = -V_ij
+                        let t62 = KernelMath.exp(t61)
+                        let t63 = t62 * t57
+                        let t64 = t60 * t58
+                        let t65 = t62 * t64
+                        let t66 = 0.5 * t63
+                        let t67 = 2 * t59
+                        let t68 = t66 * t67
+                        let t69 = -t68
+                        let t70 = t58 - t65
+                        lanes.accumulate(t70, dV + i * m)
+                        lanes.accumulate(t68, dZRow)
+                        lanes.accumulate(t69, dM + i * m)
                     }
+                    t42 += t57
+                }
+                for i in 0..<K {
+                    let a_i = a[i]
+                    let t71 = a_i - t3
+                    let t72 = KernelMath.exp(t71)
+                    let t73 = t42 * t72
+                    // t74 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    // j))^2 exp(-entry(V, i, j)))
+                    var t74Lanes = SIMD8<Double>()
+                    for j in stride(from: 0, to: m, by: 8) {
+                        let lanes = KernelLanes<Double>(j, m)
+                        let V_ij = lanes.load(V + i * m)
+                        let t75 = 0.5 * V_ij
+                        let t76 = -0.9189385332046727 - t75
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t77 = z_j - M_ij
+                        let t78 = t77 * t77
+                        let t79 = 0.5 * t78
+                        let t80 = -V_ij
+                        let t81 = KernelMath.exp(t80)
+                        let t82 = t79 * t81
+                        let t83 = t76 - t82
+                        t74Lanes += lanes.masked(t83)
+                    }
+                    let t74 = t74Lanes.sum()
+                    let t84 = t71 + t74
+                    let t85 = t84 - t4
+                    let t86 = KernelMath.exp(t85)
+                    let t87 = t1 * t86
+                    let t88 = t87 + t73
+                    dA[i] += t88
                 }
             }
             return total

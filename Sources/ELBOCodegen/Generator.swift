@@ -1,4 +1,6 @@
 import Foundation
+import ELBOSpec
+import ELBOCheck
 
 /// Turns loss programs into Swift sources in `Generated/` and checks that directory is fresh.
 public enum KernelGenerator {
@@ -92,14 +94,39 @@ public enum KernelGenerator {
 
 /// The loss programs of the project's checked objectives.
 public enum LossPrograms {
-    /// Every program to generate, in a fixed order.
+    /// Every program to generate, in a fixed order: the fixtures (references for the tests of
+    /// generated code and `KernelBenchmark`), then the objectives of every spec under
+    /// `specsDirectory`, each lowered from its checked derivation.
     ///
-    /// The fixtures stay in the list: the tests of generated code and `KernelBenchmark` use
-    /// their kernels (`BernoulliVAEFixture`, …) as references.
+    /// Refuses (throws) when a derivation with an objective has a step that does not meet its
+    /// expectation, naming the step: no kernel is generated from an unchecked derivation.
     public static func all(specsDirectory: String) throws -> [LossProgram] {
-        // TODO(lead): lower checked objectives from `specsDirectory` (ObjectiveLowering) and
-        // append them after the fixtures.
-        _ = specsDirectory
-        return LossProgramFixtures.all
+        LossProgramFixtures.all + (try fromSpecs(specsDirectory))
     }
+
+    /// The lowered objectives of every spec under `directory`, sorted by kernel name.
+    public static func fromSpecs(_ directory: String) throws -> [LossProgram] {
+        var out: [LossProgram] = []
+        for path in try CheckRun.specFiles(in: [directory]) {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let spec = try SpecParser.parse(source: text, path: path)
+            for derivation in spec.derivations where !derivation.objectives.isEmpty {
+                let (report, checked) = Checker().check(derivation)
+                guard let checked else {
+                    let bad = report.steps.filter { !$0.meetsExpectation }
+                        .map { "\(path):\($0.line):\($0.column): step \($0.name) is \($0.verdict.rawValue)" }
+                    throw LoweringError("cannot generate from derivation \(derivation.name): " + bad.joined(separator: "; "))
+                }
+                // A derivation without families has nothing a kernel could evaluate: its
+                // objectives are checked, not generated.
+                guard !derivation.declarations.families.isEmpty else { continue }
+                for objective in derivation.objectives {
+                    out.append(try ObjectiveLowering.lower(checked, objective: objective, specPath: path,
+                                                           specHash: ObjectiveLowering.specHash(of: text)))
+                }
+            }
+        }
+        return out.sorted { $0.name < $1.name }
+    }
+
 }

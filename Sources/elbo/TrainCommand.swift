@@ -183,7 +183,8 @@ enum TrainCommand {
             print("training \(K.descriptor.name) (\(setup.specPath), objective \(setup.objective.name)): \(describeDimensions(dims)), "
                 + "hidden \(o.hidden.map(String.init).joined(separator: ",")), batch \(o.batch), lr \(o.learningRate), seed \(o.seed); "
                 + "\(train.count) training and \(test.count) test examples"
-                + (start > 0 ? "; resuming after epoch \(start)" + (trainer.state.batchInEpoch > 0 ? " step \(trainer.state.step)" : "") : ""))
+                + (trainer.state.batchInEpoch > 0 ? "; resuming epoch \(start + 1) at batch \(trainer.state.batchInEpoch + 1)"
+                    : start > 0 ? "; resuming after epoch \(start)" : ""))
         }
         let outcome: TrainingOutcome
         do { outcome = try trainer.fit(train: train, test: test) } catch let error as CheckpointError {

@@ -54,13 +54,24 @@ public struct KernelLowering {
         try lowerTerm(e, &g)
     }
 
-    /// Lowers a vector term at component `index` of a loop over `dimension` (a sampler's mean).
+    /// Lowers a vector term at component `index` of a loop over `dimension` (a sampler's mean,
+    /// a sum's body).
+    ///
+    /// The loop is placed just inside the innermost enclosing loop whose index the term uses,
+    /// not inside all of them: Σ_l a_l within a sum over i does not depend on i, so it sits
+    /// outside the loop over i and is computed once.
     public mutating func lower(_ e: Expr, index: String, over dimension: String,
                                into g: inout KernelGraph) throws -> (value: ValueID, level: LoopLevel) {
-        let level = LoopLevel(dimension: dimension, depth: path.count)
+        let used = e.symbols.subtracting([index])
+        var depth = 0
+        for (i, level) in indices where used.contains(i) {
+            if let p = path.firstIndex(of: level) { depth = max(depth, p + 1) }
+        }
+        let level = LoopLevel(dimension: dimension, depth: depth)
         if g.indexNames[level] == nil { g.indexNames[level] = index }
         let saved = (path, indices)
-        path.append(level)
+        path = Array(path.prefix(depth)) + [level]
+        indices = indices.filter { path.contains($0.value) }
         indices[index] = level
         defer { (path, indices) = saved }
         return (try lowerTerm(e, &g), level)
