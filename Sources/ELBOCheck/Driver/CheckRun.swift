@@ -34,16 +34,15 @@ public struct CheckRun {
         do { list = try CheckRun.specFiles(in: paths) } catch let e as SpecErrors {
             return (CheckReport(files: []), e.diagnostics)
         } catch { return (CheckReport(files: []), []) }
+        var specs: [SpecFile] = []
         for path in list {
             do {
-                let spec = try SpecParser.parseFile(at: path)
-                files.append(checker.check(spec))
-            } catch let e as SpecErrors {
-                diagnostics += e.diagnostics
+                specs.append(try SpecParser.parseFile(at: path))
             } catch {
-                diagnostics.append(Diagnostic(SourceLocation(file: path, line: 0, column: 0), "\(error)"))
+                diagnostics += error.diagnostics
             }
         }
+        files = checker.check(specs)
         return (CheckReport(files: files), diagnostics)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ELBOAlgebra
 import ELBOSpec
 
@@ -28,6 +29,20 @@ public struct Checker: Sendable {
     /// Checks every derivation of a parsed file.
     public func check(_ file: SpecFile) -> FileReport {
         FileReport(path: file.path, derivations: file.derivations.map { check($0).report })
+    }
+
+    /// Checks every derivation of several files, spreading derivations over the CPU cores;
+    /// the reports come back in file and derivation order.
+    public func check(_ files: [SpecFile]) -> [FileReport] {
+        let jobs = files.enumerated().flatMap { f, file in file.derivations.indices.map { (f, $0) } }
+        let results = UnsafeResultBox<DerivationReport>(count: jobs.count)
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+            let (f, d) = jobs[i]
+            results.set(i, check(files[f].derivations[d]).report)
+        }
+        var out = files.map { FileReport(path: $0.path, derivations: []) }
+        for (i, job) in jobs.enumerated() { out[job.0].derivations.append(results.get(i)) }
+        return out
     }
 
     /// Checks one derivation; returns the report and, when every step meets its expectation,
@@ -132,4 +147,13 @@ public struct Checker: Sendable {
 extension Expr {
     /// Readable Unicode text for reports.
     var unicodeText: String { "\(self)" }
+}
+
+/// Slots written by concurrent jobs, each index by exactly one job, read after they all end.
+final class UnsafeResultBox<T>: @unchecked Sendable {
+    private var slots: [T?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ value: T) { lock.lock(); slots[i] = value; lock.unlock() }
+    func get(_ i: Int) -> T { lock.lock(); defer { lock.unlock() }; return slots[i]! }
 }
