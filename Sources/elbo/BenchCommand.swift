@@ -8,7 +8,7 @@ enum BenchCommand {
     static let usage = """
         usage: elbo bench epoch [--data DIR] [--peer FILE.py] [--skip-peer]
                elbo bench gemm [--repeats-scale X]
-               elbo bench kernel [--repeats N]
+               elbo bench kernel [--repeats N] [--dim NAME=VALUE …]
         """
 
     static func run(_ args: [String]) -> Int32 {
@@ -220,12 +220,14 @@ enum BenchCommand {
     /// Loss and gradient of every generated kernel on a batch of 128 MNIST-sized examples,
     /// against reading the kernel's inputs once.
     static func kernelBench(_ args: [String]) throws -> Int32 {
-        let a = try CommandArguments(args, valued: ["repeats"], switches: [])
+        let a = try CommandArguments(args, valued: ["repeats", "dim"], switches: [])
         let repeats = try a.int("repeats") ?? 200
+        let overrides = try ModelSetup.parseDimensionOverrides(a.all("dim"))
         header()
         for kernel in KernelRegistry.all {
-            guard let dims = try? ModelSetup.resolveDimensions(kernel.descriptor, overrides: [:]) else {
-                print("\(kernel.descriptor.name): skipped (dimensions \(kernel.descriptor.dimensions.joined(separator: ", ")) need --dim)")
+            let known = Set(kernel.descriptor.dimensions)
+            guard let dims = try? ModelSetup.resolveDimensions(kernel.descriptor, overrides: overrides.filter { known.contains($0.key) }) else {
+                print("\(kernel.descriptor.name): skipped (give sizes of \(kernel.descriptor.dimensions.joined(separator: ", ")) with --dim NAME=N)")
                 continue
             }
             let (lossGrad, read) = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats)

@@ -47,7 +47,7 @@ enum TrainCommand {
         }
         var o = Options(spec: a.positionals[0])
         o.objective = a.string("objective")
-        if let n = try a.int("epochs", minimum: 0) { o.epochs = n }
+        if let n = try a.int("epochs") { o.epochs = n }
         if let n = try a.int("batch") { o.batch = n }
         if let s = a.string("seed") {
             guard let v = UInt64(s) else { throw CommandFailure.usage("--seed needs a non-negative integer, got '\(s)'") }
@@ -144,6 +144,13 @@ enum TrainCommand {
             checkpointURL: checkpointURL)
         let trainer = Trainer(model: model, configuration: configuration)
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        if o.force {
+            // Nothing of the old run may pass for this one's (e.g. a checkpoint kept on divergence).
+            for name in [RunMetadata.checkpointName, RunMetadata.fileName, Pictures.samplesFile,
+                         Pictures.reconstructionsFile, Pictures.lossFile] {
+                try? fm.removeItem(at: directory.appendingPathComponent(name))
+            }
+        }
         if o.resume {
             do { try trainer.resume(from: checkpointURL) } catch let error as CheckpointError {
                 throw CommandFailure.input(error.description)
@@ -198,9 +205,10 @@ enum TrainCommand {
             printError("elbo train: interrupted; checkpoint saved in \(checkpointURL.path). Continue with: elbo train \(setup.specPath) --out \(dirPath) --resume")
             return 130
         case .diverged(let epoch, let step, let loss):
-            let last = trainer.state.epoch
-            throw CommandFailure.failed("the loss became \(loss) at epoch \(epoch), step \(step); stopped. "
-                + (last > 0 ? "The last good checkpoint (after epoch \(last)) is \(checkpointURL.path)." : "No epoch finished, so no checkpoint was written.")
+            throw CommandFailure.failed("the loss or its gradient became \(loss) at epoch \(epoch), step \(step); stopped. "
+                + (fm.fileExists(atPath: checkpointURL.path)
+                    ? "\(checkpointURL.path) holds the last good state (resume with --resume)."
+                    : "No epoch had finished, so there is no checkpoint.")
                 + " A smaller --lr may help.")
         }
     }
