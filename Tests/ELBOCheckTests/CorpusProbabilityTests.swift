@@ -195,7 +195,7 @@ final class CorpusProbabilityTests: XCTestCase {
               E_{q(z | x, y)}[ log p(x | y, z) ]
           (1) = E_{q(z | x, y)}[ log p(x | z) ]   expect refuted
         """)
-        let s = v["1"]
+        let s = v["(1)"]
         XCTAssertEqual(s?.verdict, .refuted)
         XCTAssertEqual(s?.suggestedAssumption, "p(x | y, z) = p(x | z)")
         XCTAssertNotNil(s?.counterexample)

@@ -70,7 +70,7 @@ public struct Checker: Sendable {
         step.expr = step.expr.pooledNestedIntegrals
         let lhs = lhs.pooledNestedIntegrals
         let expected: Verdict = step.expectation == .refuted ? .refuted : (step.relation == .approximately ? .approximation : .verified)
-        var report = StepReport(label: step.label, line: step.location.line, column: step.location.column,
+        var report = StepReport(label: step.label.map { "(\($0))" }, line: step.location.line, column: step.location.column,
                                 relation: step.relation.rawValue, verdict: .error, expected: expected,
                                 symbolic: "not-applicable", witness: "skipped", rules: [], assumptions: step.assumptions,
                                 suggestedAssumption: nil, counterexample: nil, approximationError: nil, message: "",

@@ -50,7 +50,7 @@ public struct StepReport: Sendable, Codable, Equatable {
     public var meetsExpectation: Bool { verdict == expected }
 
     /// `(4)` or `line 23`.
-    public var name: String { label.map { "(\($0))" } ?? "line \(line)" }
+    public var name: String { label ?? "line \(line)" }
 
     enum CodingKeys: String, CodingKey {
         case label, line, column, relation, verdict, expected, symbolic, witness, rules, assumptions
