@@ -175,7 +175,7 @@ enum BenchCommand {
         let a = try CommandArguments(args, valued: ["repeats-scale"], switches: [])
         let scale = try a.positiveDouble("repeats-scale") ?? 1
         header()
-        let repeats = shapes.map { max(3, Int((scale * 0.3 * 40e9 / $0.flops).rounded())) }
+        let repeats = shapes.map { max(3, Int((scale * 0.3 * 150e9 / $0.flops).rounded())) }
         // numpy runs before and after ours and each side keeps its best, so that a burst of
         // load from elsewhere on a shared machine does not decide the comparison.
         var numpy = numpyGFLOPS(repeats: repeats)

@@ -18,8 +18,9 @@ enum Usage {
             reconstructions.png, loss.png in DIR after every epoch; Ctrl-C saves and stops.
       sample CHECKPOINT_DIR --out FILE.png [--n 64] [--seed S]
             decode samples from the prior of a trained model (one row per class if conditional)
-      bench epoch [--data DIR] | gemm | kernel
-            time one training epoch against the PyTorch peer, gemm against numpy, the kernels
+      bench epoch [--data DIR] [--rounds N] | gemm | kernel
+            time a training epoch against the PyTorch peer (../shared/peers/torch_vae.py),
+            gemm against numpy's matmul, each kernel against reading its inputs once
       help                         this text
     """
 }

@@ -58,8 +58,13 @@ final class GeneratorTests: XCTestCase {
 
     /// `elbo generate --check` on the package itself: Generated/ must match the specs.
     func testPackageGeneratedDirectoryIsFresh() throws {
-        let programs = try LossPrograms.all(specsDirectory: packageRoot + "/Specs")
-        let stale = KernelGenerator.staleFiles(programs, in: packageRoot + "/Generated")
+        // From the package root, as the command runs: headers name specs by relative path.
+        let fm = FileManager.default
+        let saved = fm.currentDirectoryPath
+        XCTAssert(fm.changeCurrentDirectoryPath(packageRoot))
+        defer { fm.changeCurrentDirectoryPath(saved) }
+        let programs = try LossPrograms.all(specsDirectory: "Specs")
+        let stale = KernelGenerator.staleFiles(programs, in: "Generated")
         XCTAssertEqual(stale, [], "run `elbo generate`")
     }
 

@@ -55,7 +55,7 @@ final class GraphModelTests: XCTestCase {
             // The largest gradient entry of each tensor, against a central difference in Float.
             guard let i = analytic[t].indices.max(by: { Swift.abs(analytic[t][$0]) < Swift.abs(analytic[t][$1]) }),
                   Swift.abs(analytic[t][i]) > 1e-3 else { continue }
-            let h: Float = 1e-2
+            let h: Float = 2e-3
             func loss(_ delta: Float) -> Float {
                 var m = model
                 var params = m.parameters

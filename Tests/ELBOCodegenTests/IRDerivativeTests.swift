@@ -132,4 +132,15 @@ final class IRDerivativeTests: XCTestCase {
         let f = g.sub(g.mul(a, b), g.mul(g.constant(2), b))
         XCTAssertEqual(g[f].op, .mul)
     }
+
+    func testRebuildingEveryValueGivesItBack() throws {
+        // Hash-consing: a value rebuilt from its op, arguments and path is the same value.
+        for program in LossProgramFixtures.all {
+            var g = try KernelPlan(program).lossAndGradient.graph
+            for id in g.nodes.indices {
+                let n = g[id]
+                XCTAssertEqual(g.intern(n.op, n.args, path: n.path), id, "\(program.name) %\(id)")
+            }
+        }
+    }
 }

@@ -15,9 +15,21 @@ public struct KernelPlan: Sendable {
     public var lossReads: Set<String>
     public var loss: KernelFunction
     public var lossAndGradient: KernelFunction
-    /// Per sampler output: forward and backward, and what the backward writes.
-    public var samplers: [(output: String, forward: KernelFunction, backward: KernelFunction,
-                           reads: [String], gradientInputs: [String], gradientParams: [String])]
+    /// Per sampler, in program order: forward and backward.
+    public var samplers: [SamplerFunctions]
+
+    /// A sampler's two functions and what they touch.
+    public struct SamplerFunctions: Sendable {
+        public var output: String
+        /// Writes the output from the mean, variance and noise.
+        public var forward: KernelFunction
+        /// Adds the output's incoming gradient into the gradients of the inputs and params.
+        public var backward: KernelFunction
+        /// Inputs the mean and variance read (noise excluded).
+        public var reads: [String]
+        public var gradientInputs: [String]
+        public var gradientParams: [String]
+    }
 
     /// Roles whose inputs get gradients by default.
     public static let defaultGradientRoles: Set<KernelInput.Role> = [.networkOutput, .sample]
@@ -56,13 +68,12 @@ public struct KernelPlan: Sendable {
         let (sinks, overwritten) = KernelFunction.settingOverwrites(gradSinks, counts: counts)
         let lossSink = KernelSink(target: .loss, levels: [], path: [], value: lossValue, accumulate: true)
 
-        var samplerFunctions: [(String, KernelFunction, KernelFunction, [String], [String], [String])] = []
+        var samplerFunctions: [SamplerFunctions] = []
         var samplerGraphs: [(KernelSampler, ValueID, LoopLevel)] = []
         for s in program.samplers {
             var l = lowering
-            let (mean, meanRules) = SafeForms.apply(lowering.componentwise(s.mean, "j"))
-            let (variance, varRules) = SafeForms.apply(lowering.componentwise(s.variance, "j"))
-            _ = meanRules; _ = varRules
+            let mean = SafeForms.apply(lowering.componentwise(s.mean, "j")).0
+            let variance = SafeForms.apply(lowering.componentwise(s.variance, "j")).0
             let term = Expr.add([mean, .mul([.power(variance, .number(.half)), .component(s.noise, index: "j")])])
             let (value, level) = try l.lower(term, index: "j", over: s.dimension, into: &g)
             samplerGraphs.append((s, value, level))
@@ -97,10 +108,10 @@ public struct KernelPlan: Sendable {
             let backward = KernelFunction(kind: .sampleBackward(s.output), graph: g, sinks: bs, inputGradients: gi,
                                           overwrittenGradients: [], paramGradients: gp, accumulatesIntoExisting: true)
             let reads = program.inputs.map(\.name).filter { Self.reads(g, value).contains($0) && $0 != s.noise }
-            samplerFunctions.append((s.output, forward, backward, reads, gi, gp))
+            samplerFunctions.append(SamplerFunctions(output: s.output, forward: forward, backward: backward, reads: reads,
+                                                     gradientInputs: gi, gradientParams: gp))
         }
-        samplers = samplerFunctions.map { (output: $0.0, forward: $0.1, backward: $0.2, reads: $0.3,
-                                           gradientInputs: $0.4, gradientParams: $0.5) }
+        samplers = samplerFunctions
     }
 
     /// The inputs a value reads.

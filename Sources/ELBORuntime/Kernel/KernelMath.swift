@@ -103,52 +103,64 @@ public enum KernelMath {
     }
 }
 
-/// A running log Σ exp(xᵢ) that never exponentiates a positive number: each lane keeps its
-/// maximum so far and the sum of exp(x − maximum).
+/// A running log Σ exp(xᵢ) that never exponentiates a positive number: it keeps the maximum
+/// so far and the sum of exp(x − maximum), per lane for eight-lane terms and once for scalar
+/// terms.
 public struct KernelLogSumExp<T: KernelScalar> {
     @usableFromInline var maxima: SIMD8<T>
     @usableFromInline var sums: SIMD8<T>
+    @usableFromInline var maximum: T
+    @usableFromInline var sum: T
 
     /// The empty sum (its value is −∞).
     @inlinable @inline(__always)
     public init() {
         maxima = SIMD8(repeating: -T.greatestFiniteMagnitude)
         sums = SIMD8()
+        maximum = -T.greatestFiniteMagnitude
+        sum = 0
     }
 
     /// Adds one term.
     @inlinable @inline(__always)
-    public mutating func add(_ x: T) { add(SIMD8(repeating: -T.infinity).replacing(with: x, where: Self.first)) }
+    public mutating func add(_ x: T) {
+        let m = Swift.max(maximum, x)
+        sum = sum * T.kernelExp(maximum - m) + T.kernelExp(x - m)
+        maximum = m
+    }
 
     /// Adds up to eight terms: the active lanes of `x`.
     @inlinable @inline(__always)
     public mutating func add(_ x: SIMD8<T>, _ lanes: KernelLanes<T>) {
-        add(lanes.isFull ? x : x.replacing(with: -T.infinity, where: .!lanes.mask))
+        for l in 0..<lanes.active { add(x[l]) }
     }
 
     /// Adds a term that is the same in every active lane.
     @inlinable @inline(__always)
-    public mutating func add(_ x: T, _ lanes: KernelLanes<T>) { add(SIMD8(repeating: x), lanes) }
-
-    @inlinable @inline(__always)
-    mutating func add(_ x: SIMD8<T>) {
-        let m = maxima.replacing(with: x, where: x .> maxima)
-        sums = sums * T.kernelExp(maxima - m) + T.kernelExp(x - m)
-        maxima = m
-    }
-
-    @usableFromInline static var first: SIMDMask<SIMD8<T.SIMDMaskScalar>> {
-        var mask = SIMDMask<SIMD8<T.SIMDMaskScalar>>()
-        mask[0] = true
-        return mask
+    public mutating func add(_ x: T, _ lanes: KernelLanes<T>) {
+        for _ in 0..<lanes.active { add(x) }
     }
 
     /// log Σ exp of every term added.
     @inlinable
     public var value: T {
-        let m = maxima.max()
+        var m = maximum
+        for l in 0..<8 { m = Swift.max(m, maxima[l]) }
         if m == -T.greatestFiniteMagnitude { return -T.infinity }
         if m == T.infinity { return T.infinity }
-        return m + T.kernelLog((sums * T.kernelExp(maxima - m)).sum())
+        var total = sum * T.kernelExp(maximum - m)
+        for l in 0..<8 { total += sums[l] * T.kernelExp(maxima[l] - m) }
+        return m + T.kernelLog(total)
+    }
+}
+
+extension KernelLogSumExp where T == Float {
+    /// Adds up to eight terms in one step of eight lanes.
+    @inlinable @inline(__always)
+    public mutating func add(_ x: SIMD8<Float>, _ lanes: KernelLanes<Float>) {
+        let v = lanes.isFull ? x : x.replacing(with: -.infinity, where: .!lanes.mask)
+        let m = maxima.replacing(with: v, where: v .> maxima)
+        sums = sums * Float.kernelExp(maxima - m) + Float.kernelExp(v - m)
+        maxima = m
     }
 }
