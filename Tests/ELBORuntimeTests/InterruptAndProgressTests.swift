@@ -6,6 +6,7 @@ final class InterruptAndProgressTests: XCTestCase {
     func testSIGINTRaisesTheFlagInsteadOfKillingTheProcess() {
         let flag = InterruptFlag.shared
         flag.install()
+        flag.reset()
         defer { flag.uninstall(); flag.reset() }
         XCTAssertFalse(flag.isSet)
         raise(SIGINT) // with the handler installed this only sets the flag

@@ -47,8 +47,10 @@ public final class InterruptFlag: @unchecked Sendable {
 
     /// Installs the SIGINT handler and clears the flag.
     public func install() {
+        // Clear the count even when already installed: a stale count from an earlier run in the
+        // same process would make the next Ctrl-C count as the second one and kill it.
+        interruptCount.pointee = 0 // also forces the cell's allocation before any signal can arrive
         guard !installed else { return }
-        interruptCount.pointee = 0 // forces the cell's allocation before any signal can arrive
         var action = sigaction()
         #if canImport(Glibc)
         action.__sigaction_handler.sa_handler = interruptHandler
