@@ -40,33 +40,30 @@ public final class InterruptFlag: @unchecked Sendable {
     /// The one flag (signal dispositions are per process).
     public static let shared = InterruptFlag()
 
-    private var previous = sigaction()
+    private var previous: sighandler_t?
     private var installed = false
 
     private init() {}
 
     /// Installs the SIGINT handler and clears the flag.
+    ///
+    /// Uses `signal`, which on glibc and Darwin has BSD semantics (the handler stays installed
+    /// and interrupted system calls restart). An earlier version built a `sigaction` value field
+    /// by field; in optimised whole-module builds the handler field did not reach the kernel
+    /// (SIGINT stayed at its default and killed the process), so the simpler call is used.
     public func install() {
         // Clear the count even when already installed: a stale count from an earlier run in the
         // same process would make the next Ctrl-C count as the second one and kill it.
         interruptCount.pointee = 0 // also forces the cell's allocation before any signal can arrive
         guard !installed else { return }
-        var action = sigaction()
-        #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = interruptHandler
-        #else
-        action.__sigaction_u.__sa_handler = interruptHandler
-        #endif
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = SA_RESTART // do not fail blocking reads and writes with EINTR
-        sigaction(SIGINT, &action, &previous)
+        previous = resetSignal(SIGINT, interruptHandler)
         installed = true
     }
 
     /// Restores the SIGINT action that was in place before `install()`.
     public func uninstall() {
         guard installed else { return }
-        sigaction(SIGINT, &previous, nil)
+        _ = resetSignal(SIGINT, previous)
         installed = false
     }
 
