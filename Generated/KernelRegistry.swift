@@ -10,6 +10,7 @@ public enum KernelRegistry {
         MixturePriorFixture.self,
         CdvaeLoss.self,
         CvaeLoss.self,
+        SrvaeLoss.self,
         VaeBernoulliLoss.self,
         VaeGaussianLoss.self,
     ]

@@ -40,8 +40,11 @@ public struct Variable: Hashable, Sendable {
     public var name: String
     public var role: VariableRole
     public var type: VariableType
-    public init(name: String, role: VariableRole, type: VariableType) {
-        self.name = name; self.role = role; self.type = type
+    /// For data computed from other data, `y : observed real[k_y] = downsample2x2(x)`: the
+    /// expression. The checker reads the variable as data; kernels compute it.
+    public var computed: Expr?
+    public init(name: String, role: VariableRole, type: VariableType, computed: Expr? = nil) {
+        self.name = name; self.role = role; self.type = type; self.computed = computed
     }
 }
 

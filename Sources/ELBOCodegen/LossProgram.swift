@@ -75,8 +75,10 @@ public struct KernelParam: Sendable, Hashable {
     public var shape: [String]
     /// Initial value of every component.
     public var initialValue: Double
-    public init(name: String, shape: [String], initialValue: Double) {
-        self.name = name; self.shape = shape; self.initialValue = initialValue
+    /// Standard deviation of Gaussian noise the runtime adds at initialisation (mixture means).
+    public var initialSpread: Double
+    public init(name: String, shape: [String], initialValue: Double, initialSpread: Double = 0) {
+        self.name = name; self.shape = shape; self.initialValue = initialValue; self.initialSpread = initialSpread
     }
 }
 

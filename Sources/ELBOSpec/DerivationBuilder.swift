@@ -185,9 +185,17 @@ final class DerivationBuilder {
         case "label": type = .label(dimension)
         default: throw p.fail(typeTok, "unknown type '\(typeTok.raw)'; expected real[D], binary[D] or label[C]")
         }
+        var computed: Expr?
+        if p.peek.isSymbol("=") {
+            let eq = p.advance()
+            guard role == .observed, names.count == 1 else {
+                throw p.fail(eq, "only one observed variable may be computed from data (NAME : observed TYPE = F(x))")
+            }
+            computed = try p.parseExpression()
+        }
         expectEnd(p, "the variable's type")
         for n in names where declare(n, as: "a variable") {
-            decls.variables.append(Variable(name: n.text, role: role, type: type))
+            decls.variables.append(Variable(name: n.text, role: role, type: type, computed: computed))
         }
     }
 

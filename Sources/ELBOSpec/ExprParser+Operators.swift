@@ -37,6 +37,11 @@ extension ExprParser {
             case "tr", "det", "abs", "transpose", "inverse":
                 advance()
                 return .apply(name, [try parseSingleArgument(of: t)])
+            case "downsample2x2":
+                // A deterministic transform of data the runtime computes (2×2 average pooling),
+                // e.g. `family q(y | x) = Delta(downsample2x2(x))`.
+                advance()
+                return .apply(name, [try parseSingleArgument(of: t)])
             default: break
             }
             if let def = scope.declarations.definition(name) {

@@ -99,6 +99,28 @@ struct AncestralEvaluator {
             let v = try evaluate(f)
             if f.symbols.contains(where: { labelDependent.contains($0) }) { labelDependent.insert(variable.name) }
             return try v.broadcast(rows: rows, width: w)
+        case .mixtureNormal(let weightsExpr, let meansExpr, let variancesExpr, _):
+            // A component per row, chosen with probability W_i / Σ_l W_l (a uniform draw made from
+            // a standard normal one through its CDF), then that component's mean + √variance · noise.
+            let weights = try evaluate(weightsExpr), means = try evaluate(meansExpr), variances = try evaluate(variancesExpr)
+            let k = weights.width
+            guard weights.rows == 1, means.rows == 1, variances.rows == 1, k > 0,
+                  means.width == k * w, variances.width == k * w else {
+                throw PictureError("the mixture of \(variable.name) needs \(k) weights and \(k)×\(w) means and variances")
+            }
+            let total = weights.data.reduce(0, +)
+            let picks = noise(variable.name + "#component", 1, false)
+            let eps = noise(variable.name, w, false)
+            var out = [Float](repeating: 0, count: rows * w)
+            for r in 0..<rows {
+                var target = Float(0.5 * Foundation.erfc(-Double(picks[r]) / 2.0.squareRoot())) * total
+                var i = 0
+                while i < k - 1 && target > weights.data[i] { target -= weights.data[i]; i += 1 }
+                for j in 0..<w {
+                    out[r * w + j] = means.data[i * w + j] + variances.data[i * w + j].squareRoot() * eps[r * w + j]
+                }
+            }
+            return Field(rows: rows, width: w, data: out)
         default:
             throw PictureError("sampling \(variable.name) from \(family.kind) is not supported")
         }

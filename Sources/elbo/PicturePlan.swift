@@ -37,7 +37,8 @@ struct PicturePlan {
             throw PictureError("derivation \(derivation.name) declares no model")
         }
         self.model = model.name
-        let observed = decl.variables.filter { $0.role == .observed }
+        // Data computed from the image (`y : observed real[k_y] = downsample2x2(x)`) is not the image.
+        let observed = decl.variables.filter { $0.role == .observed && $0.computed == nil }
         guard observed.count == 1 else {
             throw PictureError("derivation \(derivation.name) has \(observed.count) observed variables; pictures need one")
         }

@@ -62,7 +62,7 @@ final class GeneratorTests: XCTestCase {
         let fm = FileManager.default
         let saved = fm.currentDirectoryPath
         XCTAssert(fm.changeCurrentDirectoryPath(packageRoot))
-        defer { fm.changeCurrentDirectoryPath(saved) }
+        defer { _ = fm.changeCurrentDirectoryPath(saved) }
         let programs = try LossPrograms.all(specsDirectory: "Specs")
         let stale = KernelGenerator.staleFiles(programs, in: "Generated")
         XCTAssertEqual(stale, [], "run `elbo generate`")

@@ -37,7 +37,7 @@ final class KernelMathTests: XCTestCase {
     }
 
     func testEdgeCases() {
-        let x = SIMD8<Float>(0, -0.5, .infinity, -.infinity, .nan, 100, -100, 1e-40)
+        let x = SIMD8<Float>(0, -0.5, .infinity, -.infinity, .nan, 100, -100, 1e-38)
         let e = KernelMath.exp(x)
         XCTAssertEqual(e[0], 1)
         XCTAssertEqual(e[2], .infinity)

@@ -44,8 +44,22 @@ final class ObjectiveLoweringTests: XCTestCase {
         XCTAssertTrue(p.loss.symbols.isSuperset(of: ["x", "f", "mu", "s"]))
     }
 
+    func testSRVAELowersWithMixturePriorAndDownsampledY() throws {
+        let p = try XCTUnwrap(try lower("srvae_model.elbo").first)
+        XCTAssertEqual(p.name, "SrvaeLoss")
+        XCTAssertEqual(p.transforms, [KernelTransform(output: "y", function: "downsample2x2", input: "x")])
+        XCTAssertEqual(p.inputs.first { $0.name == "y" }?.role, .transformed)
+        XCTAssertEqual(p.samplers.map(\.output).sorted(), ["u", "z"])
+        XCTAssertEqual(p.params.map(\.name), ["gamma_1", "gamma_2", "a", "M_u", "V_u"])
+        XCTAssertEqual(p.params.first { $0.name == "M_u" }?.initialSpread, 1)
+        let text = p.loss.description
+        XCTAssertTrue(text.contains("logsumexp"), text)
+        XCTAssertTrue(text.contains("entry(M_u, i, j)"), text)
+        XCTAssertFalse(p.loss.containsProbability)
+    }
+
     func testEveryModelObjectiveLowers() throws {
-        for file in ["vae_gaussian.elbo", "cvae_model.elbo", "cdvae_model.elbo"] {
+        for file in ["vae_gaussian.elbo", "cvae_model.elbo", "cdvae_model.elbo", "srvae_model.elbo"] {
             let programs = try lower(file)
             XCTAssertEqual(programs.count, 1, file)
             for p in programs {

@@ -97,6 +97,18 @@ final class DeclarationTests: XCTestCase {
                                                   location: SourceLocation(file: "test.elbo", line: 41, column: 1))])
     }
 
+    func testComputedObservedVariable() throws {
+        let src = """
+        derivation sr "computed data"
+        variables
+          x : observed real[k]
+          y : observed real[k_y] = downsample2x2(x)
+        """
+        let decls = try XCTUnwrap(parseOrFail(src)?.derivations.first?.declarations)
+        XCTAssertEqual(decls.variable("y")?.computed, .apply("downsample2x2", [.symbol("x")]))
+        XCTAssertNil(decls.variable("x")?.computed)
+    }
+
     func testOtherFamiliesAndDeterministicAssumption() throws {
         let src = """
         derivation srvae "families"

@@ -68,7 +68,8 @@ struct KernelFileEmitter {
             w.line("params: [")
             w.indent += 1
             for q in p.params {
-                w.line(".init(name: \(quoted(q.name)), shape: \(list(q.shape)), initialValue: \(q.initialValue)),")
+                let spread = q.initialSpread > 0 ? ", initialSpread: \(q.initialSpread)" : ""
+                w.line(".init(name: \(quoted(q.name)), shape: \(list(q.shape)), initialValue: \(q.initialValue)\(spread)),")
             }
             w.indent -= 1
             w.line("],")

@@ -54,7 +54,11 @@ public struct GraphModel<K: ObjectiveKernel>: TrainableModel {
         networks = nets
         kernelParams = d.params.map { p in
             let shape = p.shape.map { dims[$0] ?? Int($0)! }
-            return Tensor(shape: shape.isEmpty ? [1] : shape, repeating: Float(p.initialValue))
+            var t = Tensor(shape: shape.isEmpty ? [1] : shape, repeating: Float(p.initialValue))
+            if p.initialSpread > 0 {
+                for i in 0..<t.count { t.data[i] += Float(p.initialSpread) * rng.normalFloat() }
+            }
+            return t
         }
         kernelParamGradients = kernelParams.map { Tensor(zeros: $0.shape) }
     }

@@ -39,8 +39,11 @@ public struct KernelDescriptor: Sendable {
         /// Dimension symbols of the shape, outermost first; empty for a scalar.
         public var shape: [String]
         public var initialValue: Double
-        public init(name: String, shape: [String], initialValue: Double) {
-            self.name = name; self.shape = shape; self.initialValue = initialValue
+        /// The standard deviation of Gaussian noise added to each component at initialisation
+        /// (0: every component starts at `initialValue`); breaks the symmetry of mixture means.
+        public var initialSpread: Double
+        public init(name: String, shape: [String], initialValue: Double, initialSpread: Double = 0) {
+            self.name = name; self.shape = shape; self.initialValue = initialValue; self.initialSpread = initialSpread
         }
     }
 
