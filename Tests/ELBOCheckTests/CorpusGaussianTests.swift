@@ -90,4 +90,41 @@ final class CorpusGaussianTests: XCTestCase {
                 - 1/2 Σ_{j=1}^{m} ( sp_j - s_j + (exp(s_j) + (mu_j - mp_j)^2) / exp(sp_j) - 1 )     expect refuted
         """)
     }
+    static let mixtureHeader = """
+    variables
+      y : observed real[k]
+      u : latent real[m]
+    param w[K] > 0
+    param M[K, m]
+    param V[K, m] > 0
+    model p(u, y) = p(y | u) p(u)
+    guide q(u | y)
+    network enc: y -> mu, s
+    family q(u | y) = Normal(mu, exp(s))
+    family p(u) = MixtureNormal(w, M, V; K)
+    """
+
+    func testMixturePriorJensenBoundAndItsMisuses() {
+        assertCorpus("""
+        derivation mog "KL to a mixture is at most the weighted KLs to its components"
+        \(Self.mixtureHeader)
+        steps
+              KL( q(u | y) || p(u) )
+          (1) ≤ Σ_{i=1}^{K} w_i KL( q(u | y) || N(u; M_i, V_i) )
+        """)
+        assertCorpus("""
+        derivation mog_reversed "the bound the other way round"
+        \(Self.mixtureHeader)
+        steps
+              Σ_{i=1}^{K} w_i KL( q(u | y) || N(u; M_i, V_i) )
+          (1) ≤ KL( q(u | y) || p(u) )       expect refuted
+        """)
+        assertCorpus("""
+        derivation mog_swapped "components with means and variances swapped"
+        \(Self.mixtureHeader)
+        steps
+              KL( q(u | y) || p(u) )
+          (1) ≤ Σ_{i=1}^{K} w_i KL( q(u | y) || N(u; V_i, M_i) )   expect refuted
+        """)
+    }
 }
