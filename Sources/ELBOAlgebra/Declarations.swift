@@ -96,6 +96,17 @@ public enum FamilyKind: Hashable, Sendable {
     case delta(Expr)
 }
 
+extension FamilyKind {
+    /// The family's parameter expressions, in declaration order (for a mixture, also K).
+    public var expressions: [Expr] {
+        switch self {
+        case .normal(let m, let v): return [m, v]
+        case .bernoulliLogits(let e), .bernoulli(let e), .categorical(let e), .delta(let e): return [e]
+        case .mixtureNormal(let w, let m, let v, let k): return [w, m, v, k]
+        }
+    }
+}
+
 /// A `family DENSITY = …` declaration.
 public struct Family: Hashable, Sendable {
     public var density: Density

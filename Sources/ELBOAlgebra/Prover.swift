@@ -169,20 +169,26 @@ public struct SymbolicProver {
 }
 
 extension Declarations {
-    /// Symbols that first appear inside a `family`: its parameters.
+    /// Symbols that first appear inside a `family`: its parameters (`mu`, `s` in
+    /// `Normal(mu, exp(s))`). Variables, dimensions and `param`s are excluded; network outputs
+    /// a family uses are included (a network produces them).
     public var familyParameters: Set<String> {
         var out = Set<String>()
-        let known = Set(variables.map(\.name)).union(dimensions).union(params.map(\.name))
-            .union(variables.compactMap { if case .symbol(let s) = $0.type.dimension { return s }; return nil })
         for f in families {
-            let exprs: [Expr]
-            switch f.kind {
-            case .normal(let m, let v): exprs = [m, v]
-            case .bernoulliLogits(let e), .bernoulli(let e), .categorical(let e), .delta(let e): exprs = [e]
-            case .mixtureNormal(let w, let m, let v, let k): exprs = [w, m, v, k]
+            for e in f.kind.expressions {
+                for sub in e.allSubexpressions {
+                    switch sub {
+                    case .symbol(let s): out.insert(s)
+                    case .component(let base, _): out.insert(base)
+                    default: break
+                    }
+                }
             }
-            for e in exprs { out.formUnion(e.symbols.subtracting(known)) }
         }
+        out.subtract(variables.map(\.name))
+        out.subtract(dimensions)
+        out.subtract(variables.compactMap { if case .symbol(let s) = $0.type.dimension { return s }; return nil })
+        out.subtract(params.map(\.name))
         return out
     }
 

@@ -4,14 +4,7 @@ import ELBOAlgebra
 /// (`mu`, `s` in `Normal(mu, exp(s))`). Variables, dimensions and `param`s are excluded;
 /// network outputs that a family uses are included (a network produces them).
 public func familyParameters(of declarations: Declarations) -> Set<String> {
-    var names: Set<String> = []
-    for family in declarations.families {
-        for e in familyExpressions(family.kind) { collectSymbols(e, into: &names) }
-    }
-    names.subtract(declarations.variables.map(\.name))
-    names.subtract(declarations.dimensions)
-    names.subtract(declarations.params.map(\.name))
-    return names
+    declarations.familyParameters
 }
 
 /// Every name an expression of the derivation may use as a value: variables, dimensions,
@@ -23,14 +16,6 @@ public func knownSymbols(of declarations: Declarations) -> Set<String> {
     names.formUnion(declarations.params.map(\.name))
     for n in declarations.networks { names.formUnion(n.outputs) }
     return names
-}
-
-func familyExpressions(_ kind: FamilyKind) -> [Expr] {
-    switch kind {
-    case .normal(let m, let v): return [m, v]
-    case .bernoulliLogits(let f), .bernoulli(let f), .categorical(let f), .delta(let f): return [f]
-    case .mixtureNormal(let w, let m, let v, let k): return [w, m, v, k]
-    }
 }
 
 /// Adds the names of `.symbol`s and the bases of `.component`s in `e` to `names`.
@@ -121,7 +106,7 @@ struct Scope {
         if let p = declarations.params.first(where: { $0.name == base }), let d = p.shape.first { return d }
         for f in declarations.families {
             var names: Set<String> = []
-            for e in familyExpressions(f.kind) { collectSymbols(e, into: &names) }
+            for e in f.kind.expressions { collectSymbols(e, into: &names) }
             if names.contains(base), let v = f.density.variables.first, let variable = declarations.variable(v) {
                 return variable.type.dimension
             }

@@ -13,7 +13,7 @@ final class PrintingTests: XCTestCase {
         for d in spec.derivations {
             let labels = Set(d.steps.compactMap(\.label))
             var terms = d.steps.map(\.expr) + d.objectives.map(\.expr) + [d.start].compactMap { $0 }
-            terms += d.declarations.families.flatMap { familyExpressions($0.kind) }
+            terms += d.declarations.families.flatMap { $0.kind.expressions }
             for e in terms {
                 count += 1
                 do {

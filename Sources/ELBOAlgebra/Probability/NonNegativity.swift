@@ -46,6 +46,20 @@ public struct NonNegativityProver {
         return zip(candidates, lambda).filter { !$0.1.isZero }.map(\.0)
     }
 
+    /// `∫ M (log M − log N) dU` for a measure M (with its bound variables) and a product N of
+    /// atoms with exponents: `Σ_b (M_b − N_b) ∫ M log b`, each monomial canonicalised.
+    static func expectedLogRatio(under measure: Monomial, minus n: [ComponentAtom: Int],
+                                 normalizer: inout Normalizer) -> NormalForm {
+        var out = NormalForm.zero
+        for b in Set(measure.measure.keys).union(n.keys) {
+            let e = (measure.measure[b] ?? 0) - (n[b] ?? 0)
+            guard e != 0 else { continue }
+            let m = normalizer.canonicalize(Monomial(measure: measure.measure, logs: [.density(b)], bound: measure.bound))
+            out = out + NormalForm([m: Rational(e)])
+        }
+        return out
+    }
+
     static func subsets(of xs: [String]) -> [[String]] {
         guard xs.count <= 6 else { return [xs] }
         return (1..<(1 << xs.count)).map { mask in xs.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element) }
@@ -101,13 +115,8 @@ public struct NonNegativityProver {
                 let given = free.union(u.subtracting(u2)).intersection(scope).subtracting(u2)
                 var rules = RuleLog()
                 let n = context.conditional(Density(joint: joint.name, variables: u2.sorted(), given: given.sorted()), rules: &rules)
-                var kl = NormalForm.zero
-                for b in Set(key.measure.keys).union(n.keys).union(m1.measure.keys) {
-                    let e = (key.measure[b] ?? 0) - (n[b] ?? 0) - (m1.measure[b] ?? 0)
-                    guard e != 0 else { continue }
-                    let mono = normalizer.canonicalize(Monomial(measure: key.measure, logs: [.density(b)], bound: key.bound))
-                    kl = kl + NormalForm([mono: Rational(e)])
-                }
+                let kl = expectedLogRatio(under: key, minus: n.merging(m1.measure, uniquingKeysWith: +),
+                                          normalizer: &normalizer)
                 if !kl.isZero {
                     out.append(Candidate(form: kl, rule: .klNonNegative,
                                          label: "KL to \(joint.name)(\(u2.sorted().joined(separator: ", ")) | \(given.sorted().joined(separator: ", ")))"))
@@ -152,15 +161,7 @@ public struct NonNegativityProver {
                 let z = normalizer.canonicalize(Monomial(measure: nFiltered, bound: measureKey.bound))
                 guard z.bound.isEmpty else { continue }
                 // KL(M || N/Z) = Σ_b (M_b − N_b) ∫ M log b + Σ_z Z_z log z
-                var kl = NormalForm.zero
-                var atoms = Set(measureKey.measure.keys).union(nFiltered.keys)
-                atoms.formUnion([])
-                for b in atoms {
-                    let e = (measureKey.measure[b] ?? 0) - (nFiltered[b] ?? 0)
-                    guard e != 0 else { continue }
-                    let m = normalizer.canonicalize(Monomial(measure: measureKey.measure, logs: [.density(b)], bound: measureKey.bound))
-                    kl = kl + NormalForm([m: Rational(e)])
-                }
+                var kl = expectedLogRatio(under: measureKey, minus: nFiltered, normalizer: &normalizer)
                 for (za, ze) in z.measure {
                     kl = kl + NormalForm([Monomial(logs: [.density(za)]): Rational(ze)])
                 }

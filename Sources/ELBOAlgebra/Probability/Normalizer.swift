@@ -29,15 +29,10 @@ public struct Normalizer {
         // A family parameter that no network produces depends on its density's conditioning
         // variables (mu_theta in p(x | z) = Normal(mu_theta, …) is a function of z).
         let produced = Set(context.declarations.networks.flatMap(\.outputs))
+        let familyParameters = context.declarations.familyParameters
         for fam in context.declarations.families {
-            let exprs: [Expr]
-            switch fam.kind {
-            case .normal(let m, let v): exprs = [m, v]
-            case .bernoulliLogits(let e), .bernoulli(let e), .categorical(let e), .delta(let e): exprs = [e]
-            case .mixtureNormal(let w, let m, let v, _): exprs = [w, m, v]
-            }
-            for e in exprs {
-                for s in e.symbols where context.declarations.familyParameters.contains(s) && !produced.contains(s) {
+            for e in fam.kind.expressions {
+                for s in e.symbols where familyParameters.contains(s) && !produced.contains(s) {
                     sc.functionsOf[s, default: []].formUnion(fam.density.given)
                 }
             }

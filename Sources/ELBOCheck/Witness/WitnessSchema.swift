@@ -106,14 +106,8 @@ struct WitnessSchema {
 
     /// The names a family's parameter expressions mention.
     private static func symbols(in kind: FamilyKind) -> [String] {
-        let exprs: [Expr]
-        switch kind {
-        case .normal(let m, let v): exprs = [m, v]
-        case .bernoulliLogits(let e), .bernoulli(let e), .categorical(let e), .delta(let e): exprs = [e]
-        case .mixtureNormal(let w, let m, let v, let k): exprs = [w, m, v, k]
-        }
         var out: [String] = []
-        for e in exprs { collectSymbols(e, bound: [], into: &out) }
+        for e in kind.expressions { collectSymbols(e, bound: [], into: &out) }
         return out
     }
 

@@ -226,7 +226,7 @@ struct GaussianSchema {
                 let dropped = given.subtracting(kept)
                 plan.factors[i].given = plan.factors[i].given.filter { kept.contains($0) }
                 if let fi = familyIndex(of: plan.factors[i].density) {
-                    let used = Set(GaussianSchema.familyExpressions(declarations.families[fi].kind).flatMap(GaussianSchema.symbols(in:)))
+                    let used = Set(declarations.families[fi].kind.expressions.flatMap(GaussianSchema.symbols(in:)))
                     for (k, f) in functions.enumerated() where used.contains(f.name) {
                         functions[k].inputs.removeAll { dropped.contains($0) }
                     }
@@ -328,14 +328,6 @@ struct GaussianSchema {
     }
 
     // MARK: scanning expressions
-
-    static func familyExpressions(_ kind: FamilyKind) -> [Expr] {
-        switch kind {
-        case .normal(let m, let v): return [m, v]
-        case .bernoulliLogits(let e), .bernoulli(let e), .categorical(let e), .delta(let e): return [e]
-        case .mixtureNormal(let w, let m, let v, let k): return [w, m, v, k]
-        }
-    }
 
     /// The names an expression mentions (bases of components included, sum indices not).
     static func symbols(in e: Expr) -> [String] {
