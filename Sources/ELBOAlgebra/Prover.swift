@@ -17,11 +17,13 @@ public enum SymbolicOutcome: Sendable {
 /// non-negative decomposition of the difference.
 public struct SymbolicProver {
     public let declarations: Declarations
-
-    public init(declarations: Declarations) { self.declarations = declarations }
-
     /// Symbols that are learnable: `param`s, family parameters and network outputs.
-    public var learnableSymbols: Set<String> { declarations.learnableSymbols }
+    public let learnableSymbols: Set<String>
+
+    public init(declarations: Declarations) {
+        self.declarations = declarations
+        self.learnableSymbols = declarations.learnableSymbols
+    }
 
     /// Proves `lhs (relation) rhs` with the named assumptions in force.
     public func prove(lhs: Expr, rhs: Expr, relation: Comparison, assumptions: [String]) -> SymbolicOutcome {
