@@ -57,8 +57,22 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let logitsRow = logits + example * k
                 // t1 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
                 var t1Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let logits_j = lanes.load(logitsRow)
+                    let x_j = lanes.load(xRow)
+                    let t2 = logits_j * x_j
+                    let t3 = KernelMath.abs(logits_j)
+                    let t4 = -t3
+                    let t5 = KernelMath.exp(t4)
+                    let t6 = KernelMath.relu(logits_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
+                    let t9 = t8 - t2
+                    t1Lanes += lanes.masked(t9)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t2 = logits_j * x_j
@@ -74,8 +88,18 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let t1 = t1Lanes.sum()
                 // t10 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t10Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let t11 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t12 = KernelMath.expm1(s_j)
+                    let t13 = t11 + t12
+                    let t14 = t13 - s_j
+                    t10Lanes += lanes.masked(t14)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let t11 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
@@ -126,8 +150,28 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let dLogitsRow = dLogits + example * k
                 // t3 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
                 var t3Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let logits_j = lanes.load(logitsRow)
+                    let x_j = lanes.load(xRow)
+                    let t4 = logits_j * x_j
+                    let t5 = KernelMath.abs(logits_j)
+                    let t6 = -t5
+                    let t7 = KernelMath.exp(t6)
+                    let t8 = KernelMath.relu(logits_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    let t11 = t10 - t4
+                    let t12 = KernelMath.ifNonNegative(logits_j, 1, t7)
+                    let t13 = 1 + t7
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dLogitsRow)
+                    t3Lanes += lanes.masked(t11)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t4 = logits_j * x_j
@@ -149,8 +193,24 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let t3 = t3Lanes.sum()
                 // t17 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t17Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let t18 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t19 = KernelMath.expm1(s_j)
+                    let t20 = t18 + t19
+                    let t21 = t20 - s_j
+                    let t22 = 1 + t19
+                    let t23 = t1 * t22
+                    let t24 = t2 + t23
+                    let t25 = mu_j * seed
+                    lanes.store(t25, dMuRow)
+                    lanes.store(t24, dSRow)
+                    t17Lanes += lanes.masked(t21)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let t18 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
@@ -204,8 +264,19 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let sRow = s + example * m
                 let epsRow = eps + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let t3 = t2 * eps_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
@@ -237,8 +308,21 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(dZ_j, dMuRow)
+                    lanes.accumulate(t5, dSRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)
@@ -276,8 +360,22 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let logitsRow = logits + example * k
                 // t1 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
                 var t1Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let logits_j = lanes.load(logitsRow)
+                    let x_j = lanes.load(xRow)
+                    let t2 = logits_j * x_j
+                    let t3 = KernelMath.abs(logits_j)
+                    let t4 = -t3
+                    let t5 = KernelMath.exp(t4)
+                    let t6 = KernelMath.relu(logits_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
+                    let t9 = t8 - t2
+                    t1Lanes += lanes.masked(t9)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t2 = logits_j * x_j
@@ -293,8 +391,18 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let t1 = t1Lanes.sum()
                 // t10 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t10Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let t11 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t12 = KernelMath.expm1(s_j)
+                    let t13 = t11 + t12
+                    let t14 = t13 - s_j
+                    t10Lanes += lanes.masked(t14)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let t11 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
@@ -345,8 +453,28 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let dLogitsRow = dLogits + example * k
                 // t3 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
                 var t3Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let logits_j = lanes.load(logitsRow)
+                    let x_j = lanes.load(xRow)
+                    let t4 = logits_j * x_j
+                    let t5 = KernelMath.abs(logits_j)
+                    let t6 = -t5
+                    let t7 = KernelMath.exp(t6)
+                    let t8 = KernelMath.relu(logits_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    let t11 = t10 - t4
+                    let t12 = KernelMath.ifNonNegative(logits_j, 1, t7)
+                    let t13 = 1 + t7
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dLogitsRow)
+                    t3Lanes += lanes.masked(t11)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t4 = logits_j * x_j
@@ -368,8 +496,24 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let t3 = t3Lanes.sum()
                 // t17 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t17Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let t18 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t19 = KernelMath.expm1(s_j)
+                    let t20 = t18 + t19
+                    let t21 = t20 - s_j
+                    let t22 = 1 + t19
+                    let t23 = t1 * t22
+                    let t24 = t2 + t23
+                    let t25 = mu_j * seed
+                    lanes.store(t25, dMuRow)
+                    lanes.store(t24, dSRow)
+                    t17Lanes += lanes.masked(t21)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let t18 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
@@ -423,8 +567,19 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let sRow = s + example * m
                 let epsRow = eps + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let t3 = t2 * eps_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
@@ -456,8 +611,21 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(dZ_j, dMuRow)
+                    lanes.accumulate(t5, dSRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)

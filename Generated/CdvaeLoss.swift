@@ -87,8 +87,22 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t3Lanes = SIMD8<Float>()
                 // t4 = sum_{j=1}^{k} softplus(f_j)
                 var t4Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t5 = f_j * x_j
+                    let t6 = KernelMath.abs(f_j)
+                    let t7 = -t6
+                    let t8 = KernelMath.exp(t7)
+                    let t9 = KernelMath.relu(f_j)
+                    let t10 = KernelMath.log1pUnit(t8)
+                    let t11 = t9 + t10
+                    t3Lanes += lanes.masked(t5)
+                    t4Lanes += lanes.masked(t11)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t5 = f_j * x_j
@@ -115,8 +129,31 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t16Lanes = SIMD8<Float>()
                 // t17 = sum_{j=1}^{m_l} s_l_j
                 var t17Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m_l, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_l)
+                for step in 0..<m_l / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_c_j = lanes.load(s_cRow)
+                    let t18 = -s_c_j
+                    let s_l_j = lanes.load(s_lRow)
+                    let t19 = s_l_j - s_c_j
+                    let t20 = KernelMath.exp(t19)
+                    let t21 = KernelMath.exp(t18)
+                    let mu_c_j = lanes.load(mu_cRow)
+                    let t22 = mu_c_j * mu_c_j
+                    let t23 = t21 * t22
+                    let t24 = t21 * mu_c_j
+                    let mu_l_j = lanes.load(mu_lRow)
+                    let t25 = t24 * mu_l_j
+                    let t26 = mu_l_j * mu_l_j
+                    let t27 = t21 * t26
+                    t12Lanes += lanes.masked(t20)
+                    t13Lanes += lanes.masked(t23)
+                    t14Lanes += lanes.masked(t25)
+                    t15Lanes += lanes.masked(t27)
+                    t16Lanes += lanes.masked(s_c_j)
+                    t17Lanes += lanes.masked(s_l_j)
+                }
+                if m_l % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
                     let t18 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
@@ -150,8 +187,18 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t29Lanes = SIMD8<Float>()
                 // t30 = sum_{j=1}^{m_u} s_u_j
                 var t30Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let t31 = KernelMath.exp(s_u_j)
+                    let mu_u_j = lanes.load(mu_uRow)
+                    let t32 = mu_u_j * mu_u_j
+                    t28Lanes += lanes.masked(t31)
+                    t29Lanes += lanes.masked(t32)
+                    t30Lanes += lanes.masked(s_u_j)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let t31 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
@@ -249,8 +296,28 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t6Lanes = SIMD8<Float>()
                 // t7 = sum_{j=1}^{k} softplus(f_j)
                 var t7Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t8 = f_j * x_j
+                    let t9 = KernelMath.abs(f_j)
+                    let t10 = -t9
+                    let t11 = KernelMath.exp(t10)
+                    let t12 = KernelMath.relu(f_j)
+                    let t13 = KernelMath.log1pUnit(t11)
+                    let t14 = t12 + t13
+                    let t15 = KernelMath.ifNonNegative(f_j, 1, t11)
+                    let t16 = 1 + t11
+                    let t17 = t15 / t16
+                    let t18 = t17 - x_j
+                    let t19 = seed * t18
+                    lanes.store(t19, dFRow)
+                    t6Lanes += lanes.masked(t8)
+                    t7Lanes += lanes.masked(t14)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t8 = f_j * x_j
@@ -283,8 +350,56 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t24Lanes = SIMD8<Float>()
                 // t25 = sum_{j=1}^{m_l} s_l_j
                 var t25Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m_l, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_l)
+                for step in 0..<m_l / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_c_j = lanes.load(s_cRow)
+                    let t26 = -s_c_j
+                    let s_l_j = lanes.load(s_lRow)
+                    let t27 = s_l_j - s_c_j
+                    let t28 = KernelMath.exp(t27)
+                    let t29 = KernelMath.exp(t26)
+                    let mu_c_j = lanes.load(mu_cRow)
+                    let t30 = mu_c_j * mu_c_j
+                    let t31 = t29 * t30
+                    let t32 = t29 * mu_c_j
+                    let mu_l_j = lanes.load(mu_lRow)
+                    let t33 = t32 * mu_l_j
+                    let t34 = mu_l_j * mu_l_j
+                    let t35 = t29 * t34
+                    let t36 = t34 * t5
+                    let t37 = t29 * t5
+                    let t38 = 2 * mu_l_j
+                    let t39 = t37 * t38
+                    let t40 = mu_l_j * t3
+                    let t41 = t32 * t3
+                    let t42 = t39 + t41
+                    let t43 = mu_c_j * t40
+                    let t44 = t29 * t40
+                    let t45 = t30 * t5
+                    let t46 = 2 * mu_c_j
+                    let t47 = t37 * t46
+                    let t48 = t44 + t47
+                    let t49 = t36 + t43
+                    let t50 = t45 + t49
+                    let t51 = t29 * t50
+                    let t52 = t28 * t5
+                    let t53 = t28 * t4
+                    let t54 = t4 + t52
+                    let t55 = t5 + t53
+                    let t56 = t55 - t51
+                    lanes.store(t56, dS_cRow)
+                    lanes.store(t54, dS_lRow)
+                    lanes.store(t48, dMu_cRow)
+                    lanes.store(t42, dMu_lRow)
+                    t20Lanes += lanes.masked(t28)
+                    t21Lanes += lanes.masked(t31)
+                    t22Lanes += lanes.masked(t33)
+                    t23Lanes += lanes.masked(t35)
+                    t24Lanes += lanes.masked(s_c_j)
+                    t25Lanes += lanes.masked(s_l_j)
+                }
+                if m_l % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
                     let t26 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
@@ -343,8 +458,23 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t58Lanes = SIMD8<Float>()
                 // t59 = sum_{j=1}^{m_u} s_u_j
                 var t59Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let t60 = KernelMath.exp(s_u_j)
+                    let mu_u_j = lanes.load(mu_uRow)
+                    let t61 = mu_u_j * mu_u_j
+                    let t62 = mu_u_j * seed
+                    let t63 = t60 * t5
+                    let t64 = t4 + t63
+                    lanes.store(t64, dS_uRow)
+                    lanes.store(t62, dMu_uRow)
+                    t57Lanes += lanes.masked(t60)
+                    t58Lanes += lanes.masked(t61)
+                    t59Lanes += lanes.masked(s_u_j)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let t60 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
@@ -419,8 +549,19 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let s_lRow = s_l + example * m_l
                 let eps_z_lRow = eps_z_l + example * m_l
                 let z_lOutRow = z_lOut + example * m_l
-                for j in stride(from: 0, to: m_l, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_l)
+                for step in 0..<m_l / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_l_j = lanes.load(s_lRow)
+                    let mu_l_j = lanes.load(mu_lRow)
+                    let t1 = 0.5 * s_l_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_l_j = lanes.load(eps_z_lRow)
+                    let t3 = t2 * eps_z_l_j
+                    let t4 = mu_l_j + t3
+                    lanes.store(t4, z_lOutRow)
+                }
+                if m_l % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_l - m_l % 8, m_l)
                     let s_l_j = lanes.load(s_lRow)
                     let mu_l_j = lanes.load(mu_lRow)
                     let t1 = 0.5 * s_l_j
@@ -452,8 +593,21 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let dZ_lInRow = dZ_lIn + example * m_l
                 let dMu_lRow = dMu_l + example * m_l
                 let dS_lRow = dS_l + example * m_l
-                for j in stride(from: 0, to: m_l, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_l)
+                for step in 0..<m_l / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_l_j = lanes.load(s_lRow)
+                    let t1 = 0.5 * s_l_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_l_j = lanes.load(eps_z_lRow)
+                    let dZ_l_j = lanes.load(dZ_lInRow)
+                    let t3 = eps_z_l_j * dZ_l_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dS_lRow)
+                    lanes.accumulate(dZ_l_j, dMu_lRow)
+                }
+                if m_l % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_l - m_l % 8, m_l)
                     let s_l_j = lanes.load(s_lRow)
                     let t1 = 0.5 * s_l_j
                     let t2 = KernelMath.exp(t1)
@@ -484,8 +638,19 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let s_uRow = s_u + example * m_u
                 let eps_z_uRow = eps_z_u + example * m_u
                 let z_uOutRow = z_uOut + example * m_u
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let mu_u_j = lanes.load(mu_uRow)
+                    let t1 = 0.5 * s_u_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_u_j = lanes.load(eps_z_uRow)
+                    let t3 = t2 * eps_z_u_j
+                    let t4 = mu_u_j + t3
+                    lanes.store(t4, z_uOutRow)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let mu_u_j = lanes.load(mu_uRow)
                     let t1 = 0.5 * s_u_j
@@ -517,8 +682,21 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let dZ_uInRow = dZ_uIn + example * m_u
                 let dMu_uRow = dMu_u + example * m_u
                 let dS_uRow = dS_u + example * m_u
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let t1 = 0.5 * s_u_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_u_j = lanes.load(eps_z_uRow)
+                    let dZ_u_j = lanes.load(dZ_uInRow)
+                    let t3 = eps_z_u_j * dZ_u_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dS_uRow)
+                    lanes.accumulate(dZ_u_j, dMu_uRow)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let t1 = 0.5 * s_u_j
                     let t2 = KernelMath.exp(t1)
@@ -571,8 +749,22 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t3Lanes = SIMD8<Double>()
                 // t4 = sum_{j=1}^{k} softplus(f_j)
                 var t4Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t5 = f_j * x_j
+                    let t6 = KernelMath.abs(f_j)
+                    let t7 = -t6
+                    let t8 = KernelMath.exp(t7)
+                    let t9 = KernelMath.relu(f_j)
+                    let t10 = KernelMath.log1pUnit(t8)
+                    let t11 = t9 + t10
+                    t3Lanes += lanes.masked(t5)
+                    t4Lanes += lanes.masked(t11)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t5 = f_j * x_j
@@ -599,8 +791,31 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t16Lanes = SIMD8<Double>()
                 // t17 = sum_{j=1}^{m_l} s_l_j
                 var t17Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m_l, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_l)
+                for step in 0..<m_l / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_c_j = lanes.load(s_cRow)
+                    let t18 = -s_c_j
+                    let s_l_j = lanes.load(s_lRow)
+                    let t19 = s_l_j - s_c_j
+                    let t20 = KernelMath.exp(t19)
+                    let t21 = KernelMath.exp(t18)
+                    let mu_c_j = lanes.load(mu_cRow)
+                    let t22 = mu_c_j * mu_c_j
+                    let t23 = t21 * t22
+                    let t24 = t21 * mu_c_j
+                    let mu_l_j = lanes.load(mu_lRow)
+                    let t25 = t24 * mu_l_j
+                    let t26 = mu_l_j * mu_l_j
+                    let t27 = t21 * t26
+                    t12Lanes += lanes.masked(t20)
+                    t13Lanes += lanes.masked(t23)
+                    t14Lanes += lanes.masked(t25)
+                    t15Lanes += lanes.masked(t27)
+                    t16Lanes += lanes.masked(s_c_j)
+                    t17Lanes += lanes.masked(s_l_j)
+                }
+                if m_l % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
                     let t18 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
@@ -634,8 +849,18 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t29Lanes = SIMD8<Double>()
                 // t30 = sum_{j=1}^{m_u} s_u_j
                 var t30Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let t31 = KernelMath.exp(s_u_j)
+                    let mu_u_j = lanes.load(mu_uRow)
+                    let t32 = mu_u_j * mu_u_j
+                    t28Lanes += lanes.masked(t31)
+                    t29Lanes += lanes.masked(t32)
+                    t30Lanes += lanes.masked(s_u_j)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let t31 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
@@ -733,8 +958,28 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t6Lanes = SIMD8<Double>()
                 // t7 = sum_{j=1}^{k} softplus(f_j)
                 var t7Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t8 = f_j * x_j
+                    let t9 = KernelMath.abs(f_j)
+                    let t10 = -t9
+                    let t11 = KernelMath.exp(t10)
+                    let t12 = KernelMath.relu(f_j)
+                    let t13 = KernelMath.log1pUnit(t11)
+                    let t14 = t12 + t13
+                    let t15 = KernelMath.ifNonNegative(f_j, 1, t11)
+                    let t16 = 1 + t11
+                    let t17 = t15 / t16
+                    let t18 = t17 - x_j
+                    let t19 = seed * t18
+                    lanes.store(t19, dFRow)
+                    t6Lanes += lanes.masked(t8)
+                    t7Lanes += lanes.masked(t14)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t8 = f_j * x_j
@@ -767,8 +1012,56 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t24Lanes = SIMD8<Double>()
                 // t25 = sum_{j=1}^{m_l} s_l_j
                 var t25Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m_l, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_l)
+                for step in 0..<m_l / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_c_j = lanes.load(s_cRow)
+                    let t26 = -s_c_j
+                    let s_l_j = lanes.load(s_lRow)
+                    let t27 = s_l_j - s_c_j
+                    let t28 = KernelMath.exp(t27)
+                    let t29 = KernelMath.exp(t26)
+                    let mu_c_j = lanes.load(mu_cRow)
+                    let t30 = mu_c_j * mu_c_j
+                    let t31 = t29 * t30
+                    let t32 = t29 * mu_c_j
+                    let mu_l_j = lanes.load(mu_lRow)
+                    let t33 = t32 * mu_l_j
+                    let t34 = mu_l_j * mu_l_j
+                    let t35 = t29 * t34
+                    let t36 = t34 * t5
+                    let t37 = t29 * t5
+                    let t38 = 2 * mu_l_j
+                    let t39 = t37 * t38
+                    let t40 = mu_l_j * t3
+                    let t41 = t32 * t3
+                    let t42 = t39 + t41
+                    let t43 = mu_c_j * t40
+                    let t44 = t29 * t40
+                    let t45 = t30 * t5
+                    let t46 = 2 * mu_c_j
+                    let t47 = t37 * t46
+                    let t48 = t44 + t47
+                    let t49 = t36 + t43
+                    let t50 = t45 + t49
+                    let t51 = t29 * t50
+                    let t52 = t28 * t5
+                    let t53 = t28 * t4
+                    let t54 = t4 + t52
+                    let t55 = t5 + t53
+                    let t56 = t55 - t51
+                    lanes.store(t56, dS_cRow)
+                    lanes.store(t54, dS_lRow)
+                    lanes.store(t48, dMu_cRow)
+                    lanes.store(t42, dMu_lRow)
+                    t20Lanes += lanes.masked(t28)
+                    t21Lanes += lanes.masked(t31)
+                    t22Lanes += lanes.masked(t33)
+                    t23Lanes += lanes.masked(t35)
+                    t24Lanes += lanes.masked(s_c_j)
+                    t25Lanes += lanes.masked(s_l_j)
+                }
+                if m_l % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
                     let t26 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
@@ -827,8 +1120,23 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t58Lanes = SIMD8<Double>()
                 // t59 = sum_{j=1}^{m_u} s_u_j
                 var t59Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let t60 = KernelMath.exp(s_u_j)
+                    let mu_u_j = lanes.load(mu_uRow)
+                    let t61 = mu_u_j * mu_u_j
+                    let t62 = mu_u_j * seed
+                    let t63 = t60 * t5
+                    let t64 = t4 + t63
+                    lanes.store(t64, dS_uRow)
+                    lanes.store(t62, dMu_uRow)
+                    t57Lanes += lanes.masked(t60)
+                    t58Lanes += lanes.masked(t61)
+                    t59Lanes += lanes.masked(s_u_j)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let t60 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
@@ -903,8 +1211,19 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let s_lRow = s_l + example * m_l
                 let eps_z_lRow = eps_z_l + example * m_l
                 let z_lOutRow = z_lOut + example * m_l
-                for j in stride(from: 0, to: m_l, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_l)
+                for step in 0..<m_l / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_l_j = lanes.load(s_lRow)
+                    let mu_l_j = lanes.load(mu_lRow)
+                    let t1 = 0.5 * s_l_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_l_j = lanes.load(eps_z_lRow)
+                    let t3 = t2 * eps_z_l_j
+                    let t4 = mu_l_j + t3
+                    lanes.store(t4, z_lOutRow)
+                }
+                if m_l % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_l - m_l % 8, m_l)
                     let s_l_j = lanes.load(s_lRow)
                     let mu_l_j = lanes.load(mu_lRow)
                     let t1 = 0.5 * s_l_j
@@ -936,8 +1255,21 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let dZ_lInRow = dZ_lIn + example * m_l
                 let dMu_lRow = dMu_l + example * m_l
                 let dS_lRow = dS_l + example * m_l
-                for j in stride(from: 0, to: m_l, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_l)
+                for step in 0..<m_l / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_l_j = lanes.load(s_lRow)
+                    let t1 = 0.5 * s_l_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_l_j = lanes.load(eps_z_lRow)
+                    let dZ_l_j = lanes.load(dZ_lInRow)
+                    let t3 = eps_z_l_j * dZ_l_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dS_lRow)
+                    lanes.accumulate(dZ_l_j, dMu_lRow)
+                }
+                if m_l % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_l - m_l % 8, m_l)
                     let s_l_j = lanes.load(s_lRow)
                     let t1 = 0.5 * s_l_j
                     let t2 = KernelMath.exp(t1)
@@ -968,8 +1300,19 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let s_uRow = s_u + example * m_u
                 let eps_z_uRow = eps_z_u + example * m_u
                 let z_uOutRow = z_uOut + example * m_u
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let mu_u_j = lanes.load(mu_uRow)
+                    let t1 = 0.5 * s_u_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_u_j = lanes.load(eps_z_uRow)
+                    let t3 = t2 * eps_z_u_j
+                    let t4 = mu_u_j + t3
+                    lanes.store(t4, z_uOutRow)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let mu_u_j = lanes.load(mu_uRow)
                     let t1 = 0.5 * s_u_j
@@ -1001,8 +1344,21 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let dZ_uInRow = dZ_uIn + example * m_u
                 let dMu_uRow = dMu_u + example * m_u
                 let dS_uRow = dS_u + example * m_u
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let t1 = 0.5 * s_u_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_u_j = lanes.load(eps_z_uRow)
+                    let dZ_u_j = lanes.load(dZ_uInRow)
+                    let t3 = eps_z_u_j * dZ_u_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dS_uRow)
+                    lanes.accumulate(dZ_u_j, dMu_uRow)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let t1 = 0.5 * s_u_j
                     let t2 = KernelMath.exp(t1)

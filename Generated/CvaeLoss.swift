@@ -70,8 +70,22 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t2Lanes = SIMD8<Float>()
                 // t3 = sum_{j=1}^{k} softplus(f_j)
                 var t3Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t4 = f_j * x_j
+                    let t5 = KernelMath.abs(f_j)
+                    let t6 = -t5
+                    let t7 = KernelMath.exp(t6)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    t2Lanes += lanes.masked(t4)
+                    t3Lanes += lanes.masked(t10)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
@@ -98,8 +112,31 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t15Lanes = SIMD8<Float>()
                 // t16 = sum_{j=1}^{m} s_p_j
                 var t16Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_p_j = lanes.load(s_pRow)
+                    let t17 = -s_p_j
+                    let t18 = KernelMath.exp(t17)
+                    let mu_j = lanes.load(muRow)
+                    let t19 = mu_j * mu_j
+                    let t20 = t18 * t19
+                    let t21 = t18 * mu_j
+                    let mu_p_j = lanes.load(mu_pRow)
+                    let t22 = t21 * mu_p_j
+                    let t23 = mu_p_j * mu_p_j
+                    let t24 = t18 * t23
+                    let s_j = lanes.load(sRow)
+                    let t25 = s_j - s_p_j
+                    let t26 = KernelMath.exp(t25)
+                    t11Lanes += lanes.masked(t20)
+                    t12Lanes += lanes.masked(t22)
+                    t13Lanes += lanes.masked(t24)
+                    t14Lanes += lanes.masked(t26)
+                    t15Lanes += lanes.masked(s_j)
+                    t16Lanes += lanes.masked(s_p_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
                     let t17 = -s_p_j
                     let t18 = KernelMath.exp(t17)
@@ -192,8 +229,28 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t5Lanes = SIMD8<Float>()
                 // t6 = sum_{j=1}^{k} softplus(f_j)
                 var t6Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t7 = f_j * x_j
+                    let t8 = KernelMath.abs(f_j)
+                    let t9 = -t8
+                    let t10 = KernelMath.exp(t9)
+                    let t11 = KernelMath.relu(f_j)
+                    let t12 = KernelMath.log1pUnit(t10)
+                    let t13 = t11 + t12
+                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
+                    let t15 = 1 + t10
+                    let t16 = t14 / t15
+                    let t17 = t16 - x_j
+                    let t18 = seed * t17
+                    lanes.store(t18, dFRow)
+                    t5Lanes += lanes.masked(t7)
+                    t6Lanes += lanes.masked(t13)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t7 = f_j * x_j
@@ -226,8 +283,56 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t23Lanes = SIMD8<Float>()
                 // t24 = sum_{j=1}^{m} s_p_j
                 var t24Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_p_j = lanes.load(s_pRow)
+                    let t25 = -s_p_j
+                    let t26 = KernelMath.exp(t25)
+                    let mu_j = lanes.load(muRow)
+                    let t27 = mu_j * mu_j
+                    let t28 = t26 * t27
+                    let t29 = t26 * mu_j
+                    let mu_p_j = lanes.load(mu_pRow)
+                    let t30 = t29 * mu_p_j
+                    let t31 = mu_p_j * mu_p_j
+                    let t32 = t26 * t31
+                    let s_j = lanes.load(sRow)
+                    let t33 = s_j - s_p_j
+                    let t34 = KernelMath.exp(t33)
+                    let t35 = t34 * t2
+                    let t36 = t34 * t4
+                    let t37 = t4 + t35
+                    let t38 = t31 * t2
+                    let t39 = t26 * t2
+                    let t40 = 2 * mu_p_j
+                    let t41 = t39 * t40
+                    let t42 = mu_p_j * t3
+                    let t43 = t29 * t3
+                    let t44 = t41 + t43
+                    let t45 = mu_j * t42
+                    let t46 = t26 * t42
+                    let t47 = t27 * t2
+                    let t48 = 2 * mu_j
+                    let t49 = t39 * t48
+                    let t50 = t46 + t49
+                    let t51 = t38 + t45
+                    let t52 = t47 + t51
+                    let t53 = t26 * t52
+                    let t54 = t2 + t36
+                    let t55 = t54 - t53
+                    lanes.store(t55, dS_pRow)
+                    lanes.store(t50, dMuRow)
+                    lanes.store(t44, dMu_pRow)
+                    lanes.store(t37, dSRow)
+                    t19Lanes += lanes.masked(t28)
+                    t20Lanes += lanes.masked(t30)
+                    t21Lanes += lanes.masked(t32)
+                    t22Lanes += lanes.masked(t34)
+                    t23Lanes += lanes.masked(s_j)
+                    t24Lanes += lanes.masked(s_p_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
                     let t25 = -s_p_j
                     let t26 = KernelMath.exp(t25)
@@ -329,8 +434,19 @@ public enum CvaeLoss: ObjectiveKernel {
                 let sRow = s + example * m
                 let eps_zRow = eps_z + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let t3 = t2 * eps_z_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
@@ -362,8 +478,21 @@ public enum CvaeLoss: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_z_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(dZ_j, dMuRow)
+                    lanes.accumulate(t5, dSRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)
@@ -409,8 +538,22 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t2Lanes = SIMD8<Double>()
                 // t3 = sum_{j=1}^{k} softplus(f_j)
                 var t3Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t4 = f_j * x_j
+                    let t5 = KernelMath.abs(f_j)
+                    let t6 = -t5
+                    let t7 = KernelMath.exp(t6)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    t2Lanes += lanes.masked(t4)
+                    t3Lanes += lanes.masked(t10)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
@@ -437,8 +580,31 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t15Lanes = SIMD8<Double>()
                 // t16 = sum_{j=1}^{m} s_p_j
                 var t16Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_p_j = lanes.load(s_pRow)
+                    let t17 = -s_p_j
+                    let t18 = KernelMath.exp(t17)
+                    let mu_j = lanes.load(muRow)
+                    let t19 = mu_j * mu_j
+                    let t20 = t18 * t19
+                    let t21 = t18 * mu_j
+                    let mu_p_j = lanes.load(mu_pRow)
+                    let t22 = t21 * mu_p_j
+                    let t23 = mu_p_j * mu_p_j
+                    let t24 = t18 * t23
+                    let s_j = lanes.load(sRow)
+                    let t25 = s_j - s_p_j
+                    let t26 = KernelMath.exp(t25)
+                    t11Lanes += lanes.masked(t20)
+                    t12Lanes += lanes.masked(t22)
+                    t13Lanes += lanes.masked(t24)
+                    t14Lanes += lanes.masked(t26)
+                    t15Lanes += lanes.masked(s_j)
+                    t16Lanes += lanes.masked(s_p_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
                     let t17 = -s_p_j
                     let t18 = KernelMath.exp(t17)
@@ -531,8 +697,28 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t5Lanes = SIMD8<Double>()
                 // t6 = sum_{j=1}^{k} softplus(f_j)
                 var t6Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t7 = f_j * x_j
+                    let t8 = KernelMath.abs(f_j)
+                    let t9 = -t8
+                    let t10 = KernelMath.exp(t9)
+                    let t11 = KernelMath.relu(f_j)
+                    let t12 = KernelMath.log1pUnit(t10)
+                    let t13 = t11 + t12
+                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
+                    let t15 = 1 + t10
+                    let t16 = t14 / t15
+                    let t17 = t16 - x_j
+                    let t18 = seed * t17
+                    lanes.store(t18, dFRow)
+                    t5Lanes += lanes.masked(t7)
+                    t6Lanes += lanes.masked(t13)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t7 = f_j * x_j
@@ -565,8 +751,56 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t23Lanes = SIMD8<Double>()
                 // t24 = sum_{j=1}^{m} s_p_j
                 var t24Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_p_j = lanes.load(s_pRow)
+                    let t25 = -s_p_j
+                    let t26 = KernelMath.exp(t25)
+                    let mu_j = lanes.load(muRow)
+                    let t27 = mu_j * mu_j
+                    let t28 = t26 * t27
+                    let t29 = t26 * mu_j
+                    let mu_p_j = lanes.load(mu_pRow)
+                    let t30 = t29 * mu_p_j
+                    let t31 = mu_p_j * mu_p_j
+                    let t32 = t26 * t31
+                    let s_j = lanes.load(sRow)
+                    let t33 = s_j - s_p_j
+                    let t34 = KernelMath.exp(t33)
+                    let t35 = t34 * t2
+                    let t36 = t34 * t4
+                    let t37 = t4 + t35
+                    let t38 = t31 * t2
+                    let t39 = t26 * t2
+                    let t40 = 2 * mu_p_j
+                    let t41 = t39 * t40
+                    let t42 = mu_p_j * t3
+                    let t43 = t29 * t3
+                    let t44 = t41 + t43
+                    let t45 = mu_j * t42
+                    let t46 = t26 * t42
+                    let t47 = t27 * t2
+                    let t48 = 2 * mu_j
+                    let t49 = t39 * t48
+                    let t50 = t46 + t49
+                    let t51 = t38 + t45
+                    let t52 = t47 + t51
+                    let t53 = t26 * t52
+                    let t54 = t2 + t36
+                    let t55 = t54 - t53
+                    lanes.store(t55, dS_pRow)
+                    lanes.store(t50, dMuRow)
+                    lanes.store(t44, dMu_pRow)
+                    lanes.store(t37, dSRow)
+                    t19Lanes += lanes.masked(t28)
+                    t20Lanes += lanes.masked(t30)
+                    t21Lanes += lanes.masked(t32)
+                    t22Lanes += lanes.masked(t34)
+                    t23Lanes += lanes.masked(s_j)
+                    t24Lanes += lanes.masked(s_p_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
                     let t25 = -s_p_j
                     let t26 = KernelMath.exp(t25)
@@ -668,8 +902,19 @@ public enum CvaeLoss: ObjectiveKernel {
                 let sRow = s + example * m
                 let eps_zRow = eps_z + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let t3 = t2 * eps_z_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
@@ -701,8 +946,21 @@ public enum CvaeLoss: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_z_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(dZ_j, dMuRow)
+                    lanes.accumulate(t5, dSRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)

@@ -66,8 +66,16 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let xhatRow = xhat + example * k
                 // t5 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t5Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t6 = x_j - xhat_j
+                    let t7 = t6 * t6
+                    t5Lanes += lanes.masked(t7)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t6 = x_j - xhat_j
@@ -77,8 +85,18 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let t5 = t5Lanes.sum()
                 // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t8Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let t9 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t10 = KernelMath.expm1(s_j)
+                    let t11 = t9 + t10
+                    let t12 = t11 - s_j
+                    t8Lanes += lanes.masked(t12)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let t9 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
@@ -150,8 +168,18 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let dXhatRow = dXhat + example * k
                 // t14 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t14Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t15 = x_j - xhat_j
+                    let t16 = t15 * t15
+                    let t17 = t15 * t10
+                    lanes.store(t17, dXhatRow)
+                    t14Lanes += lanes.masked(t16)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t15 = x_j - xhat_j
@@ -163,8 +191,24 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let t14 = t14Lanes.sum()
                 // t18 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t18Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let t19 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t20 = KernelMath.expm1(s_j)
+                    let t21 = t19 + t20
+                    let t22 = t21 - s_j
+                    let t23 = 1 + t20
+                    let t24 = t5 * t23
+                    let t25 = t6 + t24
+                    let t26 = mu_j * seed
+                    lanes.store(t26, dMuRow)
+                    lanes.store(t25, dSRow)
+                    t18Lanes += lanes.masked(t22)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let t19 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
@@ -227,8 +271,19 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let sRow = s + example * m
                 let epsRow = eps + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let t3 = t2 * eps_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
@@ -260,8 +315,21 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(dZ_j, dMuRow)
+                    lanes.accumulate(t5, dSRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)
@@ -306,8 +374,16 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let xhatRow = xhat + example * k
                 // t5 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t5Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t6 = x_j - xhat_j
+                    let t7 = t6 * t6
+                    t5Lanes += lanes.masked(t7)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t6 = x_j - xhat_j
@@ -317,8 +393,18 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let t5 = t5Lanes.sum()
                 // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t8Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let t9 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t10 = KernelMath.expm1(s_j)
+                    let t11 = t9 + t10
+                    let t12 = t11 - s_j
+                    t8Lanes += lanes.masked(t12)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let t9 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
@@ -390,8 +476,18 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let dXhatRow = dXhat + example * k
                 // t14 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t14Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t15 = x_j - xhat_j
+                    let t16 = t15 * t15
+                    let t17 = t15 * t10
+                    lanes.store(t17, dXhatRow)
+                    t14Lanes += lanes.masked(t16)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t15 = x_j - xhat_j
@@ -403,8 +499,24 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let t14 = t14Lanes.sum()
                 // t18 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t18Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let t19 = mu_j * mu_j
+                    let s_j = lanes.load(sRow)
+                    let t20 = KernelMath.expm1(s_j)
+                    let t21 = t19 + t20
+                    let t22 = t21 - s_j
+                    let t23 = 1 + t20
+                    let t24 = t5 * t23
+                    let t25 = t6 + t24
+                    let t26 = mu_j * seed
+                    lanes.store(t26, dMuRow)
+                    lanes.store(t25, dSRow)
+                    t18Lanes += lanes.masked(t22)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let t19 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
@@ -467,8 +579,19 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let sRow = s + example * m
                 let epsRow = eps + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let mu_j = lanes.load(muRow)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let t3 = t2 * eps_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
@@ -500,8 +623,21 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(dZ_j, dMuRow)
+                    lanes.accumulate(t5, dSRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)

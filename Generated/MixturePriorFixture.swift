@@ -59,8 +59,13 @@ public enum MixturePriorFixture: ObjectiveKernel {
         let V = params.pointer("V", count: K * m)
         // t1 = logsumexp(sum_{l=1}^{K} a_l)
         var t1Terms = KernelLogSumExp<Float>()
-        for i in stride(from: 0, to: K, by: 8) {
-            let lanes = KernelLanes<Float>(i, K)
+        for step in 0..<K / 8 {
+            let lanes = KernelLanes<Float>(full: 8 * step)
+            let a_i = lanes.load(a)
+            t1Terms.add(a_i, lanes)
+        }
+        if K % 8 != 0 {
+            let lanes = KernelLanes<Float>(K - K % 8, K)
             let a_i = lanes.load(a)
             t1Terms.add(a_i, lanes)
         }
@@ -82,8 +87,24 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     // t4 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
                     var t4Lanes = SIMD8<Float>()
-                    for j in stride(from: 0, to: m, by: 8) {
-                        let lanes = KernelLanes<Float>(j, m)
+                    for step in 0..<m / 8 {
+                        let lanes = KernelLanes<Float>(full: 8 * step)
+                        let V_ij = lanes.load(V + i * m)
+                        let t5 = 0.5 * V_ij
+                        let t6 = -0.9189385332046727 - t5
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t7 = z_j - M_ij
+                        let t8 = t7 * t7
+                        let t9 = 0.5 * t8
+                        let t10 = -V_ij
+                        let t11 = KernelMath.exp(t10)
+                        let t12 = t9 * t11
+                        let t13 = t6 - t12
+                        t4Lanes += lanes.masked(t13)
+                    }
+                    if m % 8 != 0 {
+                        let lanes = KernelLanes<Float>(m - m % 8, m)
                         let V_ij = lanes.load(V + i * m)
                         let t5 = 0.5 * V_ij
                         let t6 = -0.9189385332046727 - t5
@@ -105,8 +126,16 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t2 = t2Terms.value
                 // t15 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t15Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t16 = x_j - xhat_j
+                    let t17 = t16 * t16
+                    t15Lanes += lanes.masked(t17)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t16 = x_j - xhat_j
@@ -116,8 +145,24 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t15 = t15Lanes.sum()
                 // t18 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
                 var t18Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t19 = 0.5 * s_j
+                    let t20 = -0.9189385332046727 - t19
+                    let z_j = lanes.load(zRow)
+                    let mu_j = lanes.load(muRow)
+                    let t21 = z_j - mu_j
+                    let t22 = t21 * t21
+                    let t23 = 0.5 * t22
+                    let t24 = -s_j
+                    let t25 = KernelMath.exp(t24)
+                    let t26 = t23 * t25
+                    let t27 = t20 - t26
+                    t18Lanes += lanes.masked(t27)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t19 = 0.5 * s_j
                     let t20 = -0.9189385332046727 - t19
@@ -175,8 +220,13 @@ public enum MixturePriorFixture: ObjectiveKernel {
         let t2 = -0.5 * seed
         // t3 = logsumexp(sum_{l=1}^{K} a_l)
         var t3Terms = KernelLogSumExp<Float>()
-        for i in stride(from: 0, to: K, by: 8) {
-            let lanes = KernelLanes<Float>(i, K)
+        for step in 0..<K / 8 {
+            let lanes = KernelLanes<Float>(full: 8 * step)
+            let a_i = lanes.load(a)
+            t3Terms.add(a_i, lanes)
+        }
+        if K % 8 != 0 {
+            let lanes = KernelLanes<Float>(K - K % 8, K)
             let a_i = lanes.load(a)
             t3Terms.add(a_i, lanes)
         }
@@ -206,8 +256,24 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     // t6 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
                     var t6Lanes = SIMD8<Float>()
-                    for j in stride(from: 0, to: m, by: 8) {
-                        let lanes = KernelLanes<Float>(j, m)
+                    for step in 0..<m / 8 {
+                        let lanes = KernelLanes<Float>(full: 8 * step)
+                        let V_ij = lanes.load(V + i * m)
+                        let t7 = 0.5 * V_ij
+                        let t8 = -0.9189385332046727 - t7
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t9 = z_j - M_ij
+                        let t10 = t9 * t9
+                        let t11 = 0.5 * t10
+                        let t12 = -V_ij
+                        let t13 = KernelMath.exp(t12)
+                        let t14 = t11 * t13
+                        let t15 = t8 - t14
+                        t6Lanes += lanes.masked(t15)
+                    }
+                    if m % 8 != 0 {
+                        let lanes = KernelLanes<Float>(m - m % 8, m)
                         let V_ij = lanes.load(V + i * m)
                         let t7 = 0.5 * V_ij
                         let t8 = -0.9189385332046727 - t7
@@ -229,8 +295,18 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t4 = t4Terms.value
                 // t17 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t17Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t18 = x_j - xhat_j
+                    let t19 = t18 * t18
+                    let t20 = t18 * t1
+                    lanes.store(t20, dXhatRow)
+                    t17Lanes += lanes.masked(t19)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t18 = x_j - xhat_j
@@ -242,8 +318,35 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t17 = t17Lanes.sum()
                 // t21 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
                 var t21Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t22 = 0.5 * s_j
+                    let t23 = -0.9189385332046727 - t22
+                    let z_j = lanes.load(zRow)
+                    let mu_j = lanes.load(muRow)
+                    let t24 = z_j - mu_j
+                    let t25 = t24 * t24
+                    let t26 = 0.5 * t25
+                    let t27 = -s_j
+                    let t28 = KernelMath.exp(t27)
+                    let t29 = t26 * t28
+                    let t30 = t23 - t29
+                    let t31 = t28 * t1
+                    let t32 = t25 * t2
+                    let t33 = t28 * t32
+                    let t34 = 0.5 * t31
+                    let t35 = 2 * t24
+                    let t36 = t34 * t35
+                    let t37 = -t36
+                    let t38 = t2 - t33
+                    lanes.store(t38, dSRow)
+                    lanes.accumulate(t36, dZRow)
+                    lanes.store(t37, dMuRow)
+                    t21Lanes += lanes.masked(t30)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t22 = 0.5 * s_j
                     let t23 = -0.9189385332046727 - t22
@@ -281,8 +384,24 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     // t44 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
                     var t44Lanes = SIMD8<Float>()
-                    for j in stride(from: 0, to: m, by: 8) {
-                        let lanes = KernelLanes<Float>(j, m)
+                    for step in 0..<m / 8 {
+                        let lanes = KernelLanes<Float>(full: 8 * step)
+                        let V_ij = lanes.load(V + i * m)
+                        let t45 = 0.5 * V_ij
+                        let t46 = -0.9189385332046727 - t45
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t47 = z_j - M_ij
+                        let t48 = t47 * t47
+                        let t49 = 0.5 * t48
+                        let t50 = -V_ij
+                        let t51 = KernelMath.exp(t50)
+                        let t52 = t49 * t51
+                        let t53 = t46 - t52
+                        t44Lanes += lanes.masked(t53)
+                    }
+                    if m % 8 != 0 {
+                        let lanes = KernelLanes<Float>(m - m % 8, m)
                         let V_ij = lanes.load(V + i * m)
                         let t45 = 0.5 * V_ij
                         let t46 = -0.9189385332046727 - t45
@@ -303,8 +422,29 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     let t56 = KernelMath.exp(t55)
                     let t57 = seed * t56
                     let t58 = 0.5 * t57
-                    for j in stride(from: 0, to: m, by: 8) {
-                        let lanes = KernelLanes<Float>(j, m)
+                    for step in 0..<m / 8 {
+                        let lanes = KernelLanes<Float>(full: 8 * step)
+                        let V_ij = lanes.load(V + i * m)
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t59 = z_j - M_ij
+                        let t60 = t59 * t59
+                        let t61 = -V_ij
+                        let t62 = KernelMath.exp(t61)
+                        let t63 = t62 * t57
+                        let t64 = t60 * t58
+                        let t65 = t62 * t64
+                        let t66 = 0.5 * t63
+                        let t67 = 2 * t59
+                        let t68 = t66 * t67
+                        let t69 = -t68
+                        let t70 = t58 - t65
+                        lanes.accumulate(t70, dV + i * m)
+                        lanes.accumulate(t68, dZRow)
+                        lanes.accumulate(t69, dM + i * m)
+                    }
+                    if m % 8 != 0 {
+                        let lanes = KernelLanes<Float>(m - m % 8, m)
                         let V_ij = lanes.load(V + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
@@ -334,8 +474,24 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     // t74 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
                     var t74Lanes = SIMD8<Float>()
-                    for j in stride(from: 0, to: m, by: 8) {
-                        let lanes = KernelLanes<Float>(j, m)
+                    for step in 0..<m / 8 {
+                        let lanes = KernelLanes<Float>(full: 8 * step)
+                        let V_ij = lanes.load(V + i * m)
+                        let t75 = 0.5 * V_ij
+                        let t76 = -0.9189385332046727 - t75
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t77 = z_j - M_ij
+                        let t78 = t77 * t77
+                        let t79 = 0.5 * t78
+                        let t80 = -V_ij
+                        let t81 = KernelMath.exp(t80)
+                        let t82 = t79 * t81
+                        let t83 = t76 - t82
+                        t74Lanes += lanes.masked(t83)
+                    }
+                    if m % 8 != 0 {
+                        let lanes = KernelLanes<Float>(m - m % 8, m)
                         let V_ij = lanes.load(V + i * m)
                         let t75 = 0.5 * V_ij
                         let t76 = -0.9189385332046727 - t75
@@ -393,8 +549,19 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let sRow = s + example * m
                 let epsRow = eps + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let mu_j = lanes.load(muRow)
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let t3 = t2 * eps_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let mu_j = lanes.load(muRow)
@@ -426,8 +593,21 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dSRow)
+                    lanes.accumulate(dZ_j, dMuRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)
@@ -463,8 +643,13 @@ public enum MixturePriorFixture: ObjectiveKernel {
         let V = params.pointer("V", count: K * m)
         // t1 = logsumexp(sum_{l=1}^{K} a_l)
         var t1Terms = KernelLogSumExp<Double>()
-        for i in stride(from: 0, to: K, by: 8) {
-            let lanes = KernelLanes<Double>(i, K)
+        for step in 0..<K / 8 {
+            let lanes = KernelLanes<Double>(full: 8 * step)
+            let a_i = lanes.load(a)
+            t1Terms.add(a_i, lanes)
+        }
+        if K % 8 != 0 {
+            let lanes = KernelLanes<Double>(K - K % 8, K)
             let a_i = lanes.load(a)
             t1Terms.add(a_i, lanes)
         }
@@ -486,8 +671,24 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     // t4 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
                     var t4Lanes = SIMD8<Double>()
-                    for j in stride(from: 0, to: m, by: 8) {
-                        let lanes = KernelLanes<Double>(j, m)
+                    for step in 0..<m / 8 {
+                        let lanes = KernelLanes<Double>(full: 8 * step)
+                        let V_ij = lanes.load(V + i * m)
+                        let t5 = 0.5 * V_ij
+                        let t6 = -0.9189385332046727 - t5
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t7 = z_j - M_ij
+                        let t8 = t7 * t7
+                        let t9 = 0.5 * t8
+                        let t10 = -V_ij
+                        let t11 = KernelMath.exp(t10)
+                        let t12 = t9 * t11
+                        let t13 = t6 - t12
+                        t4Lanes += lanes.masked(t13)
+                    }
+                    if m % 8 != 0 {
+                        let lanes = KernelLanes<Double>(m - m % 8, m)
                         let V_ij = lanes.load(V + i * m)
                         let t5 = 0.5 * V_ij
                         let t6 = -0.9189385332046727 - t5
@@ -509,8 +710,16 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t2 = t2Terms.value
                 // t15 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t15Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t16 = x_j - xhat_j
+                    let t17 = t16 * t16
+                    t15Lanes += lanes.masked(t17)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t16 = x_j - xhat_j
@@ -520,8 +729,24 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t15 = t15Lanes.sum()
                 // t18 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
                 var t18Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t19 = 0.5 * s_j
+                    let t20 = -0.9189385332046727 - t19
+                    let z_j = lanes.load(zRow)
+                    let mu_j = lanes.load(muRow)
+                    let t21 = z_j - mu_j
+                    let t22 = t21 * t21
+                    let t23 = 0.5 * t22
+                    let t24 = -s_j
+                    let t25 = KernelMath.exp(t24)
+                    let t26 = t23 * t25
+                    let t27 = t20 - t26
+                    t18Lanes += lanes.masked(t27)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t19 = 0.5 * s_j
                     let t20 = -0.9189385332046727 - t19
@@ -579,8 +804,13 @@ public enum MixturePriorFixture: ObjectiveKernel {
         let t2 = -0.5 * seed
         // t3 = logsumexp(sum_{l=1}^{K} a_l)
         var t3Terms = KernelLogSumExp<Double>()
-        for i in stride(from: 0, to: K, by: 8) {
-            let lanes = KernelLanes<Double>(i, K)
+        for step in 0..<K / 8 {
+            let lanes = KernelLanes<Double>(full: 8 * step)
+            let a_i = lanes.load(a)
+            t3Terms.add(a_i, lanes)
+        }
+        if K % 8 != 0 {
+            let lanes = KernelLanes<Double>(K - K % 8, K)
             let a_i = lanes.load(a)
             t3Terms.add(a_i, lanes)
         }
@@ -610,8 +840,24 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     // t6 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
                     var t6Lanes = SIMD8<Double>()
-                    for j in stride(from: 0, to: m, by: 8) {
-                        let lanes = KernelLanes<Double>(j, m)
+                    for step in 0..<m / 8 {
+                        let lanes = KernelLanes<Double>(full: 8 * step)
+                        let V_ij = lanes.load(V + i * m)
+                        let t7 = 0.5 * V_ij
+                        let t8 = -0.9189385332046727 - t7
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t9 = z_j - M_ij
+                        let t10 = t9 * t9
+                        let t11 = 0.5 * t10
+                        let t12 = -V_ij
+                        let t13 = KernelMath.exp(t12)
+                        let t14 = t11 * t13
+                        let t15 = t8 - t14
+                        t6Lanes += lanes.masked(t15)
+                    }
+                    if m % 8 != 0 {
+                        let lanes = KernelLanes<Double>(m - m % 8, m)
                         let V_ij = lanes.load(V + i * m)
                         let t7 = 0.5 * V_ij
                         let t8 = -0.9189385332046727 - t7
@@ -633,8 +879,18 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t4 = t4Terms.value
                 // t17 = sum_{j=1}^{k} (x_j - xhat_j)^2
                 var t17Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t18 = x_j - xhat_j
+                    let t19 = t18 * t18
+                    let t20 = t18 * t1
+                    lanes.store(t20, dXhatRow)
+                    t17Lanes += lanes.masked(t19)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t18 = x_j - xhat_j
@@ -646,8 +902,35 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let t17 = t17Lanes.sum()
                 // t21 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
                 var t21Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t22 = 0.5 * s_j
+                    let t23 = -0.9189385332046727 - t22
+                    let z_j = lanes.load(zRow)
+                    let mu_j = lanes.load(muRow)
+                    let t24 = z_j - mu_j
+                    let t25 = t24 * t24
+                    let t26 = 0.5 * t25
+                    let t27 = -s_j
+                    let t28 = KernelMath.exp(t27)
+                    let t29 = t26 * t28
+                    let t30 = t23 - t29
+                    let t31 = t28 * t1
+                    let t32 = t25 * t2
+                    let t33 = t28 * t32
+                    let t34 = 0.5 * t31
+                    let t35 = 2 * t24
+                    let t36 = t34 * t35
+                    let t37 = -t36
+                    let t38 = t2 - t33
+                    lanes.store(t38, dSRow)
+                    lanes.accumulate(t36, dZRow)
+                    lanes.store(t37, dMuRow)
+                    t21Lanes += lanes.masked(t30)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t22 = 0.5 * s_j
                     let t23 = -0.9189385332046727 - t22
@@ -685,8 +968,24 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     // t44 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
                     var t44Lanes = SIMD8<Double>()
-                    for j in stride(from: 0, to: m, by: 8) {
-                        let lanes = KernelLanes<Double>(j, m)
+                    for step in 0..<m / 8 {
+                        let lanes = KernelLanes<Double>(full: 8 * step)
+                        let V_ij = lanes.load(V + i * m)
+                        let t45 = 0.5 * V_ij
+                        let t46 = -0.9189385332046727 - t45
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t47 = z_j - M_ij
+                        let t48 = t47 * t47
+                        let t49 = 0.5 * t48
+                        let t50 = -V_ij
+                        let t51 = KernelMath.exp(t50)
+                        let t52 = t49 * t51
+                        let t53 = t46 - t52
+                        t44Lanes += lanes.masked(t53)
+                    }
+                    if m % 8 != 0 {
+                        let lanes = KernelLanes<Double>(m - m % 8, m)
                         let V_ij = lanes.load(V + i * m)
                         let t45 = 0.5 * V_ij
                         let t46 = -0.9189385332046727 - t45
@@ -707,8 +1006,29 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     let t56 = KernelMath.exp(t55)
                     let t57 = seed * t56
                     let t58 = 0.5 * t57
-                    for j in stride(from: 0, to: m, by: 8) {
-                        let lanes = KernelLanes<Double>(j, m)
+                    for step in 0..<m / 8 {
+                        let lanes = KernelLanes<Double>(full: 8 * step)
+                        let V_ij = lanes.load(V + i * m)
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t59 = z_j - M_ij
+                        let t60 = t59 * t59
+                        let t61 = -V_ij
+                        let t62 = KernelMath.exp(t61)
+                        let t63 = t62 * t57
+                        let t64 = t60 * t58
+                        let t65 = t62 * t64
+                        let t66 = 0.5 * t63
+                        let t67 = 2 * t59
+                        let t68 = t66 * t67
+                        let t69 = -t68
+                        let t70 = t58 - t65
+                        lanes.accumulate(t70, dV + i * m)
+                        lanes.accumulate(t68, dZRow)
+                        lanes.accumulate(t69, dM + i * m)
+                    }
+                    if m % 8 != 0 {
+                        let lanes = KernelLanes<Double>(m - m % 8, m)
                         let V_ij = lanes.load(V + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
@@ -738,8 +1058,24 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     // t74 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
                     var t74Lanes = SIMD8<Double>()
-                    for j in stride(from: 0, to: m, by: 8) {
-                        let lanes = KernelLanes<Double>(j, m)
+                    for step in 0..<m / 8 {
+                        let lanes = KernelLanes<Double>(full: 8 * step)
+                        let V_ij = lanes.load(V + i * m)
+                        let t75 = 0.5 * V_ij
+                        let t76 = -0.9189385332046727 - t75
+                        let z_j = lanes.load(zRow)
+                        let M_ij = lanes.load(M + i * m)
+                        let t77 = z_j - M_ij
+                        let t78 = t77 * t77
+                        let t79 = 0.5 * t78
+                        let t80 = -V_ij
+                        let t81 = KernelMath.exp(t80)
+                        let t82 = t79 * t81
+                        let t83 = t76 - t82
+                        t74Lanes += lanes.masked(t83)
+                    }
+                    if m % 8 != 0 {
+                        let lanes = KernelLanes<Double>(m - m % 8, m)
                         let V_ij = lanes.load(V + i * m)
                         let t75 = 0.5 * V_ij
                         let t76 = -0.9189385332046727 - t75
@@ -797,8 +1133,19 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let sRow = s + example * m
                 let epsRow = eps + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let mu_j = lanes.load(muRow)
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let t3 = t2 * eps_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let mu_j = lanes.load(muRow)
@@ -830,8 +1177,21 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_j = lanes.load(epsRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dSRow)
+                    lanes.accumulate(dZ_j, dMuRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)

@@ -107,8 +107,13 @@ public enum SrvaeLoss: ObjectiveKernel {
         let t8 = 0.5 * m_zSize
         // t9 = logsumexp(sum_{l=1}^{K} a_l)
         var t9Terms = KernelLogSumExp<Float>()
-        for i in stride(from: 0, to: K, by: 8) {
-            let lanes = KernelLanes<Float>(i, K)
+        for step in 0..<K / 8 {
+            let lanes = KernelLanes<Float>(full: 8 * step)
+            let a_i = lanes.load(a)
+            t9Terms.add(a_i, lanes)
+        }
+        if K % 8 != 0 {
+            let lanes = KernelLanes<Float>(K - K % 8, K)
             let a_i = lanes.load(a)
             t9Terms.add(a_i, lanes)
         }
@@ -136,8 +141,24 @@ public enum SrvaeLoss: ObjectiveKernel {
                     // t12 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
                     // i, j))^2 exp(-entry(V_u, i, j)))
                     var t12Lanes = SIMD8<Float>()
-                    for j in stride(from: 0, to: m_u, by: 8) {
-                        let lanes = KernelLanes<Float>(j, m_u)
+                    for step in 0..<m_u / 8 {
+                        let lanes = KernelLanes<Float>(full: 8 * step)
+                        let V_u_ij = lanes.load(V_u + i * m_u)
+                        let t13 = 0.5 * V_u_ij
+                        let t14 = -0.9189385332046727 - t13
+                        let u_j = lanes.load(uRow)
+                        let M_u_ij = lanes.load(M_u + i * m_u)
+                        let t15 = u_j - M_u_ij
+                        let t16 = t15 * t15
+                        let t17 = 0.5 * t16
+                        let t18 = -V_u_ij
+                        let t19 = KernelMath.exp(t18)
+                        let t20 = t17 * t19
+                        let t21 = t14 - t20
+                        t12Lanes += lanes.masked(t21)
+                    }
+                    if m_u % 8 != 0 {
+                        let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let t13 = 0.5 * V_u_ij
                         let t14 = -0.9189385332046727 - t13
@@ -163,8 +184,22 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t24Lanes = SIMD8<Float>()
                 // t25 = sum_{j=1}^{k} x_j^2 / gamma_1^2
                 var t25Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t26 = x_j * xhat_j
+                    let t27 = t26 / t2
+                    let t28 = xhat_j * xhat_j
+                    let t29 = t28 / t2
+                    let t30 = x_j * x_j
+                    let t31 = t30 / t2
+                    t23Lanes += lanes.masked(t27)
+                    t24Lanes += lanes.masked(t29)
+                    t25Lanes += lanes.masked(t31)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t26 = x_j * xhat_j
@@ -186,8 +221,22 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t33Lanes = SIMD8<Float>()
                 // t34 = sum_{j=1}^{k_y} y_j^2 / gamma_2^2
                 var t34Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k_y, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k_y)
+                for step in 0..<k_y / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let y_j = lanes.load(yRow)
+                    let yhat_j = lanes.load(yhatRow)
+                    let t35 = y_j * yhat_j
+                    let t36 = t35 / t1
+                    let t37 = yhat_j * yhat_j
+                    let t38 = t37 / t1
+                    let t39 = y_j * y_j
+                    let t40 = t39 / t1
+                    t32Lanes += lanes.masked(t36)
+                    t33Lanes += lanes.masked(t38)
+                    t34Lanes += lanes.masked(t40)
+                }
+                if k_y % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k_y - k_y % 8, k_y)
                     let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
                     let t35 = y_j * yhat_j
@@ -205,8 +254,13 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let t34 = t34Lanes.sum()
                 // t41 = sum_{j=1}^{m_u} s_u_j
                 var t41Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    t41Lanes += lanes.masked(s_u_j)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     t41Lanes += lanes.masked(s_u_j)
                 }
@@ -223,8 +277,31 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t46Lanes = SIMD8<Float>()
                 // t47 = sum_{j=1}^{m_z} s_z_j
                 var t47Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m_z, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_z)
+                for step in 0..<m_z / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_p_j = lanes.load(s_pRow)
+                    let t48 = -s_p_j
+                    let s_z_j = lanes.load(s_zRow)
+                    let t49 = s_z_j - s_p_j
+                    let t50 = KernelMath.exp(t49)
+                    let t51 = KernelMath.exp(t48)
+                    let mu_p_j = lanes.load(mu_pRow)
+                    let t52 = mu_p_j * mu_p_j
+                    let t53 = t51 * t52
+                    let t54 = t51 * mu_p_j
+                    let mu_z_j = lanes.load(mu_zRow)
+                    let t55 = t54 * mu_z_j
+                    let t56 = mu_z_j * mu_z_j
+                    let t57 = t51 * t56
+                    t42Lanes += lanes.masked(t50)
+                    t43Lanes += lanes.masked(t53)
+                    t44Lanes += lanes.masked(t55)
+                    t45Lanes += lanes.masked(t57)
+                    t46Lanes += lanes.masked(s_p_j)
+                    t47Lanes += lanes.masked(s_z_j)
+                }
+                if m_z % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
                     let t48 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
@@ -375,8 +452,13 @@ public enum SrvaeLoss: ObjectiveKernel {
         let t29 = 2 * gamma_2Value
         // t30 = logsumexp(sum_{l=1}^{K} a_l)
         var t30Terms = KernelLogSumExp<Float>()
-        for i in stride(from: 0, to: K, by: 8) {
-            let lanes = KernelLanes<Float>(i, K)
+        for step in 0..<K / 8 {
+            let lanes = KernelLanes<Float>(full: 8 * step)
+            let a_i = lanes.load(a)
+            t30Terms.add(a_i, lanes)
+        }
+        if K % 8 != 0 {
+            let lanes = KernelLanes<Float>(K - K % 8, K)
             let a_i = lanes.load(a)
             t30Terms.add(a_i, lanes)
         }
@@ -420,8 +502,24 @@ public enum SrvaeLoss: ObjectiveKernel {
                     // t33 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
                     // i, j))^2 exp(-entry(V_u, i, j)))
                     var t33Lanes = SIMD8<Float>()
-                    for j in stride(from: 0, to: m_u, by: 8) {
-                        let lanes = KernelLanes<Float>(j, m_u)
+                    for step in 0..<m_u / 8 {
+                        let lanes = KernelLanes<Float>(full: 8 * step)
+                        let V_u_ij = lanes.load(V_u + i * m_u)
+                        let t34 = 0.5 * V_u_ij
+                        let t35 = -0.9189385332046727 - t34
+                        let u_j = lanes.load(uRow)
+                        let M_u_ij = lanes.load(M_u + i * m_u)
+                        let t36 = u_j - M_u_ij
+                        let t37 = t36 * t36
+                        let t38 = 0.5 * t37
+                        let t39 = -V_u_ij
+                        let t40 = KernelMath.exp(t39)
+                        let t41 = t38 * t40
+                        let t42 = t35 - t41
+                        t33Lanes += lanes.masked(t42)
+                    }
+                    if m_u % 8 != 0 {
+                        let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let t34 = 0.5 * V_u_ij
                         let t35 = -0.9189385332046727 - t34
@@ -450,8 +548,35 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t47Lanes = SIMD8<Float>()
                 var t48Lanes = SIMD8<Float>()
                 var t49Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t50 = x_j * xhat_j
+                    let t51 = t50 / t2
+                    let t52 = xhat_j * xhat_j
+                    let t53 = t52 / t2
+                    let t54 = x_j * x_j
+                    let t55 = t54 / t2
+                    let t56 = t55 / t2
+                    let t57 = t10 * t56
+                    let t58 = t53 / t2
+                    let t59 = t10 * t58
+                    let t60 = xhat_j * t14
+                    let t61 = t51 / t2
+                    let t62 = seed * t61
+                    let t63 = x_j * t25
+                    let t64 = t60 + t63
+                    lanes.store(t64, dXhatRow)
+                    t44Lanes += lanes.masked(t51)
+                    t45Lanes += lanes.masked(t53)
+                    t46Lanes += lanes.masked(t55)
+                    t47Lanes += lanes.masked(t57)
+                    t48Lanes += lanes.masked(t59)
+                    t49Lanes += lanes.masked(t62)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t50 = x_j * xhat_j
@@ -492,8 +617,35 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t68Lanes = SIMD8<Float>()
                 var t69Lanes = SIMD8<Float>()
                 var t70Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k_y, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k_y)
+                for step in 0..<k_y / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let y_j = lanes.load(yRow)
+                    let yhat_j = lanes.load(yhatRow)
+                    let t71 = y_j * yhat_j
+                    let t72 = t71 / t1
+                    let t73 = yhat_j * yhat_j
+                    let t74 = t73 / t1
+                    let t75 = y_j * y_j
+                    let t76 = t75 / t1
+                    let t77 = t76 / t1
+                    let t78 = t10 * t77
+                    let t79 = t74 / t1
+                    let t80 = t10 * t79
+                    let t81 = yhat_j * t17
+                    let t82 = t72 / t1
+                    let t83 = seed * t82
+                    let t84 = y_j * t28
+                    let t85 = t81 + t84
+                    lanes.store(t85, dYhatRow)
+                    t65Lanes += lanes.masked(t72)
+                    t66Lanes += lanes.masked(t74)
+                    t67Lanes += lanes.masked(t76)
+                    t68Lanes += lanes.masked(t78)
+                    t69Lanes += lanes.masked(t80)
+                    t70Lanes += lanes.masked(t83)
+                }
+                if k_y % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k_y - k_y % 8, k_y)
                     let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
                     let t71 = y_j * yhat_j
@@ -527,8 +679,14 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let t70 = t70Lanes.sum()
                 // t86 = sum_{j=1}^{m_u} s_u_j
                 var t86Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    lanes.store(t10, dS_uRow)
+                    t86Lanes += lanes.masked(s_u_j)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     lanes.store(t10, dS_uRow)
                     t86Lanes += lanes.masked(s_u_j)
@@ -546,8 +704,56 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t91Lanes = SIMD8<Float>()
                 // t92 = sum_{j=1}^{m_z} s_z_j
                 var t92Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m_z, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_z)
+                for step in 0..<m_z / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_p_j = lanes.load(s_pRow)
+                    let t93 = -s_p_j
+                    let s_z_j = lanes.load(s_zRow)
+                    let t94 = s_z_j - s_p_j
+                    let t95 = KernelMath.exp(t94)
+                    let t96 = KernelMath.exp(t93)
+                    let mu_p_j = lanes.load(mu_pRow)
+                    let t97 = mu_p_j * mu_p_j
+                    let t98 = t96 * t97
+                    let t99 = t96 * mu_p_j
+                    let mu_z_j = lanes.load(mu_zRow)
+                    let t100 = t99 * mu_z_j
+                    let t101 = mu_z_j * mu_z_j
+                    let t102 = t96 * t101
+                    let t103 = t101 * t11
+                    let t104 = t96 * t11
+                    let t105 = 2 * mu_z_j
+                    let t106 = t104 * t105
+                    let t107 = mu_z_j * t9
+                    let t108 = t99 * t9
+                    let t109 = t106 + t108
+                    let t110 = mu_p_j * t107
+                    let t111 = t96 * t107
+                    let t112 = t97 * t11
+                    let t113 = 2 * mu_p_j
+                    let t114 = t104 * t113
+                    let t115 = t111 + t114
+                    let t116 = t103 + t110
+                    let t117 = t112 + t116
+                    let t118 = t96 * t117
+                    let t119 = t95 * t11
+                    let t120 = t95 * t10
+                    let t121 = t10 + t119
+                    let t122 = t11 + t120
+                    let t123 = t122 - t118
+                    lanes.store(t123, dS_pRow)
+                    lanes.store(t121, dS_zRow)
+                    lanes.store(t115, dMu_pRow)
+                    lanes.store(t109, dMu_zRow)
+                    t87Lanes += lanes.masked(t95)
+                    t88Lanes += lanes.masked(t98)
+                    t89Lanes += lanes.masked(t100)
+                    t90Lanes += lanes.masked(t102)
+                    t91Lanes += lanes.masked(s_p_j)
+                    t92Lanes += lanes.masked(s_z_j)
+                }
+                if m_z % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
                     let t93 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
@@ -646,8 +852,24 @@ public enum SrvaeLoss: ObjectiveKernel {
                     // t162 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
                     var t162Lanes = SIMD8<Float>()
-                    for j in stride(from: 0, to: m_u, by: 8) {
-                        let lanes = KernelLanes<Float>(j, m_u)
+                    for step in 0..<m_u / 8 {
+                        let lanes = KernelLanes<Float>(full: 8 * step)
+                        let V_u_ij = lanes.load(V_u + i * m_u)
+                        let t163 = 0.5 * V_u_ij
+                        let t164 = -0.9189385332046727 - t163
+                        let u_j = lanes.load(uRow)
+                        let M_u_ij = lanes.load(M_u + i * m_u)
+                        let t165 = u_j - M_u_ij
+                        let t166 = t165 * t165
+                        let t167 = 0.5 * t166
+                        let t168 = -V_u_ij
+                        let t169 = KernelMath.exp(t168)
+                        let t170 = t167 * t169
+                        let t171 = t164 - t170
+                        t162Lanes += lanes.masked(t171)
+                    }
+                    if m_u % 8 != 0 {
+                        let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let t163 = 0.5 * V_u_ij
                         let t164 = -0.9189385332046727 - t163
@@ -668,8 +890,29 @@ public enum SrvaeLoss: ObjectiveKernel {
                     let t174 = KernelMath.exp(t173)
                     let t175 = seed * t174
                     let t176 = 0.5 * t175
-                    for j in stride(from: 0, to: m_u, by: 8) {
-                        let lanes = KernelLanes<Float>(j, m_u)
+                    for step in 0..<m_u / 8 {
+                        let lanes = KernelLanes<Float>(full: 8 * step)
+                        let V_u_ij = lanes.load(V_u + i * m_u)
+                        let u_j = lanes.load(uRow)
+                        let M_u_ij = lanes.load(M_u + i * m_u)
+                        let t177 = u_j - M_u_ij
+                        let t178 = t177 * t177
+                        let t179 = -V_u_ij
+                        let t180 = KernelMath.exp(t179)
+                        let t181 = t180 * t175
+                        let t182 = t178 * t176
+                        let t183 = t180 * t182
+                        let t184 = 0.5 * t181
+                        let t185 = 2 * t177
+                        let t186 = t184 * t185
+                        let t187 = -t186
+                        let t188 = t176 - t183
+                        lanes.accumulate(t188, dV_u + i * m_u)
+                        lanes.accumulate(t186, dURow)
+                        lanes.accumulate(t187, dM_u + i * m_u)
+                    }
+                    if m_u % 8 != 0 {
+                        let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
@@ -699,8 +942,24 @@ public enum SrvaeLoss: ObjectiveKernel {
                     // t192 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
                     var t192Lanes = SIMD8<Float>()
-                    for j in stride(from: 0, to: m_u, by: 8) {
-                        let lanes = KernelLanes<Float>(j, m_u)
+                    for step in 0..<m_u / 8 {
+                        let lanes = KernelLanes<Float>(full: 8 * step)
+                        let V_u_ij = lanes.load(V_u + i * m_u)
+                        let t193 = 0.5 * V_u_ij
+                        let t194 = -0.9189385332046727 - t193
+                        let u_j = lanes.load(uRow)
+                        let M_u_ij = lanes.load(M_u + i * m_u)
+                        let t195 = u_j - M_u_ij
+                        let t196 = t195 * t195
+                        let t197 = 0.5 * t196
+                        let t198 = -V_u_ij
+                        let t199 = KernelMath.exp(t198)
+                        let t200 = t197 * t199
+                        let t201 = t194 - t200
+                        t192Lanes += lanes.masked(t201)
+                    }
+                    if m_u % 8 != 0 {
+                        let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let t193 = 0.5 * V_u_ij
                         let t194 = -0.9189385332046727 - t193
@@ -762,8 +1021,19 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let s_uRow = s_u + example * m_u
                 let eps_uRow = eps_u + example * m_u
                 let uOutRow = uOut + example * m_u
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let mu_u_j = lanes.load(mu_uRow)
+                    let t1 = 0.5 * s_u_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_u_j = lanes.load(eps_uRow)
+                    let t3 = t2 * eps_u_j
+                    let t4 = mu_u_j + t3
+                    lanes.store(t4, uOutRow)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let mu_u_j = lanes.load(mu_uRow)
                     let t1 = 0.5 * s_u_j
@@ -795,8 +1065,21 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let dUInRow = dUIn + example * m_u
                 let dMu_uRow = dMu_u + example * m_u
                 let dS_uRow = dS_u + example * m_u
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let t1 = 0.5 * s_u_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_u_j = lanes.load(eps_uRow)
+                    let dU_j = lanes.load(dUInRow)
+                    let t3 = eps_u_j * dU_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dS_uRow)
+                    lanes.accumulate(dU_j, dMu_uRow)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let t1 = 0.5 * s_u_j
                     let t2 = KernelMath.exp(t1)
@@ -827,8 +1110,19 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let s_zRow = s_z + example * m_z
                 let eps_zRow = eps_z + example * m_z
                 let zOutRow = zOut + example * m_z
-                for j in stride(from: 0, to: m_z, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_z)
+                for step in 0..<m_z / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_z_j = lanes.load(s_zRow)
+                    let mu_z_j = lanes.load(mu_zRow)
+                    let t1 = 0.5 * s_z_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let t3 = t2 * eps_z_j
+                    let t4 = mu_z_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m_z % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_z - m_z % 8, m_z)
                     let s_z_j = lanes.load(s_zRow)
                     let mu_z_j = lanes.load(mu_zRow)
                     let t1 = 0.5 * s_z_j
@@ -860,8 +1154,21 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let dZInRow = dZIn + example * m_z
                 let dMu_zRow = dMu_z + example * m_z
                 let dS_zRow = dS_z + example * m_z
-                for j in stride(from: 0, to: m_z, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m_z)
+                for step in 0..<m_z / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_z_j = lanes.load(s_zRow)
+                    let t1 = 0.5 * s_z_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_z_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dS_zRow)
+                    lanes.accumulate(dZ_j, dMu_zRow)
+                }
+                if m_z % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m_z - m_z % 8, m_z)
                     let s_z_j = lanes.load(s_zRow)
                     let t1 = 0.5 * s_z_j
                     let t2 = KernelMath.exp(t1)
@@ -920,8 +1227,13 @@ public enum SrvaeLoss: ObjectiveKernel {
         let t8 = 0.5 * m_zSize
         // t9 = logsumexp(sum_{l=1}^{K} a_l)
         var t9Terms = KernelLogSumExp<Double>()
-        for i in stride(from: 0, to: K, by: 8) {
-            let lanes = KernelLanes<Double>(i, K)
+        for step in 0..<K / 8 {
+            let lanes = KernelLanes<Double>(full: 8 * step)
+            let a_i = lanes.load(a)
+            t9Terms.add(a_i, lanes)
+        }
+        if K % 8 != 0 {
+            let lanes = KernelLanes<Double>(K - K % 8, K)
             let a_i = lanes.load(a)
             t9Terms.add(a_i, lanes)
         }
@@ -949,8 +1261,24 @@ public enum SrvaeLoss: ObjectiveKernel {
                     // t12 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
                     // i, j))^2 exp(-entry(V_u, i, j)))
                     var t12Lanes = SIMD8<Double>()
-                    for j in stride(from: 0, to: m_u, by: 8) {
-                        let lanes = KernelLanes<Double>(j, m_u)
+                    for step in 0..<m_u / 8 {
+                        let lanes = KernelLanes<Double>(full: 8 * step)
+                        let V_u_ij = lanes.load(V_u + i * m_u)
+                        let t13 = 0.5 * V_u_ij
+                        let t14 = -0.9189385332046727 - t13
+                        let u_j = lanes.load(uRow)
+                        let M_u_ij = lanes.load(M_u + i * m_u)
+                        let t15 = u_j - M_u_ij
+                        let t16 = t15 * t15
+                        let t17 = 0.5 * t16
+                        let t18 = -V_u_ij
+                        let t19 = KernelMath.exp(t18)
+                        let t20 = t17 * t19
+                        let t21 = t14 - t20
+                        t12Lanes += lanes.masked(t21)
+                    }
+                    if m_u % 8 != 0 {
+                        let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let t13 = 0.5 * V_u_ij
                         let t14 = -0.9189385332046727 - t13
@@ -976,8 +1304,22 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t24Lanes = SIMD8<Double>()
                 // t25 = sum_{j=1}^{k} x_j^2 / gamma_1^2
                 var t25Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t26 = x_j * xhat_j
+                    let t27 = t26 / t2
+                    let t28 = xhat_j * xhat_j
+                    let t29 = t28 / t2
+                    let t30 = x_j * x_j
+                    let t31 = t30 / t2
+                    t23Lanes += lanes.masked(t27)
+                    t24Lanes += lanes.masked(t29)
+                    t25Lanes += lanes.masked(t31)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t26 = x_j * xhat_j
@@ -999,8 +1341,22 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t33Lanes = SIMD8<Double>()
                 // t34 = sum_{j=1}^{k_y} y_j^2 / gamma_2^2
                 var t34Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k_y, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k_y)
+                for step in 0..<k_y / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let y_j = lanes.load(yRow)
+                    let yhat_j = lanes.load(yhatRow)
+                    let t35 = y_j * yhat_j
+                    let t36 = t35 / t1
+                    let t37 = yhat_j * yhat_j
+                    let t38 = t37 / t1
+                    let t39 = y_j * y_j
+                    let t40 = t39 / t1
+                    t32Lanes += lanes.masked(t36)
+                    t33Lanes += lanes.masked(t38)
+                    t34Lanes += lanes.masked(t40)
+                }
+                if k_y % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k_y - k_y % 8, k_y)
                     let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
                     let t35 = y_j * yhat_j
@@ -1018,8 +1374,13 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let t34 = t34Lanes.sum()
                 // t41 = sum_{j=1}^{m_u} s_u_j
                 var t41Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    t41Lanes += lanes.masked(s_u_j)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     t41Lanes += lanes.masked(s_u_j)
                 }
@@ -1036,8 +1397,31 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t46Lanes = SIMD8<Double>()
                 // t47 = sum_{j=1}^{m_z} s_z_j
                 var t47Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m_z, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_z)
+                for step in 0..<m_z / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_p_j = lanes.load(s_pRow)
+                    let t48 = -s_p_j
+                    let s_z_j = lanes.load(s_zRow)
+                    let t49 = s_z_j - s_p_j
+                    let t50 = KernelMath.exp(t49)
+                    let t51 = KernelMath.exp(t48)
+                    let mu_p_j = lanes.load(mu_pRow)
+                    let t52 = mu_p_j * mu_p_j
+                    let t53 = t51 * t52
+                    let t54 = t51 * mu_p_j
+                    let mu_z_j = lanes.load(mu_zRow)
+                    let t55 = t54 * mu_z_j
+                    let t56 = mu_z_j * mu_z_j
+                    let t57 = t51 * t56
+                    t42Lanes += lanes.masked(t50)
+                    t43Lanes += lanes.masked(t53)
+                    t44Lanes += lanes.masked(t55)
+                    t45Lanes += lanes.masked(t57)
+                    t46Lanes += lanes.masked(s_p_j)
+                    t47Lanes += lanes.masked(s_z_j)
+                }
+                if m_z % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
                     let t48 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
@@ -1188,8 +1572,13 @@ public enum SrvaeLoss: ObjectiveKernel {
         let t29 = 2 * gamma_2Value
         // t30 = logsumexp(sum_{l=1}^{K} a_l)
         var t30Terms = KernelLogSumExp<Double>()
-        for i in stride(from: 0, to: K, by: 8) {
-            let lanes = KernelLanes<Double>(i, K)
+        for step in 0..<K / 8 {
+            let lanes = KernelLanes<Double>(full: 8 * step)
+            let a_i = lanes.load(a)
+            t30Terms.add(a_i, lanes)
+        }
+        if K % 8 != 0 {
+            let lanes = KernelLanes<Double>(K - K % 8, K)
             let a_i = lanes.load(a)
             t30Terms.add(a_i, lanes)
         }
@@ -1233,8 +1622,24 @@ public enum SrvaeLoss: ObjectiveKernel {
                     // t33 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
                     // i, j))^2 exp(-entry(V_u, i, j)))
                     var t33Lanes = SIMD8<Double>()
-                    for j in stride(from: 0, to: m_u, by: 8) {
-                        let lanes = KernelLanes<Double>(j, m_u)
+                    for step in 0..<m_u / 8 {
+                        let lanes = KernelLanes<Double>(full: 8 * step)
+                        let V_u_ij = lanes.load(V_u + i * m_u)
+                        let t34 = 0.5 * V_u_ij
+                        let t35 = -0.9189385332046727 - t34
+                        let u_j = lanes.load(uRow)
+                        let M_u_ij = lanes.load(M_u + i * m_u)
+                        let t36 = u_j - M_u_ij
+                        let t37 = t36 * t36
+                        let t38 = 0.5 * t37
+                        let t39 = -V_u_ij
+                        let t40 = KernelMath.exp(t39)
+                        let t41 = t38 * t40
+                        let t42 = t35 - t41
+                        t33Lanes += lanes.masked(t42)
+                    }
+                    if m_u % 8 != 0 {
+                        let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let t34 = 0.5 * V_u_ij
                         let t35 = -0.9189385332046727 - t34
@@ -1263,8 +1668,35 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t47Lanes = SIMD8<Double>()
                 var t48Lanes = SIMD8<Double>()
                 var t49Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t50 = x_j * xhat_j
+                    let t51 = t50 / t2
+                    let t52 = xhat_j * xhat_j
+                    let t53 = t52 / t2
+                    let t54 = x_j * x_j
+                    let t55 = t54 / t2
+                    let t56 = t55 / t2
+                    let t57 = t10 * t56
+                    let t58 = t53 / t2
+                    let t59 = t10 * t58
+                    let t60 = xhat_j * t14
+                    let t61 = t51 / t2
+                    let t62 = seed * t61
+                    let t63 = x_j * t25
+                    let t64 = t60 + t63
+                    lanes.store(t64, dXhatRow)
+                    t44Lanes += lanes.masked(t51)
+                    t45Lanes += lanes.masked(t53)
+                    t46Lanes += lanes.masked(t55)
+                    t47Lanes += lanes.masked(t57)
+                    t48Lanes += lanes.masked(t59)
+                    t49Lanes += lanes.masked(t62)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t50 = x_j * xhat_j
@@ -1305,8 +1737,35 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t68Lanes = SIMD8<Double>()
                 var t69Lanes = SIMD8<Double>()
                 var t70Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k_y, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k_y)
+                for step in 0..<k_y / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let y_j = lanes.load(yRow)
+                    let yhat_j = lanes.load(yhatRow)
+                    let t71 = y_j * yhat_j
+                    let t72 = t71 / t1
+                    let t73 = yhat_j * yhat_j
+                    let t74 = t73 / t1
+                    let t75 = y_j * y_j
+                    let t76 = t75 / t1
+                    let t77 = t76 / t1
+                    let t78 = t10 * t77
+                    let t79 = t74 / t1
+                    let t80 = t10 * t79
+                    let t81 = yhat_j * t17
+                    let t82 = t72 / t1
+                    let t83 = seed * t82
+                    let t84 = y_j * t28
+                    let t85 = t81 + t84
+                    lanes.store(t85, dYhatRow)
+                    t65Lanes += lanes.masked(t72)
+                    t66Lanes += lanes.masked(t74)
+                    t67Lanes += lanes.masked(t76)
+                    t68Lanes += lanes.masked(t78)
+                    t69Lanes += lanes.masked(t80)
+                    t70Lanes += lanes.masked(t83)
+                }
+                if k_y % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k_y - k_y % 8, k_y)
                     let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
                     let t71 = y_j * yhat_j
@@ -1340,8 +1799,14 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let t70 = t70Lanes.sum()
                 // t86 = sum_{j=1}^{m_u} s_u_j
                 var t86Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    lanes.store(t10, dS_uRow)
+                    t86Lanes += lanes.masked(s_u_j)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     lanes.store(t10, dS_uRow)
                     t86Lanes += lanes.masked(s_u_j)
@@ -1359,8 +1824,56 @@ public enum SrvaeLoss: ObjectiveKernel {
                 var t91Lanes = SIMD8<Double>()
                 // t92 = sum_{j=1}^{m_z} s_z_j
                 var t92Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m_z, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_z)
+                for step in 0..<m_z / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_p_j = lanes.load(s_pRow)
+                    let t93 = -s_p_j
+                    let s_z_j = lanes.load(s_zRow)
+                    let t94 = s_z_j - s_p_j
+                    let t95 = KernelMath.exp(t94)
+                    let t96 = KernelMath.exp(t93)
+                    let mu_p_j = lanes.load(mu_pRow)
+                    let t97 = mu_p_j * mu_p_j
+                    let t98 = t96 * t97
+                    let t99 = t96 * mu_p_j
+                    let mu_z_j = lanes.load(mu_zRow)
+                    let t100 = t99 * mu_z_j
+                    let t101 = mu_z_j * mu_z_j
+                    let t102 = t96 * t101
+                    let t103 = t101 * t11
+                    let t104 = t96 * t11
+                    let t105 = 2 * mu_z_j
+                    let t106 = t104 * t105
+                    let t107 = mu_z_j * t9
+                    let t108 = t99 * t9
+                    let t109 = t106 + t108
+                    let t110 = mu_p_j * t107
+                    let t111 = t96 * t107
+                    let t112 = t97 * t11
+                    let t113 = 2 * mu_p_j
+                    let t114 = t104 * t113
+                    let t115 = t111 + t114
+                    let t116 = t103 + t110
+                    let t117 = t112 + t116
+                    let t118 = t96 * t117
+                    let t119 = t95 * t11
+                    let t120 = t95 * t10
+                    let t121 = t10 + t119
+                    let t122 = t11 + t120
+                    let t123 = t122 - t118
+                    lanes.store(t123, dS_pRow)
+                    lanes.store(t121, dS_zRow)
+                    lanes.store(t115, dMu_pRow)
+                    lanes.store(t109, dMu_zRow)
+                    t87Lanes += lanes.masked(t95)
+                    t88Lanes += lanes.masked(t98)
+                    t89Lanes += lanes.masked(t100)
+                    t90Lanes += lanes.masked(t102)
+                    t91Lanes += lanes.masked(s_p_j)
+                    t92Lanes += lanes.masked(s_z_j)
+                }
+                if m_z % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
                     let t93 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
@@ -1459,8 +1972,24 @@ public enum SrvaeLoss: ObjectiveKernel {
                     // t162 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
                     var t162Lanes = SIMD8<Double>()
-                    for j in stride(from: 0, to: m_u, by: 8) {
-                        let lanes = KernelLanes<Double>(j, m_u)
+                    for step in 0..<m_u / 8 {
+                        let lanes = KernelLanes<Double>(full: 8 * step)
+                        let V_u_ij = lanes.load(V_u + i * m_u)
+                        let t163 = 0.5 * V_u_ij
+                        let t164 = -0.9189385332046727 - t163
+                        let u_j = lanes.load(uRow)
+                        let M_u_ij = lanes.load(M_u + i * m_u)
+                        let t165 = u_j - M_u_ij
+                        let t166 = t165 * t165
+                        let t167 = 0.5 * t166
+                        let t168 = -V_u_ij
+                        let t169 = KernelMath.exp(t168)
+                        let t170 = t167 * t169
+                        let t171 = t164 - t170
+                        t162Lanes += lanes.masked(t171)
+                    }
+                    if m_u % 8 != 0 {
+                        let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let t163 = 0.5 * V_u_ij
                         let t164 = -0.9189385332046727 - t163
@@ -1481,8 +2010,29 @@ public enum SrvaeLoss: ObjectiveKernel {
                     let t174 = KernelMath.exp(t173)
                     let t175 = seed * t174
                     let t176 = 0.5 * t175
-                    for j in stride(from: 0, to: m_u, by: 8) {
-                        let lanes = KernelLanes<Double>(j, m_u)
+                    for step in 0..<m_u / 8 {
+                        let lanes = KernelLanes<Double>(full: 8 * step)
+                        let V_u_ij = lanes.load(V_u + i * m_u)
+                        let u_j = lanes.load(uRow)
+                        let M_u_ij = lanes.load(M_u + i * m_u)
+                        let t177 = u_j - M_u_ij
+                        let t178 = t177 * t177
+                        let t179 = -V_u_ij
+                        let t180 = KernelMath.exp(t179)
+                        let t181 = t180 * t175
+                        let t182 = t178 * t176
+                        let t183 = t180 * t182
+                        let t184 = 0.5 * t181
+                        let t185 = 2 * t177
+                        let t186 = t184 * t185
+                        let t187 = -t186
+                        let t188 = t176 - t183
+                        lanes.accumulate(t188, dV_u + i * m_u)
+                        lanes.accumulate(t186, dURow)
+                        lanes.accumulate(t187, dM_u + i * m_u)
+                    }
+                    if m_u % 8 != 0 {
+                        let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
@@ -1512,8 +2062,24 @@ public enum SrvaeLoss: ObjectiveKernel {
                     // t192 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
                     var t192Lanes = SIMD8<Double>()
-                    for j in stride(from: 0, to: m_u, by: 8) {
-                        let lanes = KernelLanes<Double>(j, m_u)
+                    for step in 0..<m_u / 8 {
+                        let lanes = KernelLanes<Double>(full: 8 * step)
+                        let V_u_ij = lanes.load(V_u + i * m_u)
+                        let t193 = 0.5 * V_u_ij
+                        let t194 = -0.9189385332046727 - t193
+                        let u_j = lanes.load(uRow)
+                        let M_u_ij = lanes.load(M_u + i * m_u)
+                        let t195 = u_j - M_u_ij
+                        let t196 = t195 * t195
+                        let t197 = 0.5 * t196
+                        let t198 = -V_u_ij
+                        let t199 = KernelMath.exp(t198)
+                        let t200 = t197 * t199
+                        let t201 = t194 - t200
+                        t192Lanes += lanes.masked(t201)
+                    }
+                    if m_u % 8 != 0 {
+                        let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let t193 = 0.5 * V_u_ij
                         let t194 = -0.9189385332046727 - t193
@@ -1575,8 +2141,19 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let s_uRow = s_u + example * m_u
                 let eps_uRow = eps_u + example * m_u
                 let uOutRow = uOut + example * m_u
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let mu_u_j = lanes.load(mu_uRow)
+                    let t1 = 0.5 * s_u_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_u_j = lanes.load(eps_uRow)
+                    let t3 = t2 * eps_u_j
+                    let t4 = mu_u_j + t3
+                    lanes.store(t4, uOutRow)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let mu_u_j = lanes.load(mu_uRow)
                     let t1 = 0.5 * s_u_j
@@ -1608,8 +2185,21 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let dUInRow = dUIn + example * m_u
                 let dMu_uRow = dMu_u + example * m_u
                 let dS_uRow = dS_u + example * m_u
-                for j in stride(from: 0, to: m_u, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_u)
+                for step in 0..<m_u / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_u_j = lanes.load(s_uRow)
+                    let t1 = 0.5 * s_u_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_u_j = lanes.load(eps_uRow)
+                    let dU_j = lanes.load(dUInRow)
+                    let t3 = eps_u_j * dU_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dS_uRow)
+                    lanes.accumulate(dU_j, dMu_uRow)
+                }
+                if m_u % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     let t1 = 0.5 * s_u_j
                     let t2 = KernelMath.exp(t1)
@@ -1640,8 +2230,19 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let s_zRow = s_z + example * m_z
                 let eps_zRow = eps_z + example * m_z
                 let zOutRow = zOut + example * m_z
-                for j in stride(from: 0, to: m_z, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_z)
+                for step in 0..<m_z / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_z_j = lanes.load(s_zRow)
+                    let mu_z_j = lanes.load(mu_zRow)
+                    let t1 = 0.5 * s_z_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let t3 = t2 * eps_z_j
+                    let t4 = mu_z_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m_z % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_z - m_z % 8, m_z)
                     let s_z_j = lanes.load(s_zRow)
                     let mu_z_j = lanes.load(mu_zRow)
                     let t1 = 0.5 * s_z_j
@@ -1673,8 +2274,21 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let dZInRow = dZIn + example * m_z
                 let dMu_zRow = dMu_z + example * m_z
                 let dS_zRow = dS_z + example * m_z
-                for j in stride(from: 0, to: m_z, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m_z)
+                for step in 0..<m_z / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_z_j = lanes.load(s_zRow)
+                    let t1 = 0.5 * s_z_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_z_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dS_zRow)
+                    lanes.accumulate(dZ_j, dMu_zRow)
+                }
+                if m_z % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m_z - m_z % 8, m_z)
                     let s_z_j = lanes.load(s_zRow)
                     let t1 = 0.5 * s_z_j
                     let t2 = KernelMath.exp(t1)

@@ -61,8 +61,22 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t2Lanes = SIMD8<Float>()
                 // t3 = sum_{j=1}^{k} softplus(f_j)
                 var t3Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t4 = f_j * x_j
+                    let t5 = KernelMath.abs(f_j)
+                    let t6 = -t5
+                    let t7 = KernelMath.exp(t6)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    t2Lanes += lanes.masked(t4)
+                    t3Lanes += lanes.masked(t10)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
@@ -83,8 +97,18 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t12Lanes = SIMD8<Float>()
                 // t13 = sum_{j=1}^{m} s_j
                 var t13Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t14 = KernelMath.exp(s_j)
+                    let mu_j = lanes.load(muRow)
+                    let t15 = mu_j * mu_j
+                    t11Lanes += lanes.masked(t14)
+                    t12Lanes += lanes.masked(t15)
+                    t13Lanes += lanes.masked(s_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t14 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
@@ -147,8 +171,28 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t4Lanes = SIMD8<Float>()
                 // t5 = sum_{j=1}^{k} softplus(f_j)
                 var t5Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t6 = f_j * x_j
+                    let t7 = KernelMath.abs(f_j)
+                    let t8 = -t7
+                    let t9 = KernelMath.exp(t8)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
+                    t4Lanes += lanes.masked(t6)
+                    t5Lanes += lanes.masked(t12)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t6 = f_j * x_j
@@ -175,8 +219,23 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t19Lanes = SIMD8<Float>()
                 // t20 = sum_{j=1}^{m} s_j
                 var t20Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t21 = KernelMath.exp(s_j)
+                    let mu_j = lanes.load(muRow)
+                    let t22 = mu_j * mu_j
+                    let t23 = mu_j * seed
+                    let t24 = t21 * t3
+                    let t25 = t2 + t24
+                    lanes.store(t25, dSRow)
+                    lanes.store(t23, dMuRow)
+                    t18Lanes += lanes.masked(t21)
+                    t19Lanes += lanes.masked(t22)
+                    t20Lanes += lanes.masked(s_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t21 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
@@ -237,8 +296,19 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 let sRow = s + example * m
                 let eps_zRow = eps_z + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let mu_j = lanes.load(muRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let t3 = t2 * eps_z_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let mu_j = lanes.load(muRow)
                     let t1 = 0.5 * s_j
@@ -270,8 +340,21 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_z_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dSRow)
+                    lanes.accumulate(dZ_j, dMuRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)
@@ -313,8 +396,22 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t2Lanes = SIMD8<Double>()
                 // t3 = sum_{j=1}^{k} softplus(f_j)
                 var t3Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t4 = f_j * x_j
+                    let t5 = KernelMath.abs(f_j)
+                    let t6 = -t5
+                    let t7 = KernelMath.exp(t6)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    t2Lanes += lanes.masked(t4)
+                    t3Lanes += lanes.masked(t10)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
@@ -335,8 +432,18 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t12Lanes = SIMD8<Double>()
                 // t13 = sum_{j=1}^{m} s_j
                 var t13Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t14 = KernelMath.exp(s_j)
+                    let mu_j = lanes.load(muRow)
+                    let t15 = mu_j * mu_j
+                    t11Lanes += lanes.masked(t14)
+                    t12Lanes += lanes.masked(t15)
+                    t13Lanes += lanes.masked(s_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t14 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
@@ -399,8 +506,28 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t4Lanes = SIMD8<Double>()
                 // t5 = sum_{j=1}^{k} softplus(f_j)
                 var t5Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let x_j = lanes.load(xRow)
+                    let t6 = f_j * x_j
+                    let t7 = KernelMath.abs(f_j)
+                    let t8 = -t7
+                    let t9 = KernelMath.exp(t8)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
+                    t4Lanes += lanes.masked(t6)
+                    t5Lanes += lanes.masked(t12)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t6 = f_j * x_j
@@ -427,8 +554,23 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t19Lanes = SIMD8<Double>()
                 // t20 = sum_{j=1}^{m} s_j
                 var t20Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t21 = KernelMath.exp(s_j)
+                    let mu_j = lanes.load(muRow)
+                    let t22 = mu_j * mu_j
+                    let t23 = mu_j * seed
+                    let t24 = t21 * t3
+                    let t25 = t2 + t24
+                    lanes.store(t25, dSRow)
+                    lanes.store(t23, dMuRow)
+                    t18Lanes += lanes.masked(t21)
+                    t19Lanes += lanes.masked(t22)
+                    t20Lanes += lanes.masked(s_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t21 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
@@ -489,8 +631,19 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 let sRow = s + example * m
                 let eps_zRow = eps_z + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let mu_j = lanes.load(muRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let t3 = t2 * eps_z_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let mu_j = lanes.load(muRow)
                     let t1 = 0.5 * s_j
@@ -522,8 +675,21 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_z_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dSRow)
+                    lanes.accumulate(dZ_j, dMuRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)

@@ -71,8 +71,22 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 var t6Lanes = SIMD8<Float>()
                 // t7 = sum_{j=1}^{k} x_j^2 / gamma^2
                 var t7Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t8 = x_j * xhat_j
+                    let t9 = t8 / t1
+                    let t10 = xhat_j * xhat_j
+                    let t11 = t10 / t1
+                    let t12 = x_j * x_j
+                    let t13 = t12 / t1
+                    t5Lanes += lanes.masked(t9)
+                    t6Lanes += lanes.masked(t11)
+                    t7Lanes += lanes.masked(t13)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t8 = x_j * xhat_j
@@ -94,8 +108,18 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 var t15Lanes = SIMD8<Float>()
                 // t16 = sum_{j=1}^{m} s_j
                 var t16Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t17 = KernelMath.exp(s_j)
+                    let mu_j = lanes.load(muRow)
+                    let t18 = mu_j * mu_j
+                    t14Lanes += lanes.masked(t17)
+                    t15Lanes += lanes.masked(t18)
+                    t16Lanes += lanes.masked(s_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t17 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
@@ -187,8 +211,35 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 var t19Lanes = SIMD8<Float>()
                 var t20Lanes = SIMD8<Float>()
                 var t21Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Float>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t22 = x_j * xhat_j
+                    let t23 = t22 / t1
+                    let t24 = xhat_j * xhat_j
+                    let t25 = t24 / t1
+                    let t26 = x_j * x_j
+                    let t27 = t26 / t1
+                    let t28 = t27 / t1
+                    let t29 = t5 * t28
+                    let t30 = t25 / t1
+                    let t31 = t5 * t30
+                    let t32 = xhat_j * t9
+                    let t33 = t23 / t1
+                    let t34 = seed * t33
+                    let t35 = x_j * t14
+                    let t36 = t32 + t35
+                    lanes.store(t36, dXhatRow)
+                    t16Lanes += lanes.masked(t23)
+                    t17Lanes += lanes.masked(t25)
+                    t18Lanes += lanes.masked(t27)
+                    t19Lanes += lanes.masked(t29)
+                    t20Lanes += lanes.masked(t31)
+                    t21Lanes += lanes.masked(t34)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t22 = x_j * xhat_j
@@ -226,8 +277,23 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 var t38Lanes = SIMD8<Float>()
                 // t39 = sum_{j=1}^{m} s_j
                 var t39Lanes = SIMD8<Float>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t40 = KernelMath.exp(s_j)
+                    let mu_j = lanes.load(muRow)
+                    let t41 = mu_j * mu_j
+                    let t42 = mu_j * seed
+                    let t43 = t40 * t6
+                    let t44 = t5 + t43
+                    lanes.store(t44, dSRow)
+                    lanes.store(t42, dMuRow)
+                    t37Lanes += lanes.masked(t40)
+                    t38Lanes += lanes.masked(t41)
+                    t39Lanes += lanes.masked(s_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t40 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
@@ -298,8 +364,19 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 let sRow = s + example * m
                 let eps_zRow = eps_z + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let mu_j = lanes.load(muRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let t3 = t2 * eps_z_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let mu_j = lanes.load(muRow)
                     let t1 = 0.5 * s_j
@@ -331,8 +408,21 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Float>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_z_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dSRow)
+                    lanes.accumulate(dZ_j, dMuRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)
@@ -382,8 +472,22 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 var t6Lanes = SIMD8<Double>()
                 // t7 = sum_{j=1}^{k} x_j^2 / gamma^2
                 var t7Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t8 = x_j * xhat_j
+                    let t9 = t8 / t1
+                    let t10 = xhat_j * xhat_j
+                    let t11 = t10 / t1
+                    let t12 = x_j * x_j
+                    let t13 = t12 / t1
+                    t5Lanes += lanes.masked(t9)
+                    t6Lanes += lanes.masked(t11)
+                    t7Lanes += lanes.masked(t13)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t8 = x_j * xhat_j
@@ -405,8 +509,18 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 var t15Lanes = SIMD8<Double>()
                 // t16 = sum_{j=1}^{m} s_j
                 var t16Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t17 = KernelMath.exp(s_j)
+                    let mu_j = lanes.load(muRow)
+                    let t18 = mu_j * mu_j
+                    t14Lanes += lanes.masked(t17)
+                    t15Lanes += lanes.masked(t18)
+                    t16Lanes += lanes.masked(s_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t17 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
@@ -498,8 +612,35 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 var t19Lanes = SIMD8<Double>()
                 var t20Lanes = SIMD8<Double>()
                 var t21Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: k, by: 8) {
-                    let lanes = KernelLanes<Double>(j, k)
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let x_j = lanes.load(xRow)
+                    let xhat_j = lanes.load(xhatRow)
+                    let t22 = x_j * xhat_j
+                    let t23 = t22 / t1
+                    let t24 = xhat_j * xhat_j
+                    let t25 = t24 / t1
+                    let t26 = x_j * x_j
+                    let t27 = t26 / t1
+                    let t28 = t27 / t1
+                    let t29 = t5 * t28
+                    let t30 = t25 / t1
+                    let t31 = t5 * t30
+                    let t32 = xhat_j * t9
+                    let t33 = t23 / t1
+                    let t34 = seed * t33
+                    let t35 = x_j * t14
+                    let t36 = t32 + t35
+                    lanes.store(t36, dXhatRow)
+                    t16Lanes += lanes.masked(t23)
+                    t17Lanes += lanes.masked(t25)
+                    t18Lanes += lanes.masked(t27)
+                    t19Lanes += lanes.masked(t29)
+                    t20Lanes += lanes.masked(t31)
+                    t21Lanes += lanes.masked(t34)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
                     let t22 = x_j * xhat_j
@@ -537,8 +678,23 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 var t38Lanes = SIMD8<Double>()
                 // t39 = sum_{j=1}^{m} s_j
                 var t39Lanes = SIMD8<Double>()
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t40 = KernelMath.exp(s_j)
+                    let mu_j = lanes.load(muRow)
+                    let t41 = mu_j * mu_j
+                    let t42 = mu_j * seed
+                    let t43 = t40 * t6
+                    let t44 = t5 + t43
+                    lanes.store(t44, dSRow)
+                    lanes.store(t42, dMuRow)
+                    t37Lanes += lanes.masked(t40)
+                    t38Lanes += lanes.masked(t41)
+                    t39Lanes += lanes.masked(s_j)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t40 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
@@ -609,8 +765,19 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 let sRow = s + example * m
                 let eps_zRow = eps_z + example * m
                 let zOutRow = zOut + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let mu_j = lanes.load(muRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let t3 = t2 * eps_z_j
+                    let t4 = mu_j + t3
+                    lanes.store(t4, zOutRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let mu_j = lanes.load(muRow)
                     let t1 = 0.5 * s_j
@@ -642,8 +809,21 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                 let dZInRow = dZIn + example * m
                 let dMuRow = dMu + example * m
                 let dSRow = dS + example * m
-                for j in stride(from: 0, to: m, by: 8) {
-                    let lanes = KernelLanes<Double>(j, m)
+                for step in 0..<m / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let s_j = lanes.load(sRow)
+                    let t1 = 0.5 * s_j
+                    let t2 = KernelMath.exp(t1)
+                    let eps_z_j = lanes.load(eps_zRow)
+                    let dZ_j = lanes.load(dZInRow)
+                    let t3 = eps_z_j * dZ_j
+                    let t4 = t2 * t3
+                    let t5 = 0.5 * t4
+                    lanes.accumulate(t5, dSRow)
+                    lanes.accumulate(dZ_j, dMuRow)
+                }
+                if m % 8 != 0 {
+                    let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
                     let t1 = 0.5 * s_j
                     let t2 = KernelMath.exp(t1)

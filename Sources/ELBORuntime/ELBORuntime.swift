@@ -11,5 +11,5 @@
 //   Training/     `TrainableModel`, `Trainer`, `Checkpoint`, `InterruptFlag`, `ProgressLine`
 //
 // Build note: compiled as-is the GEMM uses an SSE2 kernel that runs on any x86-64. Building
-// with `-Xcc -mfma -D ELBO_FMA` (x86-64 with AVX2/FMA, i.e. Haswell or newer) selects the
+// with `-Xcc -mfma -Xcc -mavx2 -D ELBO_FMA` (x86-64 with AVX2/FMA, i.e. Haswell or newer) selects the
 // fused multiply-add kernel, about 2.5× faster. arm64 always uses the FMA kernel.

@@ -8,7 +8,7 @@ enum BenchCommand {
     static let usage = """
         usage: elbo bench epoch [--data DIR] [--rounds N] [--peer FILE.py] [--skip-peer]
                elbo bench gemm [--repeats-scale X]
-               elbo bench kernel [--repeats N] [--dim NAME=VALUE …]
+               elbo bench kernel [--repeats N] [--rounds N] [--dim NAME=VALUE …] [--skip-peer]
         """
 
     static func run(_ args: [String]) -> Int32 {
@@ -249,10 +249,13 @@ enum BenchCommand {
     // MARK: kernel
 
     /// Loss and gradient of every generated kernel on a batch of 128 MNIST-sized examples,
-    /// against reading the kernel's inputs once.
+    /// against reading the kernel's inputs once; for the reference VAE loss also against the
+    /// same loss and gradient in PyTorch autograd (`KernelPeer`), alternating the two for
+    /// `--rounds` rounds so that both see the same background load, each keeping its best.
     static func kernelBench(_ args: [String]) throws -> Int32 {
-        let a = try CommandArguments(args, valued: ["repeats", "dim"], switches: [])
+        let a = try CommandArguments(args, valued: ["repeats", "dim", "rounds"], switches: ["skip-peer"])
         let repeats = try a.int("repeats") ?? 200
+        let rounds = max(1, try a.int("rounds") ?? 3)
         let overrides = try ModelSetup.parseDimensionOverrides(a.all("dim"))
         header()
         for kernel in KernelRegistry.all {
@@ -261,10 +264,35 @@ enum BenchCommand {
                 print("\(kernel.descriptor.name): skipped (give sizes of \(kernel.descriptor.dimensions.joined(separator: ", ")) with --dim NAME=N)")
                 continue
             }
-            let (lossGrad, read) = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats)
-            print(String(format: "%@ (batch 128, %@): loss+gradient %.1f µs; reading the inputs once %.1f µs; ratio %.1f",
+            let withPeer = kernel.descriptor.name == "VaeBernoulliLoss" && !a.has("skip-peer")
+            var (lossGrad, read) = (Double.infinity, Double.infinity)
+            var peer: KernelPeer.Timing?
+            var peerFailure: String?
+            for _ in 0..<(withPeer ? rounds : 1) {
+                let ours = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats)
+                (lossGrad, read) = (min(lossGrad, ours.lossGradSeconds), min(read, ours.memoryReadSeconds))
+                guard withPeer, peerFailure == nil else { continue }
+                switch KernelPeer.time(k: dims["k"] ?? 784, m: dims["m"] ?? 20, batch: 128, repeats: repeats,
+                                       threads: KernelParallel.threads) {
+                case .success(let t):
+                    peer = KernelPeer.Timing(logits: min(t.logits, peer?.logits ?? .infinity),
+                                             peer: min(t.peer, peer?.peer ?? .infinity))
+                case .failure(let why): peerFailure = why.description
+                }
+            }
+            print(String(format: "%@ (batch 128, %@): loss+gradient %.1f µs; reading the inputs once %.1f µs; ratio %.2f",
                          kernel.descriptor.name, describeDimensions(dims), lossGrad * 1e6, read * 1e6, lossGrad / read))
+            if let t = peer {
+                print(String(format: "  PyTorch autograd of the same loss and gradient (%d threads, best of %d × %d rounds):",
+                             KernelParallel.threads, repeats, rounds))
+                print(String(format: "    binary_cross_entropy_with_logits: %.1f µs, elbo %.1f× faster", t.logits * 1e6, t.logits / lossGrad))
+                print(String(format: "    sigmoid + binary_cross_entropy (torch_vae.py's loss_fn): %.1f µs, elbo %.1f× faster",
+                             t.peer * 1e6, t.peer / lossGrad))
+            } else if let why = peerFailure {
+                print("  PyTorch: skipped (\(why))")
+            }
         }
+        print("load average after: \(loadAverage)")
         return 0
     }
 }

@@ -18,9 +18,10 @@ enum Usage {
             reconstructions.png, loss.png in DIR after every epoch; Ctrl-C saves and stops.
       sample CHECKPOINT_DIR --out FILE.png [--n 64] [--seed S]
             decode samples from the prior of a trained model (one row per class if conditional)
-      bench epoch [--data DIR] [--rounds N] | gemm | kernel
+      bench epoch [--data DIR] [--rounds N] | gemm | kernel [--rounds N] [--skip-peer]
             time a training epoch against the PyTorch peer (../shared/peers/torch_vae.py),
-            gemm against numpy's matmul, each kernel against reading its inputs once
+            gemm against numpy's matmul, each kernel against reading its inputs once (and
+            the reference VAE loss against the same loss in PyTorch autograd)
       help                         this text
     """
 }

@@ -3,7 +3,7 @@
 
 // Two kernels, chosen when compiling:
 //
-// - With FMA (x86-64 built with `-Xcc -mfma -D ELBO_FMA`, or any arm64): 6×16 with fused
+// - With FMA (x86-64 built with `-Xcc -mfma -Xcc -mavx2 -D ELBO_FMA`, or any arm64): 6×16 with fused
 //   multiply-adds. 12 eight-lane accumulators, two B vectors and one broadcast fill the 16 ymm
 //   registers of AVX2 exactly (the classic Haswell shape).
 // - Otherwise (baseline x86-64, i.e. SSE2): 6×8 on four-lane vectors with A pre-broadcast.

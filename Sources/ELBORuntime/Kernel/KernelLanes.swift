@@ -1,6 +1,7 @@
 /// Eight consecutive components `start ..< start + 8` of a loop over `0 ..< end`; the last
 /// step of a loop may have fewer active lanes. Generated loops step through components eight
-/// at a time with these, so that the same straight-line body serves full and partial steps.
+/// at a time with these: a loop over full steps (`init(full:)`, where `active` is the
+/// constant 8 and every helper is one vector instruction), then one partial step.
 public struct KernelLanes<T: KernelScalar> {
     /// The first component.
     public let start: Int
@@ -12,6 +13,13 @@ public struct KernelLanes<T: KernelScalar> {
     public init(_ start: Int, _ end: Int) {
         self.start = start
         active = Swift.min(8, end - start)
+    }
+
+    /// Eight full lanes from `start` on.
+    @inlinable @inline(__always)
+    public init(full start: Int) {
+        self.start = start
+        active = 8
     }
 
     /// Whether all eight lanes are active.

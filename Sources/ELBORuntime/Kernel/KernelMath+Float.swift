@@ -6,54 +6,54 @@
 extension KernelMath {
     public typealias F8 = SIMD8<Float>
 
-    @inlinable @inline(__always) public static func exp(_ x: F8) -> F8 { Float.kernelExp(x) }
-    @inlinable @inline(__always) public static func log(_ x: F8) -> F8 { Float.kernelLog(x) }
-    @inlinable @inline(__always) public static func log1p(_ x: F8) -> F8 { Float.kernelLog1p(x) }
-    @inlinable @inline(__always) public static func expm1(_ x: F8) -> F8 { Float.kernelExpm1(x) }
-    @inlinable @inline(__always) public static func log1pUnit(_ x: F8) -> F8 { Float.kernelLog1pUnit(x) }
-    @inlinable @inline(__always) public static func sqrt(_ x: F8) -> F8 { Float.kernelSqrt(x) }
+    @inlinable @inline(always) public static func exp(_ x: F8) -> F8 { Float.kernelExp(x) }
+    @inlinable @inline(always) public static func log(_ x: F8) -> F8 { Float.kernelLog(x) }
+    @inlinable @inline(always) public static func log1p(_ x: F8) -> F8 { Float.kernelLog1p(x) }
+    @inlinable @inline(always) public static func expm1(_ x: F8) -> F8 { Float.kernelExpm1(x) }
+    @inlinable @inline(always) public static func log1pUnit(_ x: F8) -> F8 { Float.kernelLog1pUnit(x) }
+    @inlinable @inline(always) public static func sqrt(_ x: F8) -> F8 { Float.kernelSqrt(x) }
 
-    @inlinable @inline(__always) public static func abs(_ x: F8) -> F8 { F8(bits: x.bits & 0x7FFF_FFFF) }
-    @inlinable @inline(__always) public static func relu(_ x: F8) -> F8 { x.replacing(with: 0, where: x .< 0) }
+    @inlinable @inline(always) public static func abs(_ x: F8) -> F8 { F8(bits: x.bits & 0x7FFF_FFFF) }
+    @inlinable @inline(always) public static func relu(_ x: F8) -> F8 { x.replacing(with: 0, where: x .< 0) }
 
-    @inlinable @inline(__always) public static func pow(_ x: F8, _ y: Float) -> F8 { exp(y * log(x)) }
-    @inlinable @inline(__always) public static func pow(_ x: F8, _ n: Int) -> F8 {
+    @inlinable @inline(always) public static func pow(_ x: F8, _ y: Float) -> F8 { exp(y * log(x)) }
+    @inlinable @inline(always) public static func pow(_ x: F8, _ n: Int) -> F8 {
         var (result, base, e) = (F8(repeating: 1), x, n.magnitude)
         while e > 0 { if e & 1 == 1 { result *= base }; base *= base; e >>= 1 }
         return n < 0 ? 1 / result : result
     }
 
-    @inlinable @inline(__always) public static func softplus(_ a: F8) -> F8 { relu(a) + log1pUnit(exp(-abs(a))) }
-    @inlinable @inline(__always) public static func sigmoid(_ a: F8) -> F8 {
+    @inlinable @inline(always) public static func softplus(_ a: F8) -> F8 { relu(a) + log1pUnit(exp(-abs(a))) }
+    @inlinable @inline(always) public static func sigmoid(_ a: F8) -> F8 {
         let e = exp(-abs(a))
         return F8(repeating: 1).replacing(with: e, where: a .< 0) / (1 + e)
     }
-    @inlinable @inline(__always) public static func logsigmoid(_ a: F8) -> F8 {
+    @inlinable @inline(always) public static func logsigmoid(_ a: F8) -> F8 {
         a.replacing(with: 0, where: a .> 0) - log1pUnit(exp(-abs(a)))
     }
 
-    @inlinable @inline(__always) public static func ifNonNegative(_ c: F8, _ a: F8, _ b: F8) -> F8 {
+    @inlinable @inline(always) public static func ifNonNegative(_ c: F8, _ a: F8, _ b: F8) -> F8 {
         a.replacing(with: b, where: c .< 0)
     }
-    @inlinable @inline(__always) public static func ifNonNegative(_ c: F8, _ a: Float, _ b: F8) -> F8 {
+    @inlinable @inline(always) public static func ifNonNegative(_ c: F8, _ a: Float, _ b: F8) -> F8 {
         F8(repeating: a).replacing(with: b, where: c .< 0)
     }
-    @inlinable @inline(__always) public static func ifNonNegative(_ c: F8, _ a: F8, _ b: Float) -> F8 {
+    @inlinable @inline(always) public static func ifNonNegative(_ c: F8, _ a: F8, _ b: Float) -> F8 {
         a.replacing(with: b, where: c .< 0)
     }
-    @inlinable @inline(__always) public static func ifNonNegative(_ c: F8, _ a: Float, _ b: Float) -> F8 {
+    @inlinable @inline(always) public static func ifNonNegative(_ c: F8, _ a: Float, _ b: Float) -> F8 {
         F8(repeating: a).replacing(with: b, where: c .< 0)
     }
 }
 
 extension KernelMath {
     /// log(1 + x) for 0 ≤ x ≤ 1, the range of e^−|a| in an expanded softplus.
-    @inlinable @inline(__always) public static func log1pUnit<T: KernelScalar>(_ x: T) -> T { T.kernelLog1p(x) }
-    @inlinable @inline(__always) public static func log1pUnit<T: KernelScalar>(_ x: V<T>) -> V<T> { T.kernelLog1p(x) }
+    @inlinable @inline(always) public static func log1pUnit<T: KernelScalar>(_ x: T) -> T { T.kernelLog1p(x) }
+    @inlinable @inline(always) public static func log1pUnit<T: KernelScalar>(_ x: V<T>) -> V<T> { T.kernelLog1p(x) }
 }
 
 extension KernelLanes where T == Float {
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     public func accumulate(_ v: SIMD8<Float>, _ base: UnsafeMutablePointer<Float>) {
         let p = base + start
         if active == 8 {
@@ -64,10 +64,10 @@ extension KernelLanes where T == Float {
         for l in 0..<active { p[l] += v[l] }
     }
 
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     public func accumulate(_ s: Float, _ base: UnsafeMutablePointer<Float>) { accumulate(SIMD8(repeating: s), base) }
 
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     public func masked(_ v: SIMD8<Float>) -> SIMD8<Float> {
         if active == 8 { return v }
         var out = SIMD8<Float>()
@@ -75,6 +75,6 @@ extension KernelLanes where T == Float {
         return out
     }
 
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     public func masked(_ s: Float) -> SIMD8<Float> { masked(SIMD8(repeating: s)) }
 }

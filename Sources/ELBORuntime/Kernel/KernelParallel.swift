@@ -36,7 +36,12 @@ public enum KernelParallel {
         if threads == 1 {
             for c in 0..<chunks { run(c) }
         } else {
-            DispatchQueue.concurrentPerform(iterations: chunks) { run($0) }
+            // One contiguous block of chunks per thread: waking a worker costs more than a
+            // chunk of work, so each thread is handed its share once.
+            let parts = min(threads, chunks)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for c in (part * chunks / parts)..<((part + 1) * chunks / parts) { run(c) }
+            }
         }
         var total = 0.0
         for c in 0..<chunks {
