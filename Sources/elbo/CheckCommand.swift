@@ -1,5 +1,6 @@
 import Foundation
 import ELBOCheck
+import ELBOSpec
 
 /// `elbo check [PATH…] [--format text|json|html] [--verbose] [--benchmark [N]]`.
 enum CheckCommand {
@@ -35,7 +36,13 @@ enum CheckCommand {
         switch format {
         case "json": print(report.json())
         case "html": print(report.html())
-        default: print(report.text(verbose: verbose), terminator: "")
+        default:
+            print(report.text(verbose: verbose), terminator: "")
+            // The summary counts checked steps only; say which files were not checked at all.
+            let unchecked = Set(diagnostics.filter { $0.severity == .error }.map(\.location.file)).sorted()
+            if !unchecked.isEmpty {
+                print("not checked (errors above): " + unchecked.joined(separator: ", "))
+            }
         }
         if !diagnostics.isEmpty { return 2 }
         return report.exitStatus

@@ -176,4 +176,19 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 2, r.stderr)
         XCTAssertTrue(r.stderr.contains("\(broken.path): error:"), r.stderr)
     }
+
+    /// A file that does not parse is named on stdout as not checked (its errors go to stderr
+    /// with file:line:column), next to the steps of the files that did parse; exit status 2.
+    func testCheckNamesFilesThatDoNotParse() throws {
+        let dir = try temporaryDirectory()
+        let broken = dir.appendingPathComponent("broken.elbo")
+        try "derivation d {\n".write(to: broken, atomically: true, encoding: .utf8)
+        let good = Self.packageRoot.appendingPathComponent("Specs/vae_bernoulli.elbo")
+        let r = try elbo(["check", broken.path, good.path])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(broken.path):1:"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("not checked (errors above): \(broken.path)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("vae_bernoulli.elbo: derivation"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("not checked (errors above): \(good.path)"), r.stdout)
+    }
 }
