@@ -38,9 +38,16 @@ extension SIMD8 where Scalar == Float {
     /// c₀ + c₁x + … + c₅x⁵ at x = `self`, given x², by Estrin's scheme: pairs first, then
     /// pairs of pairs. Its dependency chain is three multiply-adds long where Horner's rule
     /// needs five, and the kernels' loops are bound by that latency, not by throughput.
+    ///
+    /// x² is floored at 2⁻³⁰ before the higher powers are formed, so that x⁴ and x⁸ never
+    /// fall below the normal range: a subnormal product costs a microcode assist per
+    /// instruction (saturated logits made the softplus loop 2× slower). The floor only acts
+    /// when |x| < 2⁻¹⁵, where (with c₀ of order one, as in every use here) the terms beyond
+    /// c₀ + c₁x are below Float resolution anyway.
     @inlinable @inline(always)
     func polynomial(squared x2: SIMD8<Float>, _ c0: Float, _ c1: Float, _ c2: Float, _ c3: Float,
                     _ c4: Float, _ c5: Float) -> SIMD8<Float> {
+        let x2 = x2.replacing(with: 0x1p-30, where: x2 .< 0x1p-30)
         let x4 = x2 * x2
         let p01 = times(SIMD8(repeating: c1), plus: c0)
         let p23 = times(SIMD8(repeating: c3), plus: c2)
@@ -49,10 +56,11 @@ extension SIMD8 where Scalar == Float {
     }
 
     /// c₀ + c₁x + … + c₈x⁸ at x = `self`, given x², by Estrin's scheme (chain of four
-    /// multiply-adds instead of eight).
+    /// multiply-adds instead of eight); x² floored as above.
     @inlinable @inline(always)
     func polynomial(squared x2: SIMD8<Float>, _ c0: Float, _ c1: Float, _ c2: Float, _ c3: Float,
                     _ c4: Float, _ c5: Float, _ c6: Float, _ c7: Float, _ c8: Float) -> SIMD8<Float> {
+        let x2 = x2.replacing(with: 0x1p-30, where: x2 .< 0x1p-30)
         let x4 = x2 * x2
         let p01 = times(SIMD8(repeating: c1), plus: c0)
         let p23 = times(SIMD8(repeating: c3), plus: c2)
@@ -142,11 +150,14 @@ extension Float {
     /// arithmetic, about 1.5e-7 in Float). No division, and tiny e come out exact.
     @inlinable @inline(always)
     public static func kernelLog1pUnit(_ e: SIMD8<Float>) -> SIMD8<Float> {
-        let e2 = e * e
-        let w = e.polynomial(squared: e2, -4.999_999_740e-1, 3.333_289_236e-1, -2.498_755_213e-1,
+        // e² is formed from e floored at 2⁻¹⁵ (see `polynomial`), and the last step is
+        // e + e·(e·w), so that no product is subnormal for e down to about 1e-38: e^−|a| of a
+        // saturated logit (|a| > 44) would make e·e subnormal and every such lane slow.
+        let floored = e.replacing(with: 0x1p-15, where: e .< 0x1p-15)
+        let w = e.polynomial(squared: floored * floored, -4.999_999_740e-1, 3.333_289_236e-1, -2.498_755_213e-1,
                              1.986_211_018e-1, -1.587_838_634e-1, 1.162_652_926e-1,
                              -6.751_182_407e-2, 2.568_279_392e-2, -4.579_767_616e-3)
-        return e.plus(e2, times: w)
+        return e.plus(e, times: e * w)
     }
 
     /// √x from the bit-level estimate of 1/√x and three Newton steps (the SIMD
