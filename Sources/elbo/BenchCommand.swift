@@ -282,6 +282,11 @@ enum BenchCommand {
             }
             print(String(format: "%@ (batch 128, %@): loss+gradient %.1f µs; reading the inputs once %.1f µs; ratio %.2f",
                          kernel.descriptor.name, describeDimensions(dims), lossGrad * 1e6, read * 1e6, lossGrad / read))
+            if kernel.descriptor.name == "VaeBernoulliLoss" {
+                // Saturated logits (|f| up to about 200): the same time, or a slow path is hit.
+                let saturated = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats, scale: ["f": 50])
+                print(String(format: "  with logits f × 50 (saturated): loss+gradient %.1f µs", saturated.lossGradSeconds * 1e6))
+            }
             if let t = peer {
                 print(String(format: "  PyTorch autograd of the same loss and gradient (%d threads, best of %d × %d rounds):",
                              KernelParallel.threads, repeats, rounds))

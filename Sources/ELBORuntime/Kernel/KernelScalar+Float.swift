@@ -38,16 +38,9 @@ extension SIMD8 where Scalar == Float {
     /// c₀ + c₁x + … + c₅x⁵ at x = `self`, given x², by Estrin's scheme: pairs first, then
     /// pairs of pairs. Its dependency chain is three multiply-adds long where Horner's rule
     /// needs five, and the kernels' loops are bound by that latency, not by throughput.
-    ///
-    /// x² is floored at 2⁻³⁰ before the higher powers are formed, so that x⁴ and x⁸ never
-    /// fall below the normal range: a subnormal product costs a microcode assist per
-    /// instruction (saturated logits made the softplus loop 2× slower). The floor only acts
-    /// when |x| < 2⁻¹⁵, where (with c₀ of order one, as in every use here) the terms beyond
-    /// c₀ + c₁x are below Float resolution anyway.
     @inlinable @inline(always)
     func polynomial(squared x2: SIMD8<Float>, _ c0: Float, _ c1: Float, _ c2: Float, _ c3: Float,
                     _ c4: Float, _ c5: Float) -> SIMD8<Float> {
-        let x2 = x2.replacing(with: 0x1p-30, where: x2 .< 0x1p-30)
         let x4 = x2 * x2
         let p01 = times(SIMD8(repeating: c1), plus: c0)
         let p23 = times(SIMD8(repeating: c3), plus: c2)
@@ -56,11 +49,11 @@ extension SIMD8 where Scalar == Float {
     }
 
     /// c₀ + c₁x + … + c₈x⁸ at x = `self`, given x², by Estrin's scheme (chain of four
-    /// multiply-adds instead of eight); x² floored as above.
+    /// multiply-adds instead of eight). It forms x⁸: give it a floored square (see
+    /// `flooredSquare`) where x can be tiny.
     @inlinable @inline(always)
     func polynomial(squared x2: SIMD8<Float>, _ c0: Float, _ c1: Float, _ c2: Float, _ c3: Float,
                     _ c4: Float, _ c5: Float, _ c6: Float, _ c7: Float, _ c8: Float) -> SIMD8<Float> {
-        let x2 = x2.replacing(with: 0x1p-30, where: x2 .< 0x1p-30)
         let x4 = x2 * x2
         let p01 = times(SIMD8(repeating: c1), plus: c0)
         let p23 = times(SIMD8(repeating: c3), plus: c2)
@@ -69,6 +62,17 @@ extension SIMD8 where Scalar == Float {
         let p03 = p01.plus(p23, times: x2)
         let p47 = p45.plus(p67, times: x2)
         return p03.plus(p47, times: x4).plus(SIMD8(repeating: c8), times: x4 * x4)
+    }
+
+    /// x² for Estrin's higher powers, for x ≥ 0, from x floored at 2⁻¹⁵ so that x⁸ stays
+    /// in the normal range: a subnormal product costs a microcode assist (the softplus loop
+    /// ran 2× slower on saturated logits). The floor only acts where the terms beyond
+    /// c₀ + c₁x are below Float resolution anyway (x < 2⁻¹⁵ with c₀ of order one, as in every
+    /// use here).
+    @inlinable @inline(always)
+    var flooredSquare: SIMD8<Float> {
+        let floored = replacing(with: 0x1p-15, where: self .< 0x1p-15)
+        return floored * floored
     }
 }
 
@@ -90,6 +94,8 @@ extension Float {
         let k = (n + magic).bits &- SIMD8<Float>(repeating: magic).bits
         // r = v − n·ln 2, with ln 2 split in two so that the first product is exact.
         let r = v.plus(n, times: SIMD8(repeating: -0.693_359_375)).plus(n, times: SIMD8(repeating: 2.121_944_4e-4))
+        // Degree five needs only r⁴, subnormal for |r| < 1e-10, i.e. for |x| < 1e-10: rare,
+        // and such lanes are only slower, never wrong, so no floor (`flooredSquare`) here.
         let z = r * r
         let q = r.polynomial(squared: z, 5.000_000_120_1e-1, 1.666_666_545_9e-1, 4.166_579_589_4e-2,
                              8.333_451_907_3e-3, 1.398_199_950_7e-3, 1.987_569_15e-4)
@@ -109,7 +115,10 @@ extension Float {
         f = f.replacing(with: f + m, where: small)
         e = e.replacing(with: e - 1, where: small)
         let z = f * f
-        let p = f.polynomial(squared: z, 3.333_333_117_4e-1, -2.499_999_399_3e-1, 2.000_071_476_5e-1,
+        // f is small for x near 1 (log1p of a small u comes through here), but |f| ≥ 2⁻²⁴ or
+        // f = 0, so z is never subnormal; floored, z⁴ is not either (see `flooredSquare`).
+        let zFloored = z.replacing(with: 0x1p-30, where: z .< 0x1p-30)
+        let p = f.polynomial(squared: zFloored, 3.333_333_117_4e-1, -2.499_999_399_3e-1, 2.000_071_476_5e-1,
                              -1.666_805_766_5e-1, 1.424_932_278_7e-1, -1.242_014_084_6e-1,
                              1.167_699_874_0e-1, -1.151_461_031_0e-1, 7.037_683_629_2e-2)
         var y = p * f * z
@@ -145,19 +154,17 @@ extension Float {
         return result.replacing(with: -1, where: a .< -20)
     }
 
-    /// log(1 + e) for 0 ≤ e ≤ 1 (the e^−|a| of a softplus): e + e² · w(e) with w a degree-8
-    /// polynomial fitted to (log(1 + e) − e)/e² at Chebyshev nodes (3e-8 relative in exact
-    /// arithmetic, about 1.5e-7 in Float). No division, and tiny e come out exact.
+    /// log(1 + e) for 0 ≤ e ≤ 1 (the e^−|a| of a softplus): e · q(e) with q a degree-8
+    /// polynomial fitted to log(1 + e)/e at Chebyshev nodes (3e-8 relative in exact
+    /// arithmetic, within 2.5e-7 in Float). No division, and tiny e keep full relative
+    /// precision. The powers of e come from a floored e (`flooredSquare`): e^−|a| of a
+    /// saturated logit (|a| > 44) would otherwise make e·e subnormal and its lane slow.
     @inlinable @inline(always)
     public static func kernelLog1pUnit(_ e: SIMD8<Float>) -> SIMD8<Float> {
-        // e² is formed from e floored at 2⁻¹⁵ (see `polynomial`), and the last step is
-        // e + e·(e·w), so that no product is subnormal for e down to about 1e-38: e^−|a| of a
-        // saturated logit (|a| > 44) would make e·e subnormal and every such lane slow.
-        let floored = e.replacing(with: 0x1p-15, where: e .< 0x1p-15)
-        let w = e.polynomial(squared: floored * floored, -4.999_999_740e-1, 3.333_289_236e-1, -2.498_755_213e-1,
-                             1.986_211_018e-1, -1.587_838_634e-1, 1.162_652_926e-1,
-                             -6.751_182_407e-2, 2.568_279_392e-2, -4.579_767_616e-3)
-        return e.plus(e, times: e * w)
+        let q = e.polynomial(squared: e.flooredSquare, 9.999_999_705e-1, -4.999_950_152e-1, 3.331_927_134e-1,
+                             -2.484_436_989e-1, 1.911_143_108e-1, -1.367_476_971e-1,
+                             7.836_166_802e-2, -2.958_850_739e-2, 5.253_457_797e-3)
+        return q * e
     }
 
     /// √x from the bit-level estimate of 1/√x and three Newton steps (the SIMD
