@@ -62,56 +62,52 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t2 = logits_j * x_j
-                    let t3 = KernelMath.abs(logits_j)
-                    let t4 = -t3
-                    let t5 = KernelMath.exp(t4)
-                    let t6 = KernelMath.relu(logits_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    let t9 = t8 - t2
-                    t1Lanes += lanes.masked(t9)
+                    let t3 = KernelMath.expNegAbs(logits_j)
+                    let t4 = KernelMath.relu(logits_j)
+                    let t5 = KernelMath.log1pUnit(t3)
+                    let t6 = t4 + t5
+                    let t7 = t6 - t2
+                    t1Lanes += lanes.masked(t7)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t2 = logits_j * x_j
-                    let t3 = KernelMath.abs(logits_j)
-                    let t4 = -t3
-                    let t5 = KernelMath.exp(t4)
-                    let t6 = KernelMath.relu(logits_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    let t9 = t8 - t2
-                    t1Lanes += lanes.masked(t9)
+                    let t3 = KernelMath.expNegAbs(logits_j)
+                    let t4 = KernelMath.relu(logits_j)
+                    let t5 = KernelMath.log1pUnit(t3)
+                    let t6 = t4 + t5
+                    let t7 = t6 - t2
+                    t1Lanes += lanes.masked(t7)
                 }
-                let t1 = t1Lanes.sum()
-                // t10 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-                var t10Lanes = SIMD8<Float>()
+                let t1 = KernelMath.sum(t1Lanes)
+                // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t8Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let mu_j = lanes.load(muRow)
-                    let t11 = mu_j * mu_j
+                    let t9 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t12 = KernelMath.expm1(s_j)
-                    let t13 = t11 + t12
-                    let t14 = t13 - s_j
-                    t10Lanes += lanes.masked(t14)
+                    let t10 = KernelMath.expm1(s_j)
+                    let t11 = t9 + t10
+                    let t12 = t11 - s_j
+                    t8Lanes += lanes.masked(t12)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
-                    let t11 = mu_j * mu_j
+                    let t9 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t12 = KernelMath.expm1(s_j)
-                    let t13 = t11 + t12
-                    let t14 = t13 - s_j
-                    t10Lanes += lanes.masked(t14)
+                    let t10 = KernelMath.expm1(s_j)
+                    let t11 = t9 + t10
+                    let t12 = t11 - s_j
+                    t8Lanes += lanes.masked(t12)
                 }
-                let t10 = t10Lanes.sum()
-                let t15 = 0.5 * t10
-                let t16 = t15 + t1
-                total += Double(t16)
+                let t8 = KernelMath.sum(t8Lanes)
+                let t13 = 0.5 * t8
+                let t14 = t13 + t1
+                total += Double(t14)
             }
             return total
         }
@@ -155,80 +151,76 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t4 = logits_j * x_j
-                    let t5 = KernelMath.abs(logits_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(logits_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
-                    let t11 = t10 - t4
-                    let t12 = KernelMath.ifNonNegative(logits_j, 1, t7)
-                    let t13 = 1 + t7
-                    let t14 = t12 / t13
-                    let t15 = t14 - x_j
-                    let t16 = seed * t15
-                    lanes.store(t16, dLogitsRow)
-                    t3Lanes += lanes.masked(t11)
+                    let t5 = KernelMath.expNegAbs(logits_j)
+                    let t6 = KernelMath.relu(logits_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
+                    let t9 = t8 - t4
+                    let t10 = KernelMath.ifNonNegative(logits_j, 1, t5)
+                    let t11 = 1 + t5
+                    let t12 = t10 / t11
+                    let t13 = t12 - x_j
+                    let t14 = seed * t13
+                    lanes.store(t14, dLogitsRow)
+                    t3Lanes += lanes.masked(t9)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t4 = logits_j * x_j
-                    let t5 = KernelMath.abs(logits_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(logits_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
-                    let t11 = t10 - t4
-                    let t12 = KernelMath.ifNonNegative(logits_j, 1, t7)
-                    let t13 = 1 + t7
-                    let t14 = t12 / t13
-                    let t15 = t14 - x_j
-                    let t16 = seed * t15
-                    lanes.store(t16, dLogitsRow)
-                    t3Lanes += lanes.masked(t11)
+                    let t5 = KernelMath.expNegAbs(logits_j)
+                    let t6 = KernelMath.relu(logits_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
+                    let t9 = t8 - t4
+                    let t10 = KernelMath.ifNonNegative(logits_j, 1, t5)
+                    let t11 = 1 + t5
+                    let t12 = t10 / t11
+                    let t13 = t12 - x_j
+                    let t14 = seed * t13
+                    lanes.store(t14, dLogitsRow)
+                    t3Lanes += lanes.masked(t9)
                 }
-                let t3 = t3Lanes.sum()
-                // t17 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-                var t17Lanes = SIMD8<Float>()
+                let t3 = KernelMath.sum(t3Lanes)
+                // t15 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t15Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let mu_j = lanes.load(muRow)
-                    let t18 = mu_j * mu_j
+                    let t16 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t19 = KernelMath.expm1(s_j)
-                    let t20 = t18 + t19
-                    let t21 = t20 - s_j
-                    let t22 = 1 + t19
-                    let t23 = t1 * t22
-                    let t24 = t2 + t23
-                    let t25 = mu_j * seed
-                    lanes.store(t25, dMuRow)
-                    lanes.store(t24, dSRow)
-                    t17Lanes += lanes.masked(t21)
+                    let t17 = KernelMath.expm1(s_j)
+                    let t18 = t16 + t17
+                    let t19 = t18 - s_j
+                    let t20 = 1 + t17
+                    let t21 = t1 * t20
+                    let t22 = t2 + t21
+                    let t23 = mu_j * seed
+                    lanes.store(t23, dMuRow)
+                    lanes.store(t22, dSRow)
+                    t15Lanes += lanes.masked(t19)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
-                    let t18 = mu_j * mu_j
+                    let t16 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t19 = KernelMath.expm1(s_j)
-                    let t20 = t18 + t19
-                    let t21 = t20 - s_j
-                    let t22 = 1 + t19
-                    let t23 = t1 * t22
-                    let t24 = t2 + t23
-                    let t25 = mu_j * seed
-                    lanes.store(t25, dMuRow)
-                    lanes.store(t24, dSRow)
-                    t17Lanes += lanes.masked(t21)
+                    let t17 = KernelMath.expm1(s_j)
+                    let t18 = t16 + t17
+                    let t19 = t18 - s_j
+                    let t20 = 1 + t17
+                    let t21 = t1 * t20
+                    let t22 = t2 + t21
+                    let t23 = mu_j * seed
+                    lanes.store(t23, dMuRow)
+                    lanes.store(t22, dSRow)
+                    t15Lanes += lanes.masked(t19)
                 }
-                let t17 = t17Lanes.sum()
-                let t26 = 0.5 * t17
-                let t27 = t26 + t3
-                total += Double(t27)
+                let t15 = KernelMath.sum(t15Lanes)
+                let t24 = 0.5 * t15
+                let t25 = t24 + t3
+                total += Double(t25)
             }
             return total
         }
@@ -365,56 +357,52 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t2 = logits_j * x_j
-                    let t3 = KernelMath.abs(logits_j)
-                    let t4 = -t3
-                    let t5 = KernelMath.exp(t4)
-                    let t6 = KernelMath.relu(logits_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    let t9 = t8 - t2
-                    t1Lanes += lanes.masked(t9)
+                    let t3 = KernelMath.expNegAbs(logits_j)
+                    let t4 = KernelMath.relu(logits_j)
+                    let t5 = KernelMath.log1pUnit(t3)
+                    let t6 = t4 + t5
+                    let t7 = t6 - t2
+                    t1Lanes += lanes.masked(t7)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t2 = logits_j * x_j
-                    let t3 = KernelMath.abs(logits_j)
-                    let t4 = -t3
-                    let t5 = KernelMath.exp(t4)
-                    let t6 = KernelMath.relu(logits_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    let t9 = t8 - t2
-                    t1Lanes += lanes.masked(t9)
+                    let t3 = KernelMath.expNegAbs(logits_j)
+                    let t4 = KernelMath.relu(logits_j)
+                    let t5 = KernelMath.log1pUnit(t3)
+                    let t6 = t4 + t5
+                    let t7 = t6 - t2
+                    t1Lanes += lanes.masked(t7)
                 }
-                let t1 = t1Lanes.sum()
-                // t10 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-                var t10Lanes = SIMD8<Double>()
+                let t1 = KernelMath.sum(t1Lanes)
+                // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t8Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let mu_j = lanes.load(muRow)
-                    let t11 = mu_j * mu_j
+                    let t9 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t12 = KernelMath.expm1(s_j)
-                    let t13 = t11 + t12
-                    let t14 = t13 - s_j
-                    t10Lanes += lanes.masked(t14)
+                    let t10 = KernelMath.expm1(s_j)
+                    let t11 = t9 + t10
+                    let t12 = t11 - s_j
+                    t8Lanes += lanes.masked(t12)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
-                    let t11 = mu_j * mu_j
+                    let t9 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t12 = KernelMath.expm1(s_j)
-                    let t13 = t11 + t12
-                    let t14 = t13 - s_j
-                    t10Lanes += lanes.masked(t14)
+                    let t10 = KernelMath.expm1(s_j)
+                    let t11 = t9 + t10
+                    let t12 = t11 - s_j
+                    t8Lanes += lanes.masked(t12)
                 }
-                let t10 = t10Lanes.sum()
-                let t15 = 0.5 * t10
-                let t16 = t15 + t1
-                total += Double(t16)
+                let t8 = KernelMath.sum(t8Lanes)
+                let t13 = 0.5 * t8
+                let t14 = t13 + t1
+                total += Double(t14)
             }
             return total
         }
@@ -458,80 +446,76 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t4 = logits_j * x_j
-                    let t5 = KernelMath.abs(logits_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(logits_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
-                    let t11 = t10 - t4
-                    let t12 = KernelMath.ifNonNegative(logits_j, 1, t7)
-                    let t13 = 1 + t7
-                    let t14 = t12 / t13
-                    let t15 = t14 - x_j
-                    let t16 = seed * t15
-                    lanes.store(t16, dLogitsRow)
-                    t3Lanes += lanes.masked(t11)
+                    let t5 = KernelMath.expNegAbs(logits_j)
+                    let t6 = KernelMath.relu(logits_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
+                    let t9 = t8 - t4
+                    let t10 = KernelMath.ifNonNegative(logits_j, 1, t5)
+                    let t11 = 1 + t5
+                    let t12 = t10 / t11
+                    let t13 = t12 - x_j
+                    let t14 = seed * t13
+                    lanes.store(t14, dLogitsRow)
+                    t3Lanes += lanes.masked(t9)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
                     let t4 = logits_j * x_j
-                    let t5 = KernelMath.abs(logits_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(logits_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
-                    let t11 = t10 - t4
-                    let t12 = KernelMath.ifNonNegative(logits_j, 1, t7)
-                    let t13 = 1 + t7
-                    let t14 = t12 / t13
-                    let t15 = t14 - x_j
-                    let t16 = seed * t15
-                    lanes.store(t16, dLogitsRow)
-                    t3Lanes += lanes.masked(t11)
+                    let t5 = KernelMath.expNegAbs(logits_j)
+                    let t6 = KernelMath.relu(logits_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
+                    let t9 = t8 - t4
+                    let t10 = KernelMath.ifNonNegative(logits_j, 1, t5)
+                    let t11 = 1 + t5
+                    let t12 = t10 / t11
+                    let t13 = t12 - x_j
+                    let t14 = seed * t13
+                    lanes.store(t14, dLogitsRow)
+                    t3Lanes += lanes.masked(t9)
                 }
-                let t3 = t3Lanes.sum()
-                // t17 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-                var t17Lanes = SIMD8<Double>()
+                let t3 = KernelMath.sum(t3Lanes)
+                // t15 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t15Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let mu_j = lanes.load(muRow)
-                    let t18 = mu_j * mu_j
+                    let t16 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t19 = KernelMath.expm1(s_j)
-                    let t20 = t18 + t19
-                    let t21 = t20 - s_j
-                    let t22 = 1 + t19
-                    let t23 = t1 * t22
-                    let t24 = t2 + t23
-                    let t25 = mu_j * seed
-                    lanes.store(t25, dMuRow)
-                    lanes.store(t24, dSRow)
-                    t17Lanes += lanes.masked(t21)
+                    let t17 = KernelMath.expm1(s_j)
+                    let t18 = t16 + t17
+                    let t19 = t18 - s_j
+                    let t20 = 1 + t17
+                    let t21 = t1 * t20
+                    let t22 = t2 + t21
+                    let t23 = mu_j * seed
+                    lanes.store(t23, dMuRow)
+                    lanes.store(t22, dSRow)
+                    t15Lanes += lanes.masked(t19)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
-                    let t18 = mu_j * mu_j
+                    let t16 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t19 = KernelMath.expm1(s_j)
-                    let t20 = t18 + t19
-                    let t21 = t20 - s_j
-                    let t22 = 1 + t19
-                    let t23 = t1 * t22
-                    let t24 = t2 + t23
-                    let t25 = mu_j * seed
-                    lanes.store(t25, dMuRow)
-                    lanes.store(t24, dSRow)
-                    t17Lanes += lanes.masked(t21)
+                    let t17 = KernelMath.expm1(s_j)
+                    let t18 = t16 + t17
+                    let t19 = t18 - s_j
+                    let t20 = 1 + t17
+                    let t21 = t1 * t20
+                    let t22 = t2 + t21
+                    let t23 = mu_j * seed
+                    lanes.store(t23, dMuRow)
+                    lanes.store(t22, dSRow)
+                    t15Lanes += lanes.masked(t19)
                 }
-                let t17 = t17Lanes.sum()
-                let t26 = 0.5 * t17
-                let t27 = t26 + t3
-                total += Double(t27)
+                let t15 = KernelMath.sum(t15Lanes)
+                let t24 = 0.5 * t15
+                let t25 = t24 + t3
+                total += Double(t25)
             }
             return total
         }

@@ -92,145 +92,141 @@ public enum CdvaeLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t5 = f_j * x_j
-                    let t6 = KernelMath.abs(f_j)
-                    let t7 = -t6
-                    let t8 = KernelMath.exp(t7)
-                    let t9 = KernelMath.relu(f_j)
-                    let t10 = KernelMath.log1pUnit(t8)
-                    let t11 = t9 + t10
+                    let t6 = KernelMath.expNegAbs(f_j)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
                     t3Lanes += lanes.masked(t5)
-                    t4Lanes += lanes.masked(t11)
+                    t4Lanes += lanes.masked(t9)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t5 = f_j * x_j
-                    let t6 = KernelMath.abs(f_j)
-                    let t7 = -t6
-                    let t8 = KernelMath.exp(t7)
-                    let t9 = KernelMath.relu(f_j)
-                    let t10 = KernelMath.log1pUnit(t8)
-                    let t11 = t9 + t10
+                    let t6 = KernelMath.expNegAbs(f_j)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
                     t3Lanes += lanes.masked(t5)
-                    t4Lanes += lanes.masked(t11)
+                    t4Lanes += lanes.masked(t9)
                 }
-                let t3 = t3Lanes.sum()
-                let t4 = t4Lanes.sum()
-                // t12 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                let t3 = KernelMath.sum(t3Lanes)
+                let t4 = KernelMath.sum(t4Lanes)
+                // t10 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                var t10Lanes = SIMD8<Float>()
+                // t11 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                var t11Lanes = SIMD8<Float>()
+                // t12 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
                 var t12Lanes = SIMD8<Float>()
-                // t13 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t13 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
                 var t13Lanes = SIMD8<Float>()
-                // t14 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t14 = sum_{j=1}^{m_l} s_c_j
                 var t14Lanes = SIMD8<Float>()
-                // t15 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
+                // t15 = sum_{j=1}^{m_l} s_l_j
                 var t15Lanes = SIMD8<Float>()
-                // t16 = sum_{j=1}^{m_l} s_c_j
-                var t16Lanes = SIMD8<Float>()
-                // t17 = sum_{j=1}^{m_l} s_l_j
-                var t17Lanes = SIMD8<Float>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t18 = -s_c_j
+                    let t16 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t19 = s_l_j - s_c_j
-                    let t20 = KernelMath.exp(t19)
-                    let t21 = KernelMath.exp(t18)
+                    let t17 = s_l_j - s_c_j
+                    let t18 = KernelMath.exp(t17)
+                    let t19 = KernelMath.exp(t16)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t22 = mu_c_j * mu_c_j
-                    let t23 = t21 * t22
-                    let t24 = t21 * mu_c_j
+                    let t20 = mu_c_j * mu_c_j
+                    let t21 = t19 * t20
+                    let t22 = t19 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t25 = t24 * mu_l_j
-                    let t26 = mu_l_j * mu_l_j
-                    let t27 = t21 * t26
-                    t12Lanes += lanes.masked(t20)
-                    t13Lanes += lanes.masked(t23)
-                    t14Lanes += lanes.masked(t25)
-                    t15Lanes += lanes.masked(t27)
-                    t16Lanes += lanes.masked(s_c_j)
-                    t17Lanes += lanes.masked(s_l_j)
+                    let t23 = t22 * mu_l_j
+                    let t24 = mu_l_j * mu_l_j
+                    let t25 = t19 * t24
+                    t10Lanes += lanes.masked(t18)
+                    t11Lanes += lanes.masked(t21)
+                    t12Lanes += lanes.masked(t23)
+                    t13Lanes += lanes.masked(t25)
+                    t14Lanes += lanes.masked(s_c_j)
+                    t15Lanes += lanes.masked(s_l_j)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t18 = -s_c_j
+                    let t16 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t19 = s_l_j - s_c_j
-                    let t20 = KernelMath.exp(t19)
-                    let t21 = KernelMath.exp(t18)
+                    let t17 = s_l_j - s_c_j
+                    let t18 = KernelMath.exp(t17)
+                    let t19 = KernelMath.exp(t16)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t22 = mu_c_j * mu_c_j
-                    let t23 = t21 * t22
-                    let t24 = t21 * mu_c_j
+                    let t20 = mu_c_j * mu_c_j
+                    let t21 = t19 * t20
+                    let t22 = t19 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t25 = t24 * mu_l_j
-                    let t26 = mu_l_j * mu_l_j
-                    let t27 = t21 * t26
-                    t12Lanes += lanes.masked(t20)
-                    t13Lanes += lanes.masked(t23)
-                    t14Lanes += lanes.masked(t25)
-                    t15Lanes += lanes.masked(t27)
-                    t16Lanes += lanes.masked(s_c_j)
-                    t17Lanes += lanes.masked(s_l_j)
+                    let t23 = t22 * mu_l_j
+                    let t24 = mu_l_j * mu_l_j
+                    let t25 = t19 * t24
+                    t10Lanes += lanes.masked(t18)
+                    t11Lanes += lanes.masked(t21)
+                    t12Lanes += lanes.masked(t23)
+                    t13Lanes += lanes.masked(t25)
+                    t14Lanes += lanes.masked(s_c_j)
+                    t15Lanes += lanes.masked(s_l_j)
                 }
-                let t12 = t12Lanes.sum()
-                let t13 = t13Lanes.sum()
-                let t14 = t14Lanes.sum()
-                let t15 = t15Lanes.sum()
-                let t16 = t16Lanes.sum()
-                let t17 = t17Lanes.sum()
-                // t28 = sum_{j=1}^{m_u} exp(s_u_j)
+                let t10 = KernelMath.sum(t10Lanes)
+                let t11 = KernelMath.sum(t11Lanes)
+                let t12 = KernelMath.sum(t12Lanes)
+                let t13 = KernelMath.sum(t13Lanes)
+                let t14 = KernelMath.sum(t14Lanes)
+                let t15 = KernelMath.sum(t15Lanes)
+                // t26 = sum_{j=1}^{m_u} exp(s_u_j)
+                var t26Lanes = SIMD8<Float>()
+                // t27 = sum_{j=1}^{m_u} mu_u_j^2
+                var t27Lanes = SIMD8<Float>()
+                // t28 = sum_{j=1}^{m_u} s_u_j
                 var t28Lanes = SIMD8<Float>()
-                // t29 = sum_{j=1}^{m_u} mu_u_j^2
-                var t29Lanes = SIMD8<Float>()
-                // t30 = sum_{j=1}^{m_u} s_u_j
-                var t30Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t31 = KernelMath.exp(s_u_j)
+                    let t29 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t32 = mu_u_j * mu_u_j
-                    t28Lanes += lanes.masked(t31)
-                    t29Lanes += lanes.masked(t32)
-                    t30Lanes += lanes.masked(s_u_j)
+                    let t30 = mu_u_j * mu_u_j
+                    t26Lanes += lanes.masked(t29)
+                    t27Lanes += lanes.masked(t30)
+                    t28Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t31 = KernelMath.exp(s_u_j)
+                    let t29 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t32 = mu_u_j * mu_u_j
-                    t28Lanes += lanes.masked(t31)
-                    t29Lanes += lanes.masked(t32)
-                    t30Lanes += lanes.masked(s_u_j)
+                    let t30 = mu_u_j * mu_u_j
+                    t26Lanes += lanes.masked(t29)
+                    t27Lanes += lanes.masked(t30)
+                    t28Lanes += lanes.masked(s_u_j)
                 }
-                let t28 = t28Lanes.sum()
-                let t29 = t29Lanes.sum()
-                let t30 = t30Lanes.sum()
-                let t33 = 0.5 * t12
-                let t34 = 0.5 * t13
+                let t26 = KernelMath.sum(t26Lanes)
+                let t27 = KernelMath.sum(t27Lanes)
+                let t28 = KernelMath.sum(t28Lanes)
+                let t31 = 0.5 * t10
+                let t32 = 0.5 * t11
+                let t33 = 0.5 * t13
+                let t34 = 0.5 * t14
                 let t35 = 0.5 * t15
-                let t36 = 0.5 * t16
-                let t37 = 0.5 * t17
+                let t36 = 0.5 * t26
+                let t37 = 0.5 * t27
                 let t38 = 0.5 * t28
-                let t39 = 0.5 * t29
-                let t40 = 0.5 * t30
-                let t41 = t4 - t3
-                let t42 = t41 - t1
-                let t43 = t42 - t2
-                let t44 = t33 + t43
-                let t45 = t34 + t44
-                let t46 = t45 - t14
-                let t47 = t35 + t46
+                let t39 = t4 - t3
+                let t40 = t39 - t1
+                let t41 = t40 - t2
+                let t42 = t31 + t41
+                let t43 = t32 + t42
+                let t44 = t43 - t12
+                let t45 = t33 + t44
+                let t46 = t34 + t45
+                let t47 = t46 - t35
                 let t48 = t36 + t47
-                let t49 = t48 - t37
-                let t50 = t38 + t49
-                let t51 = t39 + t50
-                let t52 = t51 - t40
-                total += Double(t52)
+                let t49 = t37 + t48
+                let t50 = t49 - t38
+                total += Double(t50)
             }
             return total
         }
@@ -301,217 +297,213 @@ public enum CdvaeLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t8 = f_j * x_j
-                    let t9 = KernelMath.abs(f_j)
-                    let t10 = -t9
-                    let t11 = KernelMath.exp(t10)
-                    let t12 = KernelMath.relu(f_j)
-                    let t13 = KernelMath.log1pUnit(t11)
-                    let t14 = t12 + t13
-                    let t15 = KernelMath.ifNonNegative(f_j, 1, t11)
-                    let t16 = 1 + t11
-                    let t17 = t15 / t16
-                    let t18 = t17 - x_j
-                    let t19 = seed * t18
-                    lanes.store(t19, dFRow)
+                    let t9 = KernelMath.expNegAbs(f_j)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
                     t6Lanes += lanes.masked(t8)
-                    t7Lanes += lanes.masked(t14)
+                    t7Lanes += lanes.masked(t12)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t8 = f_j * x_j
-                    let t9 = KernelMath.abs(f_j)
-                    let t10 = -t9
-                    let t11 = KernelMath.exp(t10)
-                    let t12 = KernelMath.relu(f_j)
-                    let t13 = KernelMath.log1pUnit(t11)
-                    let t14 = t12 + t13
-                    let t15 = KernelMath.ifNonNegative(f_j, 1, t11)
-                    let t16 = 1 + t11
-                    let t17 = t15 / t16
-                    let t18 = t17 - x_j
-                    let t19 = seed * t18
-                    lanes.store(t19, dFRow)
+                    let t9 = KernelMath.expNegAbs(f_j)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
                     t6Lanes += lanes.masked(t8)
-                    t7Lanes += lanes.masked(t14)
+                    t7Lanes += lanes.masked(t12)
                 }
-                let t6 = t6Lanes.sum()
-                let t7 = t7Lanes.sum()
-                // t20 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                let t6 = KernelMath.sum(t6Lanes)
+                let t7 = KernelMath.sum(t7Lanes)
+                // t18 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                var t18Lanes = SIMD8<Float>()
+                // t19 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                var t19Lanes = SIMD8<Float>()
+                // t20 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
                 var t20Lanes = SIMD8<Float>()
-                // t21 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t21 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
                 var t21Lanes = SIMD8<Float>()
-                // t22 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t22 = sum_{j=1}^{m_l} s_c_j
                 var t22Lanes = SIMD8<Float>()
-                // t23 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
+                // t23 = sum_{j=1}^{m_l} s_l_j
                 var t23Lanes = SIMD8<Float>()
-                // t24 = sum_{j=1}^{m_l} s_c_j
-                var t24Lanes = SIMD8<Float>()
-                // t25 = sum_{j=1}^{m_l} s_l_j
-                var t25Lanes = SIMD8<Float>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t26 = -s_c_j
+                    let t24 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t27 = s_l_j - s_c_j
-                    let t28 = KernelMath.exp(t27)
-                    let t29 = KernelMath.exp(t26)
+                    let t25 = s_l_j - s_c_j
+                    let t26 = KernelMath.exp(t25)
+                    let t27 = KernelMath.exp(t24)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t30 = mu_c_j * mu_c_j
-                    let t31 = t29 * t30
-                    let t32 = t29 * mu_c_j
+                    let t28 = mu_c_j * mu_c_j
+                    let t29 = t27 * t28
+                    let t30 = t27 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t33 = t32 * mu_l_j
-                    let t34 = mu_l_j * mu_l_j
-                    let t35 = t29 * t34
-                    let t36 = t34 * t5
-                    let t37 = t29 * t5
-                    let t38 = 2 * mu_l_j
-                    let t39 = t37 * t38
-                    let t40 = mu_l_j * t3
-                    let t41 = t32 * t3
-                    let t42 = t39 + t41
-                    let t43 = mu_c_j * t40
-                    let t44 = t29 * t40
-                    let t45 = t30 * t5
-                    let t46 = 2 * mu_c_j
-                    let t47 = t37 * t46
-                    let t48 = t44 + t47
-                    let t49 = t36 + t43
-                    let t50 = t45 + t49
-                    let t51 = t29 * t50
-                    let t52 = t28 * t5
-                    let t53 = t28 * t4
-                    let t54 = t4 + t52
-                    let t55 = t5 + t53
-                    let t56 = t55 - t51
-                    lanes.store(t56, dS_cRow)
-                    lanes.store(t54, dS_lRow)
-                    lanes.store(t48, dMu_cRow)
-                    lanes.store(t42, dMu_lRow)
-                    t20Lanes += lanes.masked(t28)
-                    t21Lanes += lanes.masked(t31)
-                    t22Lanes += lanes.masked(t33)
-                    t23Lanes += lanes.masked(t35)
-                    t24Lanes += lanes.masked(s_c_j)
-                    t25Lanes += lanes.masked(s_l_j)
+                    let t31 = t30 * mu_l_j
+                    let t32 = mu_l_j * mu_l_j
+                    let t33 = t27 * t32
+                    let t34 = t32 * t5
+                    let t35 = t27 * t5
+                    let t36 = 2 * mu_l_j
+                    let t37 = t35 * t36
+                    let t38 = mu_l_j * t3
+                    let t39 = t30 * t3
+                    let t40 = t37 + t39
+                    let t41 = mu_c_j * t38
+                    let t42 = t27 * t38
+                    let t43 = t28 * t5
+                    let t44 = 2 * mu_c_j
+                    let t45 = t35 * t44
+                    let t46 = t42 + t45
+                    let t47 = t34 + t41
+                    let t48 = t43 + t47
+                    let t49 = t27 * t48
+                    let t50 = t26 * t5
+                    let t51 = t26 * t4
+                    let t52 = t4 + t50
+                    let t53 = t5 + t51
+                    let t54 = t53 - t49
+                    lanes.store(t54, dS_cRow)
+                    lanes.store(t52, dS_lRow)
+                    lanes.store(t46, dMu_cRow)
+                    lanes.store(t40, dMu_lRow)
+                    t18Lanes += lanes.masked(t26)
+                    t19Lanes += lanes.masked(t29)
+                    t20Lanes += lanes.masked(t31)
+                    t21Lanes += lanes.masked(t33)
+                    t22Lanes += lanes.masked(s_c_j)
+                    t23Lanes += lanes.masked(s_l_j)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t26 = -s_c_j
+                    let t24 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t27 = s_l_j - s_c_j
-                    let t28 = KernelMath.exp(t27)
-                    let t29 = KernelMath.exp(t26)
+                    let t25 = s_l_j - s_c_j
+                    let t26 = KernelMath.exp(t25)
+                    let t27 = KernelMath.exp(t24)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t30 = mu_c_j * mu_c_j
-                    let t31 = t29 * t30
-                    let t32 = t29 * mu_c_j
+                    let t28 = mu_c_j * mu_c_j
+                    let t29 = t27 * t28
+                    let t30 = t27 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t33 = t32 * mu_l_j
-                    let t34 = mu_l_j * mu_l_j
-                    let t35 = t29 * t34
-                    let t36 = t34 * t5
-                    let t37 = t29 * t5
-                    let t38 = 2 * mu_l_j
-                    let t39 = t37 * t38
-                    let t40 = mu_l_j * t3
-                    let t41 = t32 * t3
-                    let t42 = t39 + t41
-                    let t43 = mu_c_j * t40
-                    let t44 = t29 * t40
-                    let t45 = t30 * t5
-                    let t46 = 2 * mu_c_j
-                    let t47 = t37 * t46
-                    let t48 = t44 + t47
-                    let t49 = t36 + t43
-                    let t50 = t45 + t49
-                    let t51 = t29 * t50
-                    let t52 = t28 * t5
-                    let t53 = t28 * t4
-                    let t54 = t4 + t52
-                    let t55 = t5 + t53
-                    let t56 = t55 - t51
-                    lanes.store(t56, dS_cRow)
-                    lanes.store(t54, dS_lRow)
-                    lanes.store(t48, dMu_cRow)
-                    lanes.store(t42, dMu_lRow)
-                    t20Lanes += lanes.masked(t28)
-                    t21Lanes += lanes.masked(t31)
-                    t22Lanes += lanes.masked(t33)
-                    t23Lanes += lanes.masked(t35)
-                    t24Lanes += lanes.masked(s_c_j)
-                    t25Lanes += lanes.masked(s_l_j)
+                    let t31 = t30 * mu_l_j
+                    let t32 = mu_l_j * mu_l_j
+                    let t33 = t27 * t32
+                    let t34 = t32 * t5
+                    let t35 = t27 * t5
+                    let t36 = 2 * mu_l_j
+                    let t37 = t35 * t36
+                    let t38 = mu_l_j * t3
+                    let t39 = t30 * t3
+                    let t40 = t37 + t39
+                    let t41 = mu_c_j * t38
+                    let t42 = t27 * t38
+                    let t43 = t28 * t5
+                    let t44 = 2 * mu_c_j
+                    let t45 = t35 * t44
+                    let t46 = t42 + t45
+                    let t47 = t34 + t41
+                    let t48 = t43 + t47
+                    let t49 = t27 * t48
+                    let t50 = t26 * t5
+                    let t51 = t26 * t4
+                    let t52 = t4 + t50
+                    let t53 = t5 + t51
+                    let t54 = t53 - t49
+                    lanes.store(t54, dS_cRow)
+                    lanes.store(t52, dS_lRow)
+                    lanes.store(t46, dMu_cRow)
+                    lanes.store(t40, dMu_lRow)
+                    t18Lanes += lanes.masked(t26)
+                    t19Lanes += lanes.masked(t29)
+                    t20Lanes += lanes.masked(t31)
+                    t21Lanes += lanes.masked(t33)
+                    t22Lanes += lanes.masked(s_c_j)
+                    t23Lanes += lanes.masked(s_l_j)
                 }
-                let t20 = t20Lanes.sum()
-                let t21 = t21Lanes.sum()
-                let t22 = t22Lanes.sum()
-                let t23 = t23Lanes.sum()
-                let t24 = t24Lanes.sum()
-                let t25 = t25Lanes.sum()
-                // t57 = sum_{j=1}^{m_u} exp(s_u_j)
+                let t18 = KernelMath.sum(t18Lanes)
+                let t19 = KernelMath.sum(t19Lanes)
+                let t20 = KernelMath.sum(t20Lanes)
+                let t21 = KernelMath.sum(t21Lanes)
+                let t22 = KernelMath.sum(t22Lanes)
+                let t23 = KernelMath.sum(t23Lanes)
+                // t55 = sum_{j=1}^{m_u} exp(s_u_j)
+                var t55Lanes = SIMD8<Float>()
+                // t56 = sum_{j=1}^{m_u} mu_u_j^2
+                var t56Lanes = SIMD8<Float>()
+                // t57 = sum_{j=1}^{m_u} s_u_j
                 var t57Lanes = SIMD8<Float>()
-                // t58 = sum_{j=1}^{m_u} mu_u_j^2
-                var t58Lanes = SIMD8<Float>()
-                // t59 = sum_{j=1}^{m_u} s_u_j
-                var t59Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t60 = KernelMath.exp(s_u_j)
+                    let t58 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t61 = mu_u_j * mu_u_j
-                    let t62 = mu_u_j * seed
-                    let t63 = t60 * t5
-                    let t64 = t4 + t63
-                    lanes.store(t64, dS_uRow)
-                    lanes.store(t62, dMu_uRow)
-                    t57Lanes += lanes.masked(t60)
-                    t58Lanes += lanes.masked(t61)
-                    t59Lanes += lanes.masked(s_u_j)
+                    let t59 = mu_u_j * mu_u_j
+                    let t60 = mu_u_j * seed
+                    let t61 = t58 * t5
+                    let t62 = t4 + t61
+                    lanes.store(t62, dS_uRow)
+                    lanes.store(t60, dMu_uRow)
+                    t55Lanes += lanes.masked(t58)
+                    t56Lanes += lanes.masked(t59)
+                    t57Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t60 = KernelMath.exp(s_u_j)
+                    let t58 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t61 = mu_u_j * mu_u_j
-                    let t62 = mu_u_j * seed
-                    let t63 = t60 * t5
-                    let t64 = t4 + t63
-                    lanes.store(t64, dS_uRow)
-                    lanes.store(t62, dMu_uRow)
-                    t57Lanes += lanes.masked(t60)
-                    t58Lanes += lanes.masked(t61)
-                    t59Lanes += lanes.masked(s_u_j)
+                    let t59 = mu_u_j * mu_u_j
+                    let t60 = mu_u_j * seed
+                    let t61 = t58 * t5
+                    let t62 = t4 + t61
+                    lanes.store(t62, dS_uRow)
+                    lanes.store(t60, dMu_uRow)
+                    t55Lanes += lanes.masked(t58)
+                    t56Lanes += lanes.masked(t59)
+                    t57Lanes += lanes.masked(s_u_j)
                 }
-                let t57 = t57Lanes.sum()
-                let t58 = t58Lanes.sum()
-                let t59 = t59Lanes.sum()
-                let t65 = 0.5 * t20
-                let t66 = 0.5 * t21
+                let t55 = KernelMath.sum(t55Lanes)
+                let t56 = KernelMath.sum(t56Lanes)
+                let t57 = KernelMath.sum(t57Lanes)
+                let t63 = 0.5 * t18
+                let t64 = 0.5 * t19
+                let t65 = 0.5 * t21
+                let t66 = 0.5 * t22
                 let t67 = 0.5 * t23
-                let t68 = 0.5 * t24
-                let t69 = 0.5 * t25
+                let t68 = 0.5 * t55
+                let t69 = 0.5 * t56
                 let t70 = 0.5 * t57
-                let t71 = 0.5 * t58
-                let t72 = 0.5 * t59
-                let t73 = t7 - t6
-                let t74 = t73 - t1
-                let t75 = t74 - t2
-                let t76 = t65 + t75
-                let t77 = t66 + t76
-                let t78 = t77 - t22
-                let t79 = t67 + t78
+                let t71 = t7 - t6
+                let t72 = t71 - t1
+                let t73 = t72 - t2
+                let t74 = t63 + t73
+                let t75 = t64 + t74
+                let t76 = t75 - t20
+                let t77 = t65 + t76
+                let t78 = t66 + t77
+                let t79 = t78 - t67
                 let t80 = t68 + t79
-                let t81 = t80 - t69
-                let t82 = t70 + t81
-                let t83 = t71 + t82
-                let t84 = t83 - t72
-                total += Double(t84)
+                let t81 = t69 + t80
+                let t82 = t81 - t70
+                total += Double(t82)
             }
             return total
         }
@@ -754,145 +746,141 @@ public enum CdvaeLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t5 = f_j * x_j
-                    let t6 = KernelMath.abs(f_j)
-                    let t7 = -t6
-                    let t8 = KernelMath.exp(t7)
-                    let t9 = KernelMath.relu(f_j)
-                    let t10 = KernelMath.log1pUnit(t8)
-                    let t11 = t9 + t10
+                    let t6 = KernelMath.expNegAbs(f_j)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
                     t3Lanes += lanes.masked(t5)
-                    t4Lanes += lanes.masked(t11)
+                    t4Lanes += lanes.masked(t9)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t5 = f_j * x_j
-                    let t6 = KernelMath.abs(f_j)
-                    let t7 = -t6
-                    let t8 = KernelMath.exp(t7)
-                    let t9 = KernelMath.relu(f_j)
-                    let t10 = KernelMath.log1pUnit(t8)
-                    let t11 = t9 + t10
+                    let t6 = KernelMath.expNegAbs(f_j)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
                     t3Lanes += lanes.masked(t5)
-                    t4Lanes += lanes.masked(t11)
+                    t4Lanes += lanes.masked(t9)
                 }
-                let t3 = t3Lanes.sum()
-                let t4 = t4Lanes.sum()
-                // t12 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                let t3 = KernelMath.sum(t3Lanes)
+                let t4 = KernelMath.sum(t4Lanes)
+                // t10 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                var t10Lanes = SIMD8<Double>()
+                // t11 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                var t11Lanes = SIMD8<Double>()
+                // t12 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
                 var t12Lanes = SIMD8<Double>()
-                // t13 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t13 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
                 var t13Lanes = SIMD8<Double>()
-                // t14 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t14 = sum_{j=1}^{m_l} s_c_j
                 var t14Lanes = SIMD8<Double>()
-                // t15 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
+                // t15 = sum_{j=1}^{m_l} s_l_j
                 var t15Lanes = SIMD8<Double>()
-                // t16 = sum_{j=1}^{m_l} s_c_j
-                var t16Lanes = SIMD8<Double>()
-                // t17 = sum_{j=1}^{m_l} s_l_j
-                var t17Lanes = SIMD8<Double>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t18 = -s_c_j
+                    let t16 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t19 = s_l_j - s_c_j
-                    let t20 = KernelMath.exp(t19)
-                    let t21 = KernelMath.exp(t18)
+                    let t17 = s_l_j - s_c_j
+                    let t18 = KernelMath.exp(t17)
+                    let t19 = KernelMath.exp(t16)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t22 = mu_c_j * mu_c_j
-                    let t23 = t21 * t22
-                    let t24 = t21 * mu_c_j
+                    let t20 = mu_c_j * mu_c_j
+                    let t21 = t19 * t20
+                    let t22 = t19 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t25 = t24 * mu_l_j
-                    let t26 = mu_l_j * mu_l_j
-                    let t27 = t21 * t26
-                    t12Lanes += lanes.masked(t20)
-                    t13Lanes += lanes.masked(t23)
-                    t14Lanes += lanes.masked(t25)
-                    t15Lanes += lanes.masked(t27)
-                    t16Lanes += lanes.masked(s_c_j)
-                    t17Lanes += lanes.masked(s_l_j)
+                    let t23 = t22 * mu_l_j
+                    let t24 = mu_l_j * mu_l_j
+                    let t25 = t19 * t24
+                    t10Lanes += lanes.masked(t18)
+                    t11Lanes += lanes.masked(t21)
+                    t12Lanes += lanes.masked(t23)
+                    t13Lanes += lanes.masked(t25)
+                    t14Lanes += lanes.masked(s_c_j)
+                    t15Lanes += lanes.masked(s_l_j)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t18 = -s_c_j
+                    let t16 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t19 = s_l_j - s_c_j
-                    let t20 = KernelMath.exp(t19)
-                    let t21 = KernelMath.exp(t18)
+                    let t17 = s_l_j - s_c_j
+                    let t18 = KernelMath.exp(t17)
+                    let t19 = KernelMath.exp(t16)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t22 = mu_c_j * mu_c_j
-                    let t23 = t21 * t22
-                    let t24 = t21 * mu_c_j
+                    let t20 = mu_c_j * mu_c_j
+                    let t21 = t19 * t20
+                    let t22 = t19 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t25 = t24 * mu_l_j
-                    let t26 = mu_l_j * mu_l_j
-                    let t27 = t21 * t26
-                    t12Lanes += lanes.masked(t20)
-                    t13Lanes += lanes.masked(t23)
-                    t14Lanes += lanes.masked(t25)
-                    t15Lanes += lanes.masked(t27)
-                    t16Lanes += lanes.masked(s_c_j)
-                    t17Lanes += lanes.masked(s_l_j)
+                    let t23 = t22 * mu_l_j
+                    let t24 = mu_l_j * mu_l_j
+                    let t25 = t19 * t24
+                    t10Lanes += lanes.masked(t18)
+                    t11Lanes += lanes.masked(t21)
+                    t12Lanes += lanes.masked(t23)
+                    t13Lanes += lanes.masked(t25)
+                    t14Lanes += lanes.masked(s_c_j)
+                    t15Lanes += lanes.masked(s_l_j)
                 }
-                let t12 = t12Lanes.sum()
-                let t13 = t13Lanes.sum()
-                let t14 = t14Lanes.sum()
-                let t15 = t15Lanes.sum()
-                let t16 = t16Lanes.sum()
-                let t17 = t17Lanes.sum()
-                // t28 = sum_{j=1}^{m_u} exp(s_u_j)
+                let t10 = KernelMath.sum(t10Lanes)
+                let t11 = KernelMath.sum(t11Lanes)
+                let t12 = KernelMath.sum(t12Lanes)
+                let t13 = KernelMath.sum(t13Lanes)
+                let t14 = KernelMath.sum(t14Lanes)
+                let t15 = KernelMath.sum(t15Lanes)
+                // t26 = sum_{j=1}^{m_u} exp(s_u_j)
+                var t26Lanes = SIMD8<Double>()
+                // t27 = sum_{j=1}^{m_u} mu_u_j^2
+                var t27Lanes = SIMD8<Double>()
+                // t28 = sum_{j=1}^{m_u} s_u_j
                 var t28Lanes = SIMD8<Double>()
-                // t29 = sum_{j=1}^{m_u} mu_u_j^2
-                var t29Lanes = SIMD8<Double>()
-                // t30 = sum_{j=1}^{m_u} s_u_j
-                var t30Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t31 = KernelMath.exp(s_u_j)
+                    let t29 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t32 = mu_u_j * mu_u_j
-                    t28Lanes += lanes.masked(t31)
-                    t29Lanes += lanes.masked(t32)
-                    t30Lanes += lanes.masked(s_u_j)
+                    let t30 = mu_u_j * mu_u_j
+                    t26Lanes += lanes.masked(t29)
+                    t27Lanes += lanes.masked(t30)
+                    t28Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t31 = KernelMath.exp(s_u_j)
+                    let t29 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t32 = mu_u_j * mu_u_j
-                    t28Lanes += lanes.masked(t31)
-                    t29Lanes += lanes.masked(t32)
-                    t30Lanes += lanes.masked(s_u_j)
+                    let t30 = mu_u_j * mu_u_j
+                    t26Lanes += lanes.masked(t29)
+                    t27Lanes += lanes.masked(t30)
+                    t28Lanes += lanes.masked(s_u_j)
                 }
-                let t28 = t28Lanes.sum()
-                let t29 = t29Lanes.sum()
-                let t30 = t30Lanes.sum()
-                let t33 = 0.5 * t12
-                let t34 = 0.5 * t13
+                let t26 = KernelMath.sum(t26Lanes)
+                let t27 = KernelMath.sum(t27Lanes)
+                let t28 = KernelMath.sum(t28Lanes)
+                let t31 = 0.5 * t10
+                let t32 = 0.5 * t11
+                let t33 = 0.5 * t13
+                let t34 = 0.5 * t14
                 let t35 = 0.5 * t15
-                let t36 = 0.5 * t16
-                let t37 = 0.5 * t17
+                let t36 = 0.5 * t26
+                let t37 = 0.5 * t27
                 let t38 = 0.5 * t28
-                let t39 = 0.5 * t29
-                let t40 = 0.5 * t30
-                let t41 = t4 - t3
-                let t42 = t41 - t1
-                let t43 = t42 - t2
-                let t44 = t33 + t43
-                let t45 = t34 + t44
-                let t46 = t45 - t14
-                let t47 = t35 + t46
+                let t39 = t4 - t3
+                let t40 = t39 - t1
+                let t41 = t40 - t2
+                let t42 = t31 + t41
+                let t43 = t32 + t42
+                let t44 = t43 - t12
+                let t45 = t33 + t44
+                let t46 = t34 + t45
+                let t47 = t46 - t35
                 let t48 = t36 + t47
-                let t49 = t48 - t37
-                let t50 = t38 + t49
-                let t51 = t39 + t50
-                let t52 = t51 - t40
-                total += Double(t52)
+                let t49 = t37 + t48
+                let t50 = t49 - t38
+                total += Double(t50)
             }
             return total
         }
@@ -963,217 +951,213 @@ public enum CdvaeLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t8 = f_j * x_j
-                    let t9 = KernelMath.abs(f_j)
-                    let t10 = -t9
-                    let t11 = KernelMath.exp(t10)
-                    let t12 = KernelMath.relu(f_j)
-                    let t13 = KernelMath.log1pUnit(t11)
-                    let t14 = t12 + t13
-                    let t15 = KernelMath.ifNonNegative(f_j, 1, t11)
-                    let t16 = 1 + t11
-                    let t17 = t15 / t16
-                    let t18 = t17 - x_j
-                    let t19 = seed * t18
-                    lanes.store(t19, dFRow)
+                    let t9 = KernelMath.expNegAbs(f_j)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
                     t6Lanes += lanes.masked(t8)
-                    t7Lanes += lanes.masked(t14)
+                    t7Lanes += lanes.masked(t12)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t8 = f_j * x_j
-                    let t9 = KernelMath.abs(f_j)
-                    let t10 = -t9
-                    let t11 = KernelMath.exp(t10)
-                    let t12 = KernelMath.relu(f_j)
-                    let t13 = KernelMath.log1pUnit(t11)
-                    let t14 = t12 + t13
-                    let t15 = KernelMath.ifNonNegative(f_j, 1, t11)
-                    let t16 = 1 + t11
-                    let t17 = t15 / t16
-                    let t18 = t17 - x_j
-                    let t19 = seed * t18
-                    lanes.store(t19, dFRow)
+                    let t9 = KernelMath.expNegAbs(f_j)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
                     t6Lanes += lanes.masked(t8)
-                    t7Lanes += lanes.masked(t14)
+                    t7Lanes += lanes.masked(t12)
                 }
-                let t6 = t6Lanes.sum()
-                let t7 = t7Lanes.sum()
-                // t20 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                let t6 = KernelMath.sum(t6Lanes)
+                let t7 = KernelMath.sum(t7Lanes)
+                // t18 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                var t18Lanes = SIMD8<Double>()
+                // t19 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                var t19Lanes = SIMD8<Double>()
+                // t20 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
                 var t20Lanes = SIMD8<Double>()
-                // t21 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t21 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
                 var t21Lanes = SIMD8<Double>()
-                // t22 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t22 = sum_{j=1}^{m_l} s_c_j
                 var t22Lanes = SIMD8<Double>()
-                // t23 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
+                // t23 = sum_{j=1}^{m_l} s_l_j
                 var t23Lanes = SIMD8<Double>()
-                // t24 = sum_{j=1}^{m_l} s_c_j
-                var t24Lanes = SIMD8<Double>()
-                // t25 = sum_{j=1}^{m_l} s_l_j
-                var t25Lanes = SIMD8<Double>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t26 = -s_c_j
+                    let t24 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t27 = s_l_j - s_c_j
-                    let t28 = KernelMath.exp(t27)
-                    let t29 = KernelMath.exp(t26)
+                    let t25 = s_l_j - s_c_j
+                    let t26 = KernelMath.exp(t25)
+                    let t27 = KernelMath.exp(t24)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t30 = mu_c_j * mu_c_j
-                    let t31 = t29 * t30
-                    let t32 = t29 * mu_c_j
+                    let t28 = mu_c_j * mu_c_j
+                    let t29 = t27 * t28
+                    let t30 = t27 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t33 = t32 * mu_l_j
-                    let t34 = mu_l_j * mu_l_j
-                    let t35 = t29 * t34
-                    let t36 = t34 * t5
-                    let t37 = t29 * t5
-                    let t38 = 2 * mu_l_j
-                    let t39 = t37 * t38
-                    let t40 = mu_l_j * t3
-                    let t41 = t32 * t3
-                    let t42 = t39 + t41
-                    let t43 = mu_c_j * t40
-                    let t44 = t29 * t40
-                    let t45 = t30 * t5
-                    let t46 = 2 * mu_c_j
-                    let t47 = t37 * t46
-                    let t48 = t44 + t47
-                    let t49 = t36 + t43
-                    let t50 = t45 + t49
-                    let t51 = t29 * t50
-                    let t52 = t28 * t5
-                    let t53 = t28 * t4
-                    let t54 = t4 + t52
-                    let t55 = t5 + t53
-                    let t56 = t55 - t51
-                    lanes.store(t56, dS_cRow)
-                    lanes.store(t54, dS_lRow)
-                    lanes.store(t48, dMu_cRow)
-                    lanes.store(t42, dMu_lRow)
-                    t20Lanes += lanes.masked(t28)
-                    t21Lanes += lanes.masked(t31)
-                    t22Lanes += lanes.masked(t33)
-                    t23Lanes += lanes.masked(t35)
-                    t24Lanes += lanes.masked(s_c_j)
-                    t25Lanes += lanes.masked(s_l_j)
+                    let t31 = t30 * mu_l_j
+                    let t32 = mu_l_j * mu_l_j
+                    let t33 = t27 * t32
+                    let t34 = t32 * t5
+                    let t35 = t27 * t5
+                    let t36 = 2 * mu_l_j
+                    let t37 = t35 * t36
+                    let t38 = mu_l_j * t3
+                    let t39 = t30 * t3
+                    let t40 = t37 + t39
+                    let t41 = mu_c_j * t38
+                    let t42 = t27 * t38
+                    let t43 = t28 * t5
+                    let t44 = 2 * mu_c_j
+                    let t45 = t35 * t44
+                    let t46 = t42 + t45
+                    let t47 = t34 + t41
+                    let t48 = t43 + t47
+                    let t49 = t27 * t48
+                    let t50 = t26 * t5
+                    let t51 = t26 * t4
+                    let t52 = t4 + t50
+                    let t53 = t5 + t51
+                    let t54 = t53 - t49
+                    lanes.store(t54, dS_cRow)
+                    lanes.store(t52, dS_lRow)
+                    lanes.store(t46, dMu_cRow)
+                    lanes.store(t40, dMu_lRow)
+                    t18Lanes += lanes.masked(t26)
+                    t19Lanes += lanes.masked(t29)
+                    t20Lanes += lanes.masked(t31)
+                    t21Lanes += lanes.masked(t33)
+                    t22Lanes += lanes.masked(s_c_j)
+                    t23Lanes += lanes.masked(s_l_j)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t26 = -s_c_j
+                    let t24 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t27 = s_l_j - s_c_j
-                    let t28 = KernelMath.exp(t27)
-                    let t29 = KernelMath.exp(t26)
+                    let t25 = s_l_j - s_c_j
+                    let t26 = KernelMath.exp(t25)
+                    let t27 = KernelMath.exp(t24)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t30 = mu_c_j * mu_c_j
-                    let t31 = t29 * t30
-                    let t32 = t29 * mu_c_j
+                    let t28 = mu_c_j * mu_c_j
+                    let t29 = t27 * t28
+                    let t30 = t27 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t33 = t32 * mu_l_j
-                    let t34 = mu_l_j * mu_l_j
-                    let t35 = t29 * t34
-                    let t36 = t34 * t5
-                    let t37 = t29 * t5
-                    let t38 = 2 * mu_l_j
-                    let t39 = t37 * t38
-                    let t40 = mu_l_j * t3
-                    let t41 = t32 * t3
-                    let t42 = t39 + t41
-                    let t43 = mu_c_j * t40
-                    let t44 = t29 * t40
-                    let t45 = t30 * t5
-                    let t46 = 2 * mu_c_j
-                    let t47 = t37 * t46
-                    let t48 = t44 + t47
-                    let t49 = t36 + t43
-                    let t50 = t45 + t49
-                    let t51 = t29 * t50
-                    let t52 = t28 * t5
-                    let t53 = t28 * t4
-                    let t54 = t4 + t52
-                    let t55 = t5 + t53
-                    let t56 = t55 - t51
-                    lanes.store(t56, dS_cRow)
-                    lanes.store(t54, dS_lRow)
-                    lanes.store(t48, dMu_cRow)
-                    lanes.store(t42, dMu_lRow)
-                    t20Lanes += lanes.masked(t28)
-                    t21Lanes += lanes.masked(t31)
-                    t22Lanes += lanes.masked(t33)
-                    t23Lanes += lanes.masked(t35)
-                    t24Lanes += lanes.masked(s_c_j)
-                    t25Lanes += lanes.masked(s_l_j)
+                    let t31 = t30 * mu_l_j
+                    let t32 = mu_l_j * mu_l_j
+                    let t33 = t27 * t32
+                    let t34 = t32 * t5
+                    let t35 = t27 * t5
+                    let t36 = 2 * mu_l_j
+                    let t37 = t35 * t36
+                    let t38 = mu_l_j * t3
+                    let t39 = t30 * t3
+                    let t40 = t37 + t39
+                    let t41 = mu_c_j * t38
+                    let t42 = t27 * t38
+                    let t43 = t28 * t5
+                    let t44 = 2 * mu_c_j
+                    let t45 = t35 * t44
+                    let t46 = t42 + t45
+                    let t47 = t34 + t41
+                    let t48 = t43 + t47
+                    let t49 = t27 * t48
+                    let t50 = t26 * t5
+                    let t51 = t26 * t4
+                    let t52 = t4 + t50
+                    let t53 = t5 + t51
+                    let t54 = t53 - t49
+                    lanes.store(t54, dS_cRow)
+                    lanes.store(t52, dS_lRow)
+                    lanes.store(t46, dMu_cRow)
+                    lanes.store(t40, dMu_lRow)
+                    t18Lanes += lanes.masked(t26)
+                    t19Lanes += lanes.masked(t29)
+                    t20Lanes += lanes.masked(t31)
+                    t21Lanes += lanes.masked(t33)
+                    t22Lanes += lanes.masked(s_c_j)
+                    t23Lanes += lanes.masked(s_l_j)
                 }
-                let t20 = t20Lanes.sum()
-                let t21 = t21Lanes.sum()
-                let t22 = t22Lanes.sum()
-                let t23 = t23Lanes.sum()
-                let t24 = t24Lanes.sum()
-                let t25 = t25Lanes.sum()
-                // t57 = sum_{j=1}^{m_u} exp(s_u_j)
+                let t18 = KernelMath.sum(t18Lanes)
+                let t19 = KernelMath.sum(t19Lanes)
+                let t20 = KernelMath.sum(t20Lanes)
+                let t21 = KernelMath.sum(t21Lanes)
+                let t22 = KernelMath.sum(t22Lanes)
+                let t23 = KernelMath.sum(t23Lanes)
+                // t55 = sum_{j=1}^{m_u} exp(s_u_j)
+                var t55Lanes = SIMD8<Double>()
+                // t56 = sum_{j=1}^{m_u} mu_u_j^2
+                var t56Lanes = SIMD8<Double>()
+                // t57 = sum_{j=1}^{m_u} s_u_j
                 var t57Lanes = SIMD8<Double>()
-                // t58 = sum_{j=1}^{m_u} mu_u_j^2
-                var t58Lanes = SIMD8<Double>()
-                // t59 = sum_{j=1}^{m_u} s_u_j
-                var t59Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t60 = KernelMath.exp(s_u_j)
+                    let t58 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t61 = mu_u_j * mu_u_j
-                    let t62 = mu_u_j * seed
-                    let t63 = t60 * t5
-                    let t64 = t4 + t63
-                    lanes.store(t64, dS_uRow)
-                    lanes.store(t62, dMu_uRow)
-                    t57Lanes += lanes.masked(t60)
-                    t58Lanes += lanes.masked(t61)
-                    t59Lanes += lanes.masked(s_u_j)
+                    let t59 = mu_u_j * mu_u_j
+                    let t60 = mu_u_j * seed
+                    let t61 = t58 * t5
+                    let t62 = t4 + t61
+                    lanes.store(t62, dS_uRow)
+                    lanes.store(t60, dMu_uRow)
+                    t55Lanes += lanes.masked(t58)
+                    t56Lanes += lanes.masked(t59)
+                    t57Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t60 = KernelMath.exp(s_u_j)
+                    let t58 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t61 = mu_u_j * mu_u_j
-                    let t62 = mu_u_j * seed
-                    let t63 = t60 * t5
-                    let t64 = t4 + t63
-                    lanes.store(t64, dS_uRow)
-                    lanes.store(t62, dMu_uRow)
-                    t57Lanes += lanes.masked(t60)
-                    t58Lanes += lanes.masked(t61)
-                    t59Lanes += lanes.masked(s_u_j)
+                    let t59 = mu_u_j * mu_u_j
+                    let t60 = mu_u_j * seed
+                    let t61 = t58 * t5
+                    let t62 = t4 + t61
+                    lanes.store(t62, dS_uRow)
+                    lanes.store(t60, dMu_uRow)
+                    t55Lanes += lanes.masked(t58)
+                    t56Lanes += lanes.masked(t59)
+                    t57Lanes += lanes.masked(s_u_j)
                 }
-                let t57 = t57Lanes.sum()
-                let t58 = t58Lanes.sum()
-                let t59 = t59Lanes.sum()
-                let t65 = 0.5 * t20
-                let t66 = 0.5 * t21
+                let t55 = KernelMath.sum(t55Lanes)
+                let t56 = KernelMath.sum(t56Lanes)
+                let t57 = KernelMath.sum(t57Lanes)
+                let t63 = 0.5 * t18
+                let t64 = 0.5 * t19
+                let t65 = 0.5 * t21
+                let t66 = 0.5 * t22
                 let t67 = 0.5 * t23
-                let t68 = 0.5 * t24
-                let t69 = 0.5 * t25
+                let t68 = 0.5 * t55
+                let t69 = 0.5 * t56
                 let t70 = 0.5 * t57
-                let t71 = 0.5 * t58
-                let t72 = 0.5 * t59
-                let t73 = t7 - t6
-                let t74 = t73 - t1
-                let t75 = t74 - t2
-                let t76 = t65 + t75
-                let t77 = t66 + t76
-                let t78 = t77 - t22
-                let t79 = t67 + t78
+                let t71 = t7 - t6
+                let t72 = t71 - t1
+                let t73 = t72 - t2
+                let t74 = t63 + t73
+                let t75 = t64 + t74
+                let t76 = t75 - t20
+                let t77 = t65 + t76
+                let t78 = t66 + t77
+                let t79 = t78 - t67
                 let t80 = t68 + t79
-                let t81 = t80 - t69
-                let t82 = t70 + t81
-                let t83 = t71 + t82
-                let t84 = t83 - t72
-                total += Double(t84)
+                let t81 = t69 + t80
+                let t82 = t81 - t70
+                total += Double(t82)
             }
             return total
         }

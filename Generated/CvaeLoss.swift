@@ -75,109 +75,105 @@ public enum CvaeLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
-                    let t5 = KernelMath.abs(f_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    let t6 = KernelMath.relu(f_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
                     t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t10)
+                    t3Lanes += lanes.masked(t8)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
-                    let t5 = KernelMath.abs(f_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    let t6 = KernelMath.relu(f_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
                     t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t10)
+                    t3Lanes += lanes.masked(t8)
                 }
-                let t2 = t2Lanes.sum()
-                let t3 = t3Lanes.sum()
-                // t11 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
+                let t2 = KernelMath.sum(t2Lanes)
+                let t3 = KernelMath.sum(t3Lanes)
+                // t9 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
+                var t9Lanes = SIMD8<Float>()
+                // t10 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                var t10Lanes = SIMD8<Float>()
+                // t11 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
                 var t11Lanes = SIMD8<Float>()
-                // t12 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                // t12 = sum_{j=1}^{m} exp(s_j - s_p_j)
                 var t12Lanes = SIMD8<Float>()
-                // t13 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
+                // t13 = sum_{j=1}^{m} s_j
                 var t13Lanes = SIMD8<Float>()
-                // t14 = sum_{j=1}^{m} exp(s_j - s_p_j)
+                // t14 = sum_{j=1}^{m} s_p_j
                 var t14Lanes = SIMD8<Float>()
-                // t15 = sum_{j=1}^{m} s_j
-                var t15Lanes = SIMD8<Float>()
-                // t16 = sum_{j=1}^{m} s_p_j
-                var t16Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t17 = -s_p_j
-                    let t18 = KernelMath.exp(t17)
+                    let t15 = -s_p_j
+                    let t16 = KernelMath.exp(t15)
                     let mu_j = lanes.load(muRow)
-                    let t19 = mu_j * mu_j
-                    let t20 = t18 * t19
-                    let t21 = t18 * mu_j
+                    let t17 = mu_j * mu_j
+                    let t18 = t16 * t17
+                    let t19 = t16 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t22 = t21 * mu_p_j
-                    let t23 = mu_p_j * mu_p_j
-                    let t24 = t18 * t23
+                    let t20 = t19 * mu_p_j
+                    let t21 = mu_p_j * mu_p_j
+                    let t22 = t16 * t21
                     let s_j = lanes.load(sRow)
-                    let t25 = s_j - s_p_j
-                    let t26 = KernelMath.exp(t25)
-                    t11Lanes += lanes.masked(t20)
-                    t12Lanes += lanes.masked(t22)
-                    t13Lanes += lanes.masked(t24)
-                    t14Lanes += lanes.masked(t26)
-                    t15Lanes += lanes.masked(s_j)
-                    t16Lanes += lanes.masked(s_p_j)
+                    let t23 = s_j - s_p_j
+                    let t24 = KernelMath.exp(t23)
+                    t9Lanes += lanes.masked(t18)
+                    t10Lanes += lanes.masked(t20)
+                    t11Lanes += lanes.masked(t22)
+                    t12Lanes += lanes.masked(t24)
+                    t13Lanes += lanes.masked(s_j)
+                    t14Lanes += lanes.masked(s_p_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
-                    let t17 = -s_p_j
-                    let t18 = KernelMath.exp(t17)
+                    let t15 = -s_p_j
+                    let t16 = KernelMath.exp(t15)
                     let mu_j = lanes.load(muRow)
-                    let t19 = mu_j * mu_j
-                    let t20 = t18 * t19
-                    let t21 = t18 * mu_j
+                    let t17 = mu_j * mu_j
+                    let t18 = t16 * t17
+                    let t19 = t16 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t22 = t21 * mu_p_j
-                    let t23 = mu_p_j * mu_p_j
-                    let t24 = t18 * t23
+                    let t20 = t19 * mu_p_j
+                    let t21 = mu_p_j * mu_p_j
+                    let t22 = t16 * t21
                     let s_j = lanes.load(sRow)
-                    let t25 = s_j - s_p_j
-                    let t26 = KernelMath.exp(t25)
-                    t11Lanes += lanes.masked(t20)
-                    t12Lanes += lanes.masked(t22)
-                    t13Lanes += lanes.masked(t24)
-                    t14Lanes += lanes.masked(t26)
-                    t15Lanes += lanes.masked(s_j)
-                    t16Lanes += lanes.masked(s_p_j)
+                    let t23 = s_j - s_p_j
+                    let t24 = KernelMath.exp(t23)
+                    t9Lanes += lanes.masked(t18)
+                    t10Lanes += lanes.masked(t20)
+                    t11Lanes += lanes.masked(t22)
+                    t12Lanes += lanes.masked(t24)
+                    t13Lanes += lanes.masked(s_j)
+                    t14Lanes += lanes.masked(s_p_j)
                 }
-                let t11 = t11Lanes.sum()
-                let t12 = t12Lanes.sum()
-                let t13 = t13Lanes.sum()
-                let t14 = t14Lanes.sum()
-                let t15 = t15Lanes.sum()
-                let t16 = t16Lanes.sum()
-                let t27 = 0.5 * t11
+                let t9 = KernelMath.sum(t9Lanes)
+                let t10 = KernelMath.sum(t10Lanes)
+                let t11 = KernelMath.sum(t11Lanes)
+                let t12 = KernelMath.sum(t12Lanes)
+                let t13 = KernelMath.sum(t13Lanes)
+                let t14 = KernelMath.sum(t14Lanes)
+                let t25 = 0.5 * t9
+                let t26 = 0.5 * t11
+                let t27 = 0.5 * t12
                 let t28 = 0.5 * t13
                 let t29 = 0.5 * t14
-                let t30 = 0.5 * t15
-                let t31 = 0.5 * t16
-                let t32 = t3 - t2
-                let t33 = t32 - t1
-                let t34 = t27 + t33
-                let t35 = t34 - t12
-                let t36 = t28 + t35
+                let t30 = t3 - t2
+                let t31 = t30 - t1
+                let t32 = t25 + t31
+                let t33 = t32 - t10
+                let t34 = t26 + t33
+                let t35 = t27 + t34
+                let t36 = t35 - t28
                 let t37 = t29 + t36
-                let t38 = t37 - t30
-                let t39 = t31 + t38
-                total += Double(t39)
+                total += Double(t37)
             }
             return total
         }
@@ -234,171 +230,167 @@ public enum CvaeLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t7 = f_j * x_j
-                    let t8 = KernelMath.abs(f_j)
-                    let t9 = -t8
-                    let t10 = KernelMath.exp(t9)
-                    let t11 = KernelMath.relu(f_j)
-                    let t12 = KernelMath.log1pUnit(t10)
-                    let t13 = t11 + t12
-                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
-                    let t15 = 1 + t10
-                    let t16 = t14 / t15
-                    let t17 = t16 - x_j
-                    let t18 = seed * t17
-                    lanes.store(t18, dFRow)
+                    let t8 = KernelMath.expNegAbs(f_j)
+                    let t9 = KernelMath.relu(f_j)
+                    let t10 = KernelMath.log1pUnit(t8)
+                    let t11 = t9 + t10
+                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
+                    let t13 = 1 + t8
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dFRow)
                     t5Lanes += lanes.masked(t7)
-                    t6Lanes += lanes.masked(t13)
+                    t6Lanes += lanes.masked(t11)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t7 = f_j * x_j
-                    let t8 = KernelMath.abs(f_j)
-                    let t9 = -t8
-                    let t10 = KernelMath.exp(t9)
-                    let t11 = KernelMath.relu(f_j)
-                    let t12 = KernelMath.log1pUnit(t10)
-                    let t13 = t11 + t12
-                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
-                    let t15 = 1 + t10
-                    let t16 = t14 / t15
-                    let t17 = t16 - x_j
-                    let t18 = seed * t17
-                    lanes.store(t18, dFRow)
+                    let t8 = KernelMath.expNegAbs(f_j)
+                    let t9 = KernelMath.relu(f_j)
+                    let t10 = KernelMath.log1pUnit(t8)
+                    let t11 = t9 + t10
+                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
+                    let t13 = 1 + t8
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dFRow)
                     t5Lanes += lanes.masked(t7)
-                    t6Lanes += lanes.masked(t13)
+                    t6Lanes += lanes.masked(t11)
                 }
-                let t5 = t5Lanes.sum()
-                let t6 = t6Lanes.sum()
-                // t19 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
+                let t5 = KernelMath.sum(t5Lanes)
+                let t6 = KernelMath.sum(t6Lanes)
+                // t17 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
+                var t17Lanes = SIMD8<Float>()
+                // t18 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                var t18Lanes = SIMD8<Float>()
+                // t19 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
                 var t19Lanes = SIMD8<Float>()
-                // t20 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                // t20 = sum_{j=1}^{m} exp(s_j - s_p_j)
                 var t20Lanes = SIMD8<Float>()
-                // t21 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
+                // t21 = sum_{j=1}^{m} s_j
                 var t21Lanes = SIMD8<Float>()
-                // t22 = sum_{j=1}^{m} exp(s_j - s_p_j)
+                // t22 = sum_{j=1}^{m} s_p_j
                 var t22Lanes = SIMD8<Float>()
-                // t23 = sum_{j=1}^{m} s_j
-                var t23Lanes = SIMD8<Float>()
-                // t24 = sum_{j=1}^{m} s_p_j
-                var t24Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t25 = -s_p_j
-                    let t26 = KernelMath.exp(t25)
+                    let t23 = -s_p_j
+                    let t24 = KernelMath.exp(t23)
                     let mu_j = lanes.load(muRow)
-                    let t27 = mu_j * mu_j
-                    let t28 = t26 * t27
-                    let t29 = t26 * mu_j
+                    let t25 = mu_j * mu_j
+                    let t26 = t24 * t25
+                    let t27 = t24 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t30 = t29 * mu_p_j
-                    let t31 = mu_p_j * mu_p_j
-                    let t32 = t26 * t31
+                    let t28 = t27 * mu_p_j
+                    let t29 = mu_p_j * mu_p_j
+                    let t30 = t24 * t29
                     let s_j = lanes.load(sRow)
-                    let t33 = s_j - s_p_j
-                    let t34 = KernelMath.exp(t33)
-                    let t35 = t34 * t2
-                    let t36 = t34 * t4
-                    let t37 = t4 + t35
-                    let t38 = t31 * t2
-                    let t39 = t26 * t2
-                    let t40 = 2 * mu_p_j
-                    let t41 = t39 * t40
-                    let t42 = mu_p_j * t3
-                    let t43 = t29 * t3
-                    let t44 = t41 + t43
-                    let t45 = mu_j * t42
-                    let t46 = t26 * t42
-                    let t47 = t27 * t2
-                    let t48 = 2 * mu_j
-                    let t49 = t39 * t48
-                    let t50 = t46 + t49
-                    let t51 = t38 + t45
-                    let t52 = t47 + t51
-                    let t53 = t26 * t52
-                    let t54 = t2 + t36
-                    let t55 = t54 - t53
-                    lanes.store(t55, dS_pRow)
-                    lanes.store(t50, dMuRow)
-                    lanes.store(t44, dMu_pRow)
-                    lanes.store(t37, dSRow)
-                    t19Lanes += lanes.masked(t28)
-                    t20Lanes += lanes.masked(t30)
-                    t21Lanes += lanes.masked(t32)
-                    t22Lanes += lanes.masked(t34)
-                    t23Lanes += lanes.masked(s_j)
-                    t24Lanes += lanes.masked(s_p_j)
+                    let t31 = s_j - s_p_j
+                    let t32 = KernelMath.exp(t31)
+                    let t33 = t32 * t2
+                    let t34 = t32 * t4
+                    let t35 = t4 + t33
+                    let t36 = t29 * t2
+                    let t37 = t24 * t2
+                    let t38 = 2 * mu_p_j
+                    let t39 = t37 * t38
+                    let t40 = mu_p_j * t3
+                    let t41 = t27 * t3
+                    let t42 = t39 + t41
+                    let t43 = mu_j * t40
+                    let t44 = t24 * t40
+                    let t45 = t25 * t2
+                    let t46 = 2 * mu_j
+                    let t47 = t37 * t46
+                    let t48 = t44 + t47
+                    let t49 = t36 + t43
+                    let t50 = t45 + t49
+                    let t51 = t24 * t50
+                    let t52 = t2 + t34
+                    let t53 = t52 - t51
+                    lanes.store(t53, dS_pRow)
+                    lanes.store(t48, dMuRow)
+                    lanes.store(t42, dMu_pRow)
+                    lanes.store(t35, dSRow)
+                    t17Lanes += lanes.masked(t26)
+                    t18Lanes += lanes.masked(t28)
+                    t19Lanes += lanes.masked(t30)
+                    t20Lanes += lanes.masked(t32)
+                    t21Lanes += lanes.masked(s_j)
+                    t22Lanes += lanes.masked(s_p_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
-                    let t25 = -s_p_j
-                    let t26 = KernelMath.exp(t25)
+                    let t23 = -s_p_j
+                    let t24 = KernelMath.exp(t23)
                     let mu_j = lanes.load(muRow)
-                    let t27 = mu_j * mu_j
-                    let t28 = t26 * t27
-                    let t29 = t26 * mu_j
+                    let t25 = mu_j * mu_j
+                    let t26 = t24 * t25
+                    let t27 = t24 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t30 = t29 * mu_p_j
-                    let t31 = mu_p_j * mu_p_j
-                    let t32 = t26 * t31
+                    let t28 = t27 * mu_p_j
+                    let t29 = mu_p_j * mu_p_j
+                    let t30 = t24 * t29
                     let s_j = lanes.load(sRow)
-                    let t33 = s_j - s_p_j
-                    let t34 = KernelMath.exp(t33)
-                    let t35 = t34 * t2
-                    let t36 = t34 * t4
-                    let t37 = t4 + t35
-                    let t38 = t31 * t2
-                    let t39 = t26 * t2
-                    let t40 = 2 * mu_p_j
-                    let t41 = t39 * t40
-                    let t42 = mu_p_j * t3
-                    let t43 = t29 * t3
-                    let t44 = t41 + t43
-                    let t45 = mu_j * t42
-                    let t46 = t26 * t42
-                    let t47 = t27 * t2
-                    let t48 = 2 * mu_j
-                    let t49 = t39 * t48
-                    let t50 = t46 + t49
-                    let t51 = t38 + t45
-                    let t52 = t47 + t51
-                    let t53 = t26 * t52
-                    let t54 = t2 + t36
-                    let t55 = t54 - t53
-                    lanes.store(t55, dS_pRow)
-                    lanes.store(t50, dMuRow)
-                    lanes.store(t44, dMu_pRow)
-                    lanes.store(t37, dSRow)
-                    t19Lanes += lanes.masked(t28)
-                    t20Lanes += lanes.masked(t30)
-                    t21Lanes += lanes.masked(t32)
-                    t22Lanes += lanes.masked(t34)
-                    t23Lanes += lanes.masked(s_j)
-                    t24Lanes += lanes.masked(s_p_j)
+                    let t31 = s_j - s_p_j
+                    let t32 = KernelMath.exp(t31)
+                    let t33 = t32 * t2
+                    let t34 = t32 * t4
+                    let t35 = t4 + t33
+                    let t36 = t29 * t2
+                    let t37 = t24 * t2
+                    let t38 = 2 * mu_p_j
+                    let t39 = t37 * t38
+                    let t40 = mu_p_j * t3
+                    let t41 = t27 * t3
+                    let t42 = t39 + t41
+                    let t43 = mu_j * t40
+                    let t44 = t24 * t40
+                    let t45 = t25 * t2
+                    let t46 = 2 * mu_j
+                    let t47 = t37 * t46
+                    let t48 = t44 + t47
+                    let t49 = t36 + t43
+                    let t50 = t45 + t49
+                    let t51 = t24 * t50
+                    let t52 = t2 + t34
+                    let t53 = t52 - t51
+                    lanes.store(t53, dS_pRow)
+                    lanes.store(t48, dMuRow)
+                    lanes.store(t42, dMu_pRow)
+                    lanes.store(t35, dSRow)
+                    t17Lanes += lanes.masked(t26)
+                    t18Lanes += lanes.masked(t28)
+                    t19Lanes += lanes.masked(t30)
+                    t20Lanes += lanes.masked(t32)
+                    t21Lanes += lanes.masked(s_j)
+                    t22Lanes += lanes.masked(s_p_j)
                 }
-                let t19 = t19Lanes.sum()
-                let t20 = t20Lanes.sum()
-                let t21 = t21Lanes.sum()
-                let t22 = t22Lanes.sum()
-                let t23 = t23Lanes.sum()
-                let t24 = t24Lanes.sum()
-                let t56 = 0.5 * t19
+                let t17 = KernelMath.sum(t17Lanes)
+                let t18 = KernelMath.sum(t18Lanes)
+                let t19 = KernelMath.sum(t19Lanes)
+                let t20 = KernelMath.sum(t20Lanes)
+                let t21 = KernelMath.sum(t21Lanes)
+                let t22 = KernelMath.sum(t22Lanes)
+                let t54 = 0.5 * t17
+                let t55 = 0.5 * t19
+                let t56 = 0.5 * t20
                 let t57 = 0.5 * t21
                 let t58 = 0.5 * t22
-                let t59 = 0.5 * t23
-                let t60 = 0.5 * t24
-                let t61 = t6 - t5
-                let t62 = t61 - t1
-                let t63 = t56 + t62
-                let t64 = t63 - t20
-                let t65 = t57 + t64
+                let t59 = t6 - t5
+                let t60 = t59 - t1
+                let t61 = t54 + t60
+                let t62 = t61 - t18
+                let t63 = t55 + t62
+                let t64 = t56 + t63
+                let t65 = t64 - t57
                 let t66 = t58 + t65
-                let t67 = t66 - t59
-                let t68 = t60 + t67
-                total += Double(t68)
+                total += Double(t66)
             }
             return total
         }
@@ -543,109 +535,105 @@ public enum CvaeLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
-                    let t5 = KernelMath.abs(f_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    let t6 = KernelMath.relu(f_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
                     t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t10)
+                    t3Lanes += lanes.masked(t8)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
-                    let t5 = KernelMath.abs(f_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    let t6 = KernelMath.relu(f_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
                     t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t10)
+                    t3Lanes += lanes.masked(t8)
                 }
-                let t2 = t2Lanes.sum()
-                let t3 = t3Lanes.sum()
-                // t11 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
+                let t2 = KernelMath.sum(t2Lanes)
+                let t3 = KernelMath.sum(t3Lanes)
+                // t9 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
+                var t9Lanes = SIMD8<Double>()
+                // t10 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                var t10Lanes = SIMD8<Double>()
+                // t11 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
                 var t11Lanes = SIMD8<Double>()
-                // t12 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                // t12 = sum_{j=1}^{m} exp(s_j - s_p_j)
                 var t12Lanes = SIMD8<Double>()
-                // t13 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
+                // t13 = sum_{j=1}^{m} s_j
                 var t13Lanes = SIMD8<Double>()
-                // t14 = sum_{j=1}^{m} exp(s_j - s_p_j)
+                // t14 = sum_{j=1}^{m} s_p_j
                 var t14Lanes = SIMD8<Double>()
-                // t15 = sum_{j=1}^{m} s_j
-                var t15Lanes = SIMD8<Double>()
-                // t16 = sum_{j=1}^{m} s_p_j
-                var t16Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t17 = -s_p_j
-                    let t18 = KernelMath.exp(t17)
+                    let t15 = -s_p_j
+                    let t16 = KernelMath.exp(t15)
                     let mu_j = lanes.load(muRow)
-                    let t19 = mu_j * mu_j
-                    let t20 = t18 * t19
-                    let t21 = t18 * mu_j
+                    let t17 = mu_j * mu_j
+                    let t18 = t16 * t17
+                    let t19 = t16 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t22 = t21 * mu_p_j
-                    let t23 = mu_p_j * mu_p_j
-                    let t24 = t18 * t23
+                    let t20 = t19 * mu_p_j
+                    let t21 = mu_p_j * mu_p_j
+                    let t22 = t16 * t21
                     let s_j = lanes.load(sRow)
-                    let t25 = s_j - s_p_j
-                    let t26 = KernelMath.exp(t25)
-                    t11Lanes += lanes.masked(t20)
-                    t12Lanes += lanes.masked(t22)
-                    t13Lanes += lanes.masked(t24)
-                    t14Lanes += lanes.masked(t26)
-                    t15Lanes += lanes.masked(s_j)
-                    t16Lanes += lanes.masked(s_p_j)
+                    let t23 = s_j - s_p_j
+                    let t24 = KernelMath.exp(t23)
+                    t9Lanes += lanes.masked(t18)
+                    t10Lanes += lanes.masked(t20)
+                    t11Lanes += lanes.masked(t22)
+                    t12Lanes += lanes.masked(t24)
+                    t13Lanes += lanes.masked(s_j)
+                    t14Lanes += lanes.masked(s_p_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
-                    let t17 = -s_p_j
-                    let t18 = KernelMath.exp(t17)
+                    let t15 = -s_p_j
+                    let t16 = KernelMath.exp(t15)
                     let mu_j = lanes.load(muRow)
-                    let t19 = mu_j * mu_j
-                    let t20 = t18 * t19
-                    let t21 = t18 * mu_j
+                    let t17 = mu_j * mu_j
+                    let t18 = t16 * t17
+                    let t19 = t16 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t22 = t21 * mu_p_j
-                    let t23 = mu_p_j * mu_p_j
-                    let t24 = t18 * t23
+                    let t20 = t19 * mu_p_j
+                    let t21 = mu_p_j * mu_p_j
+                    let t22 = t16 * t21
                     let s_j = lanes.load(sRow)
-                    let t25 = s_j - s_p_j
-                    let t26 = KernelMath.exp(t25)
-                    t11Lanes += lanes.masked(t20)
-                    t12Lanes += lanes.masked(t22)
-                    t13Lanes += lanes.masked(t24)
-                    t14Lanes += lanes.masked(t26)
-                    t15Lanes += lanes.masked(s_j)
-                    t16Lanes += lanes.masked(s_p_j)
+                    let t23 = s_j - s_p_j
+                    let t24 = KernelMath.exp(t23)
+                    t9Lanes += lanes.masked(t18)
+                    t10Lanes += lanes.masked(t20)
+                    t11Lanes += lanes.masked(t22)
+                    t12Lanes += lanes.masked(t24)
+                    t13Lanes += lanes.masked(s_j)
+                    t14Lanes += lanes.masked(s_p_j)
                 }
-                let t11 = t11Lanes.sum()
-                let t12 = t12Lanes.sum()
-                let t13 = t13Lanes.sum()
-                let t14 = t14Lanes.sum()
-                let t15 = t15Lanes.sum()
-                let t16 = t16Lanes.sum()
-                let t27 = 0.5 * t11
+                let t9 = KernelMath.sum(t9Lanes)
+                let t10 = KernelMath.sum(t10Lanes)
+                let t11 = KernelMath.sum(t11Lanes)
+                let t12 = KernelMath.sum(t12Lanes)
+                let t13 = KernelMath.sum(t13Lanes)
+                let t14 = KernelMath.sum(t14Lanes)
+                let t25 = 0.5 * t9
+                let t26 = 0.5 * t11
+                let t27 = 0.5 * t12
                 let t28 = 0.5 * t13
                 let t29 = 0.5 * t14
-                let t30 = 0.5 * t15
-                let t31 = 0.5 * t16
-                let t32 = t3 - t2
-                let t33 = t32 - t1
-                let t34 = t27 + t33
-                let t35 = t34 - t12
-                let t36 = t28 + t35
+                let t30 = t3 - t2
+                let t31 = t30 - t1
+                let t32 = t25 + t31
+                let t33 = t32 - t10
+                let t34 = t26 + t33
+                let t35 = t27 + t34
+                let t36 = t35 - t28
                 let t37 = t29 + t36
-                let t38 = t37 - t30
-                let t39 = t31 + t38
-                total += Double(t39)
+                total += Double(t37)
             }
             return total
         }
@@ -702,171 +690,167 @@ public enum CvaeLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t7 = f_j * x_j
-                    let t8 = KernelMath.abs(f_j)
-                    let t9 = -t8
-                    let t10 = KernelMath.exp(t9)
-                    let t11 = KernelMath.relu(f_j)
-                    let t12 = KernelMath.log1pUnit(t10)
-                    let t13 = t11 + t12
-                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
-                    let t15 = 1 + t10
-                    let t16 = t14 / t15
-                    let t17 = t16 - x_j
-                    let t18 = seed * t17
-                    lanes.store(t18, dFRow)
+                    let t8 = KernelMath.expNegAbs(f_j)
+                    let t9 = KernelMath.relu(f_j)
+                    let t10 = KernelMath.log1pUnit(t8)
+                    let t11 = t9 + t10
+                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
+                    let t13 = 1 + t8
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dFRow)
                     t5Lanes += lanes.masked(t7)
-                    t6Lanes += lanes.masked(t13)
+                    t6Lanes += lanes.masked(t11)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t7 = f_j * x_j
-                    let t8 = KernelMath.abs(f_j)
-                    let t9 = -t8
-                    let t10 = KernelMath.exp(t9)
-                    let t11 = KernelMath.relu(f_j)
-                    let t12 = KernelMath.log1pUnit(t10)
-                    let t13 = t11 + t12
-                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
-                    let t15 = 1 + t10
-                    let t16 = t14 / t15
-                    let t17 = t16 - x_j
-                    let t18 = seed * t17
-                    lanes.store(t18, dFRow)
+                    let t8 = KernelMath.expNegAbs(f_j)
+                    let t9 = KernelMath.relu(f_j)
+                    let t10 = KernelMath.log1pUnit(t8)
+                    let t11 = t9 + t10
+                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
+                    let t13 = 1 + t8
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dFRow)
                     t5Lanes += lanes.masked(t7)
-                    t6Lanes += lanes.masked(t13)
+                    t6Lanes += lanes.masked(t11)
                 }
-                let t5 = t5Lanes.sum()
-                let t6 = t6Lanes.sum()
-                // t19 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
+                let t5 = KernelMath.sum(t5Lanes)
+                let t6 = KernelMath.sum(t6Lanes)
+                // t17 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
+                var t17Lanes = SIMD8<Double>()
+                // t18 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                var t18Lanes = SIMD8<Double>()
+                // t19 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
                 var t19Lanes = SIMD8<Double>()
-                // t20 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                // t20 = sum_{j=1}^{m} exp(s_j - s_p_j)
                 var t20Lanes = SIMD8<Double>()
-                // t21 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
+                // t21 = sum_{j=1}^{m} s_j
                 var t21Lanes = SIMD8<Double>()
-                // t22 = sum_{j=1}^{m} exp(s_j - s_p_j)
+                // t22 = sum_{j=1}^{m} s_p_j
                 var t22Lanes = SIMD8<Double>()
-                // t23 = sum_{j=1}^{m} s_j
-                var t23Lanes = SIMD8<Double>()
-                // t24 = sum_{j=1}^{m} s_p_j
-                var t24Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t25 = -s_p_j
-                    let t26 = KernelMath.exp(t25)
+                    let t23 = -s_p_j
+                    let t24 = KernelMath.exp(t23)
                     let mu_j = lanes.load(muRow)
-                    let t27 = mu_j * mu_j
-                    let t28 = t26 * t27
-                    let t29 = t26 * mu_j
+                    let t25 = mu_j * mu_j
+                    let t26 = t24 * t25
+                    let t27 = t24 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t30 = t29 * mu_p_j
-                    let t31 = mu_p_j * mu_p_j
-                    let t32 = t26 * t31
+                    let t28 = t27 * mu_p_j
+                    let t29 = mu_p_j * mu_p_j
+                    let t30 = t24 * t29
                     let s_j = lanes.load(sRow)
-                    let t33 = s_j - s_p_j
-                    let t34 = KernelMath.exp(t33)
-                    let t35 = t34 * t2
-                    let t36 = t34 * t4
-                    let t37 = t4 + t35
-                    let t38 = t31 * t2
-                    let t39 = t26 * t2
-                    let t40 = 2 * mu_p_j
-                    let t41 = t39 * t40
-                    let t42 = mu_p_j * t3
-                    let t43 = t29 * t3
-                    let t44 = t41 + t43
-                    let t45 = mu_j * t42
-                    let t46 = t26 * t42
-                    let t47 = t27 * t2
-                    let t48 = 2 * mu_j
-                    let t49 = t39 * t48
-                    let t50 = t46 + t49
-                    let t51 = t38 + t45
-                    let t52 = t47 + t51
-                    let t53 = t26 * t52
-                    let t54 = t2 + t36
-                    let t55 = t54 - t53
-                    lanes.store(t55, dS_pRow)
-                    lanes.store(t50, dMuRow)
-                    lanes.store(t44, dMu_pRow)
-                    lanes.store(t37, dSRow)
-                    t19Lanes += lanes.masked(t28)
-                    t20Lanes += lanes.masked(t30)
-                    t21Lanes += lanes.masked(t32)
-                    t22Lanes += lanes.masked(t34)
-                    t23Lanes += lanes.masked(s_j)
-                    t24Lanes += lanes.masked(s_p_j)
+                    let t31 = s_j - s_p_j
+                    let t32 = KernelMath.exp(t31)
+                    let t33 = t32 * t2
+                    let t34 = t32 * t4
+                    let t35 = t4 + t33
+                    let t36 = t29 * t2
+                    let t37 = t24 * t2
+                    let t38 = 2 * mu_p_j
+                    let t39 = t37 * t38
+                    let t40 = mu_p_j * t3
+                    let t41 = t27 * t3
+                    let t42 = t39 + t41
+                    let t43 = mu_j * t40
+                    let t44 = t24 * t40
+                    let t45 = t25 * t2
+                    let t46 = 2 * mu_j
+                    let t47 = t37 * t46
+                    let t48 = t44 + t47
+                    let t49 = t36 + t43
+                    let t50 = t45 + t49
+                    let t51 = t24 * t50
+                    let t52 = t2 + t34
+                    let t53 = t52 - t51
+                    lanes.store(t53, dS_pRow)
+                    lanes.store(t48, dMuRow)
+                    lanes.store(t42, dMu_pRow)
+                    lanes.store(t35, dSRow)
+                    t17Lanes += lanes.masked(t26)
+                    t18Lanes += lanes.masked(t28)
+                    t19Lanes += lanes.masked(t30)
+                    t20Lanes += lanes.masked(t32)
+                    t21Lanes += lanes.masked(s_j)
+                    t22Lanes += lanes.masked(s_p_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
-                    let t25 = -s_p_j
-                    let t26 = KernelMath.exp(t25)
+                    let t23 = -s_p_j
+                    let t24 = KernelMath.exp(t23)
                     let mu_j = lanes.load(muRow)
-                    let t27 = mu_j * mu_j
-                    let t28 = t26 * t27
-                    let t29 = t26 * mu_j
+                    let t25 = mu_j * mu_j
+                    let t26 = t24 * t25
+                    let t27 = t24 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t30 = t29 * mu_p_j
-                    let t31 = mu_p_j * mu_p_j
-                    let t32 = t26 * t31
+                    let t28 = t27 * mu_p_j
+                    let t29 = mu_p_j * mu_p_j
+                    let t30 = t24 * t29
                     let s_j = lanes.load(sRow)
-                    let t33 = s_j - s_p_j
-                    let t34 = KernelMath.exp(t33)
-                    let t35 = t34 * t2
-                    let t36 = t34 * t4
-                    let t37 = t4 + t35
-                    let t38 = t31 * t2
-                    let t39 = t26 * t2
-                    let t40 = 2 * mu_p_j
-                    let t41 = t39 * t40
-                    let t42 = mu_p_j * t3
-                    let t43 = t29 * t3
-                    let t44 = t41 + t43
-                    let t45 = mu_j * t42
-                    let t46 = t26 * t42
-                    let t47 = t27 * t2
-                    let t48 = 2 * mu_j
-                    let t49 = t39 * t48
-                    let t50 = t46 + t49
-                    let t51 = t38 + t45
-                    let t52 = t47 + t51
-                    let t53 = t26 * t52
-                    let t54 = t2 + t36
-                    let t55 = t54 - t53
-                    lanes.store(t55, dS_pRow)
-                    lanes.store(t50, dMuRow)
-                    lanes.store(t44, dMu_pRow)
-                    lanes.store(t37, dSRow)
-                    t19Lanes += lanes.masked(t28)
-                    t20Lanes += lanes.masked(t30)
-                    t21Lanes += lanes.masked(t32)
-                    t22Lanes += lanes.masked(t34)
-                    t23Lanes += lanes.masked(s_j)
-                    t24Lanes += lanes.masked(s_p_j)
+                    let t31 = s_j - s_p_j
+                    let t32 = KernelMath.exp(t31)
+                    let t33 = t32 * t2
+                    let t34 = t32 * t4
+                    let t35 = t4 + t33
+                    let t36 = t29 * t2
+                    let t37 = t24 * t2
+                    let t38 = 2 * mu_p_j
+                    let t39 = t37 * t38
+                    let t40 = mu_p_j * t3
+                    let t41 = t27 * t3
+                    let t42 = t39 + t41
+                    let t43 = mu_j * t40
+                    let t44 = t24 * t40
+                    let t45 = t25 * t2
+                    let t46 = 2 * mu_j
+                    let t47 = t37 * t46
+                    let t48 = t44 + t47
+                    let t49 = t36 + t43
+                    let t50 = t45 + t49
+                    let t51 = t24 * t50
+                    let t52 = t2 + t34
+                    let t53 = t52 - t51
+                    lanes.store(t53, dS_pRow)
+                    lanes.store(t48, dMuRow)
+                    lanes.store(t42, dMu_pRow)
+                    lanes.store(t35, dSRow)
+                    t17Lanes += lanes.masked(t26)
+                    t18Lanes += lanes.masked(t28)
+                    t19Lanes += lanes.masked(t30)
+                    t20Lanes += lanes.masked(t32)
+                    t21Lanes += lanes.masked(s_j)
+                    t22Lanes += lanes.masked(s_p_j)
                 }
-                let t19 = t19Lanes.sum()
-                let t20 = t20Lanes.sum()
-                let t21 = t21Lanes.sum()
-                let t22 = t22Lanes.sum()
-                let t23 = t23Lanes.sum()
-                let t24 = t24Lanes.sum()
-                let t56 = 0.5 * t19
+                let t17 = KernelMath.sum(t17Lanes)
+                let t18 = KernelMath.sum(t18Lanes)
+                let t19 = KernelMath.sum(t19Lanes)
+                let t20 = KernelMath.sum(t20Lanes)
+                let t21 = KernelMath.sum(t21Lanes)
+                let t22 = KernelMath.sum(t22Lanes)
+                let t54 = 0.5 * t17
+                let t55 = 0.5 * t19
+                let t56 = 0.5 * t20
                 let t57 = 0.5 * t21
                 let t58 = 0.5 * t22
-                let t59 = 0.5 * t23
-                let t60 = 0.5 * t24
-                let t61 = t6 - t5
-                let t62 = t61 - t1
-                let t63 = t56 + t62
-                let t64 = t63 - t20
-                let t65 = t57 + t64
+                let t59 = t6 - t5
+                let t60 = t59 - t1
+                let t61 = t54 + t60
+                let t62 = t61 - t18
+                let t63 = t55 + t62
+                let t64 = t56 + t63
+                let t65 = t64 - t57
                 let t66 = t58 + t65
-                let t67 = t66 - t59
-                let t68 = t60 + t67
-                total += Double(t68)
+                total += Double(t66)
             }
             return total
         }

@@ -82,7 +82,7 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                     let t7 = t6 * t6
                     t5Lanes += lanes.masked(t7)
                 }
-                let t5 = t5Lanes.sum()
+                let t5 = KernelMath.sum(t5Lanes)
                 // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t8Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
@@ -105,7 +105,7 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                     let t12 = t11 - s_j
                     t8Lanes += lanes.masked(t12)
                 }
-                let t8 = t8Lanes.sum()
+                let t8 = KernelMath.sum(t8Lanes)
                 let t13 = t5 / t4
                 let t14 = t2 + t13
                 let t15 = 0.5 * t8
@@ -188,7 +188,7 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                     lanes.store(t17, dXhatRow)
                     t14Lanes += lanes.masked(t16)
                 }
-                let t14 = t14Lanes.sum()
+                let t14 = KernelMath.sum(t14Lanes)
                 // t18 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t18Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
@@ -223,7 +223,7 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                     lanes.store(t25, dSRow)
                     t18Lanes += lanes.masked(t22)
                 }
-                let t18 = t18Lanes.sum()
+                let t18 = KernelMath.sum(t18Lanes)
                 let t27 = t14 / t4
                 let t28 = t2 + t27
                 let t29 = 0.5 * t18
@@ -390,7 +390,7 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                     let t7 = t6 * t6
                     t5Lanes += lanes.masked(t7)
                 }
-                let t5 = t5Lanes.sum()
+                let t5 = KernelMath.sum(t5Lanes)
                 // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t8Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
@@ -413,7 +413,7 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                     let t12 = t11 - s_j
                     t8Lanes += lanes.masked(t12)
                 }
-                let t8 = t8Lanes.sum()
+                let t8 = KernelMath.sum(t8Lanes)
                 let t13 = t5 / t4
                 let t14 = t2 + t13
                 let t15 = 0.5 * t8
@@ -496,7 +496,7 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                     lanes.store(t17, dXhatRow)
                     t14Lanes += lanes.masked(t16)
                 }
-                let t14 = t14Lanes.sum()
+                let t14 = KernelMath.sum(t14Lanes)
                 // t18 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
                 var t18Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
@@ -531,7 +531,7 @@ public enum GaussianVAEFixture: ObjectiveKernel {
                     lanes.store(t25, dSRow)
                     t18Lanes += lanes.masked(t22)
                 }
-                let t18 = t18Lanes.sum()
+                let t18 = KernelMath.sum(t18Lanes)
                 let t27 = t14 / t4
                 let t28 = t2 + t27
                 let t29 = 0.5 * t18

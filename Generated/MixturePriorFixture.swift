@@ -119,7 +119,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                         let t13 = t6 - t12
                         t4Lanes += lanes.masked(t13)
                     }
-                    let t4 = t4Lanes.sum()
+                    let t4 = KernelMath.sum(t4Lanes)
                     let t14 = t3 + t4
                     t2Terms.add(t14)
                 }
@@ -142,7 +142,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     let t17 = t16 * t16
                     t15Lanes += lanes.masked(t17)
                 }
-                let t15 = t15Lanes.sum()
+                let t15 = KernelMath.sum(t15Lanes)
                 // t18 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
                 var t18Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
@@ -177,7 +177,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     let t27 = t20 - t26
                     t18Lanes += lanes.masked(t27)
                 }
-                let t18 = t18Lanes.sum()
+                let t18 = KernelMath.sum(t18Lanes)
                 let t28 = 0.5 * t15
                 let t29 = t28 + t18
                 let t30 = t29 - t2
@@ -288,7 +288,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                         let t15 = t8 - t14
                         t6Lanes += lanes.masked(t15)
                     }
-                    let t6 = t6Lanes.sum()
+                    let t6 = KernelMath.sum(t6Lanes)
                     let t16 = t5 + t6
                     t4Terms.add(t16)
                 }
@@ -315,7 +315,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     lanes.store(t20, dXhatRow)
                     t17Lanes += lanes.masked(t19)
                 }
-                let t17 = t17Lanes.sum()
+                let t17 = KernelMath.sum(t17Lanes)
                 // t21 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
                 var t21Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
@@ -372,7 +372,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     lanes.store(t37, dMuRow)
                     t21Lanes += lanes.masked(t30)
                 }
-                let t21 = t21Lanes.sum()
+                let t21 = KernelMath.sum(t21Lanes)
                 let t39 = 0.5 * t17
                 let t40 = t39 + t21
                 let t41 = t40 - t4
@@ -416,7 +416,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                         let t53 = t46 - t52
                         t44Lanes += lanes.masked(t53)
                     }
-                    let t44 = t44Lanes.sum()
+                    let t44 = KernelMath.sum(t44Lanes)
                     let t54 = t43 + t44
                     let t55 = t54 - t4
                     let t56 = KernelMath.exp(t55)
@@ -506,7 +506,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                         let t83 = t76 - t82
                         t74Lanes += lanes.masked(t83)
                     }
-                    let t74 = t74Lanes.sum()
+                    let t74 = KernelMath.sum(t74Lanes)
                     let t84 = t71 + t74
                     let t85 = t84 - t4
                     let t86 = KernelMath.exp(t85)
@@ -703,7 +703,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                         let t13 = t6 - t12
                         t4Lanes += lanes.masked(t13)
                     }
-                    let t4 = t4Lanes.sum()
+                    let t4 = KernelMath.sum(t4Lanes)
                     let t14 = t3 + t4
                     t2Terms.add(t14)
                 }
@@ -726,7 +726,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     let t17 = t16 * t16
                     t15Lanes += lanes.masked(t17)
                 }
-                let t15 = t15Lanes.sum()
+                let t15 = KernelMath.sum(t15Lanes)
                 // t18 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
                 var t18Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
@@ -761,7 +761,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     let t27 = t20 - t26
                     t18Lanes += lanes.masked(t27)
                 }
-                let t18 = t18Lanes.sum()
+                let t18 = KernelMath.sum(t18Lanes)
                 let t28 = 0.5 * t15
                 let t29 = t28 + t18
                 let t30 = t29 - t2
@@ -872,7 +872,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                         let t15 = t8 - t14
                         t6Lanes += lanes.masked(t15)
                     }
-                    let t6 = t6Lanes.sum()
+                    let t6 = KernelMath.sum(t6Lanes)
                     let t16 = t5 + t6
                     t4Terms.add(t16)
                 }
@@ -899,7 +899,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     lanes.store(t20, dXhatRow)
                     t17Lanes += lanes.masked(t19)
                 }
-                let t17 = t17Lanes.sum()
+                let t17 = KernelMath.sum(t17Lanes)
                 // t21 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
                 var t21Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
@@ -956,7 +956,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     lanes.store(t37, dMuRow)
                     t21Lanes += lanes.masked(t30)
                 }
-                let t21 = t21Lanes.sum()
+                let t21 = KernelMath.sum(t21Lanes)
                 let t39 = 0.5 * t17
                 let t40 = t39 + t21
                 let t41 = t40 - t4
@@ -1000,7 +1000,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                         let t53 = t46 - t52
                         t44Lanes += lanes.masked(t53)
                     }
-                    let t44 = t44Lanes.sum()
+                    let t44 = KernelMath.sum(t44Lanes)
                     let t54 = t43 + t44
                     let t55 = t54 - t4
                     let t56 = KernelMath.exp(t55)
@@ -1090,7 +1090,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                         let t83 = t76 - t82
                         t74Lanes += lanes.masked(t83)
                     }
-                    let t74 = t74Lanes.sum()
+                    let t74 = KernelMath.sum(t74Lanes)
                     let t84 = t71 + t74
                     let t85 = t84 - t4
                     let t86 = KernelMath.exp(t85)

@@ -173,7 +173,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                         let t21 = t14 - t20
                         t12Lanes += lanes.masked(t21)
                     }
-                    let t12 = t12Lanes.sum()
+                    let t12 = KernelMath.sum(t12Lanes)
                     let t22 = t11 + t12
                     t10Terms.add(t22)
                 }
@@ -212,9 +212,9 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t24Lanes += lanes.masked(t29)
                     t25Lanes += lanes.masked(t31)
                 }
-                let t23 = t23Lanes.sum()
-                let t24 = t24Lanes.sum()
-                let t25 = t25Lanes.sum()
+                let t23 = KernelMath.sum(t23Lanes)
+                let t24 = KernelMath.sum(t24Lanes)
+                let t25 = KernelMath.sum(t25Lanes)
                 // t32 = sum_{j=1}^{k_y} y_j yhat_j / gamma_2^2
                 var t32Lanes = SIMD8<Float>()
                 // t33 = sum_{j=1}^{k_y} yhat_j^2 / gamma_2^2
@@ -249,9 +249,9 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t33Lanes += lanes.masked(t38)
                     t34Lanes += lanes.masked(t40)
                 }
-                let t32 = t32Lanes.sum()
-                let t33 = t33Lanes.sum()
-                let t34 = t34Lanes.sum()
+                let t32 = KernelMath.sum(t32Lanes)
+                let t33 = KernelMath.sum(t33Lanes)
+                let t34 = KernelMath.sum(t34Lanes)
                 // t41 = sum_{j=1}^{m_u} s_u_j
                 var t41Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
@@ -264,7 +264,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                     let s_u_j = lanes.load(s_uRow)
                     t41Lanes += lanes.masked(s_u_j)
                 }
-                let t41 = t41Lanes.sum()
+                let t41 = KernelMath.sum(t41Lanes)
                 // t42 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
                 var t42Lanes = SIMD8<Float>()
                 // t43 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j^2
@@ -323,12 +323,12 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t46Lanes += lanes.masked(s_p_j)
                     t47Lanes += lanes.masked(s_z_j)
                 }
-                let t42 = t42Lanes.sum()
-                let t43 = t43Lanes.sum()
-                let t44 = t44Lanes.sum()
-                let t45 = t45Lanes.sum()
-                let t46 = t46Lanes.sum()
-                let t47 = t47Lanes.sum()
+                let t42 = KernelMath.sum(t42Lanes)
+                let t43 = KernelMath.sum(t43Lanes)
+                let t44 = KernelMath.sum(t44Lanes)
+                let t45 = KernelMath.sum(t45Lanes)
+                let t46 = KernelMath.sum(t46Lanes)
+                let t47 = KernelMath.sum(t47Lanes)
                 let t58 = -t10
                 let t59 = t58 - t32
                 let t60 = 0.5 * t33
@@ -534,7 +534,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                         let t42 = t35 - t41
                         t33Lanes += lanes.masked(t42)
                     }
-                    let t33 = t33Lanes.sum()
+                    let t33 = KernelMath.sum(t33Lanes)
                     let t43 = t32 + t33
                     t31Terms.add(t43)
                 }
@@ -602,12 +602,12 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t48Lanes += lanes.masked(t59)
                     t49Lanes += lanes.masked(t62)
                 }
-                let t44 = t44Lanes.sum()
-                let t45 = t45Lanes.sum()
-                let t46 = t46Lanes.sum()
-                let t47 = t47Lanes.sum()
-                let t48 = t48Lanes.sum()
-                let t49 = t49Lanes.sum()
+                let t44 = KernelMath.sum(t44Lanes)
+                let t45 = KernelMath.sum(t45Lanes)
+                let t46 = KernelMath.sum(t46Lanes)
+                let t47 = KernelMath.sum(t47Lanes)
+                let t48 = KernelMath.sum(t48Lanes)
+                let t49 = KernelMath.sum(t49Lanes)
                 // t65 = sum_{j=1}^{k_y} y_j yhat_j / gamma_2^2
                 var t65Lanes = SIMD8<Float>()
                 // t66 = sum_{j=1}^{k_y} yhat_j^2 / gamma_2^2
@@ -671,12 +671,12 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t69Lanes += lanes.masked(t80)
                     t70Lanes += lanes.masked(t83)
                 }
-                let t65 = t65Lanes.sum()
-                let t66 = t66Lanes.sum()
-                let t67 = t67Lanes.sum()
-                let t68 = t68Lanes.sum()
-                let t69 = t69Lanes.sum()
-                let t70 = t70Lanes.sum()
+                let t65 = KernelMath.sum(t65Lanes)
+                let t66 = KernelMath.sum(t66Lanes)
+                let t67 = KernelMath.sum(t67Lanes)
+                let t68 = KernelMath.sum(t68Lanes)
+                let t69 = KernelMath.sum(t69Lanes)
+                let t70 = KernelMath.sum(t70Lanes)
                 // t86 = sum_{j=1}^{m_u} s_u_j
                 var t86Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
@@ -691,7 +691,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                     lanes.store(t10, dS_uRow)
                     t86Lanes += lanes.masked(s_u_j)
                 }
-                let t86 = t86Lanes.sum()
+                let t86 = KernelMath.sum(t86Lanes)
                 // t87 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
                 var t87Lanes = SIMD8<Float>()
                 // t88 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j^2
@@ -800,12 +800,12 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t91Lanes += lanes.masked(s_p_j)
                     t92Lanes += lanes.masked(s_z_j)
                 }
-                let t87 = t87Lanes.sum()
-                let t88 = t88Lanes.sum()
-                let t89 = t89Lanes.sum()
-                let t90 = t90Lanes.sum()
-                let t91 = t91Lanes.sum()
-                let t92 = t92Lanes.sum()
+                let t87 = KernelMath.sum(t87Lanes)
+                let t88 = KernelMath.sum(t88Lanes)
+                let t89 = KernelMath.sum(t89Lanes)
+                let t90 = KernelMath.sum(t90Lanes)
+                let t91 = KernelMath.sum(t91Lanes)
+                let t92 = KernelMath.sum(t92Lanes)
                 let t124 = -t31
                 let t125 = t124 - t65
                 let t126 = 0.5 * t66
@@ -884,7 +884,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                         let t171 = t164 - t170
                         t162Lanes += lanes.masked(t171)
                     }
-                    let t162 = t162Lanes.sum()
+                    let t162 = KernelMath.sum(t162Lanes)
                     let t172 = t161 + t162
                     let t173 = t172 - t31
                     let t174 = KernelMath.exp(t173)
@@ -974,7 +974,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                         let t201 = t194 - t200
                         t192Lanes += lanes.masked(t201)
                     }
-                    let t192 = t192Lanes.sum()
+                    let t192 = KernelMath.sum(t192Lanes)
                     let t202 = t189 + t192
                     let t203 = t202 - t31
                     let t204 = KernelMath.exp(t203)
@@ -1293,7 +1293,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                         let t21 = t14 - t20
                         t12Lanes += lanes.masked(t21)
                     }
-                    let t12 = t12Lanes.sum()
+                    let t12 = KernelMath.sum(t12Lanes)
                     let t22 = t11 + t12
                     t10Terms.add(t22)
                 }
@@ -1332,9 +1332,9 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t24Lanes += lanes.masked(t29)
                     t25Lanes += lanes.masked(t31)
                 }
-                let t23 = t23Lanes.sum()
-                let t24 = t24Lanes.sum()
-                let t25 = t25Lanes.sum()
+                let t23 = KernelMath.sum(t23Lanes)
+                let t24 = KernelMath.sum(t24Lanes)
+                let t25 = KernelMath.sum(t25Lanes)
                 // t32 = sum_{j=1}^{k_y} y_j yhat_j / gamma_2^2
                 var t32Lanes = SIMD8<Double>()
                 // t33 = sum_{j=1}^{k_y} yhat_j^2 / gamma_2^2
@@ -1369,9 +1369,9 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t33Lanes += lanes.masked(t38)
                     t34Lanes += lanes.masked(t40)
                 }
-                let t32 = t32Lanes.sum()
-                let t33 = t33Lanes.sum()
-                let t34 = t34Lanes.sum()
+                let t32 = KernelMath.sum(t32Lanes)
+                let t33 = KernelMath.sum(t33Lanes)
+                let t34 = KernelMath.sum(t34Lanes)
                 // t41 = sum_{j=1}^{m_u} s_u_j
                 var t41Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
@@ -1384,7 +1384,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                     let s_u_j = lanes.load(s_uRow)
                     t41Lanes += lanes.masked(s_u_j)
                 }
-                let t41 = t41Lanes.sum()
+                let t41 = KernelMath.sum(t41Lanes)
                 // t42 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
                 var t42Lanes = SIMD8<Double>()
                 // t43 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j^2
@@ -1443,12 +1443,12 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t46Lanes += lanes.masked(s_p_j)
                     t47Lanes += lanes.masked(s_z_j)
                 }
-                let t42 = t42Lanes.sum()
-                let t43 = t43Lanes.sum()
-                let t44 = t44Lanes.sum()
-                let t45 = t45Lanes.sum()
-                let t46 = t46Lanes.sum()
-                let t47 = t47Lanes.sum()
+                let t42 = KernelMath.sum(t42Lanes)
+                let t43 = KernelMath.sum(t43Lanes)
+                let t44 = KernelMath.sum(t44Lanes)
+                let t45 = KernelMath.sum(t45Lanes)
+                let t46 = KernelMath.sum(t46Lanes)
+                let t47 = KernelMath.sum(t47Lanes)
                 let t58 = -t10
                 let t59 = t58 - t32
                 let t60 = 0.5 * t33
@@ -1654,7 +1654,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                         let t42 = t35 - t41
                         t33Lanes += lanes.masked(t42)
                     }
-                    let t33 = t33Lanes.sum()
+                    let t33 = KernelMath.sum(t33Lanes)
                     let t43 = t32 + t33
                     t31Terms.add(t43)
                 }
@@ -1722,12 +1722,12 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t48Lanes += lanes.masked(t59)
                     t49Lanes += lanes.masked(t62)
                 }
-                let t44 = t44Lanes.sum()
-                let t45 = t45Lanes.sum()
-                let t46 = t46Lanes.sum()
-                let t47 = t47Lanes.sum()
-                let t48 = t48Lanes.sum()
-                let t49 = t49Lanes.sum()
+                let t44 = KernelMath.sum(t44Lanes)
+                let t45 = KernelMath.sum(t45Lanes)
+                let t46 = KernelMath.sum(t46Lanes)
+                let t47 = KernelMath.sum(t47Lanes)
+                let t48 = KernelMath.sum(t48Lanes)
+                let t49 = KernelMath.sum(t49Lanes)
                 // t65 = sum_{j=1}^{k_y} y_j yhat_j / gamma_2^2
                 var t65Lanes = SIMD8<Double>()
                 // t66 = sum_{j=1}^{k_y} yhat_j^2 / gamma_2^2
@@ -1791,12 +1791,12 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t69Lanes += lanes.masked(t80)
                     t70Lanes += lanes.masked(t83)
                 }
-                let t65 = t65Lanes.sum()
-                let t66 = t66Lanes.sum()
-                let t67 = t67Lanes.sum()
-                let t68 = t68Lanes.sum()
-                let t69 = t69Lanes.sum()
-                let t70 = t70Lanes.sum()
+                let t65 = KernelMath.sum(t65Lanes)
+                let t66 = KernelMath.sum(t66Lanes)
+                let t67 = KernelMath.sum(t67Lanes)
+                let t68 = KernelMath.sum(t68Lanes)
+                let t69 = KernelMath.sum(t69Lanes)
+                let t70 = KernelMath.sum(t70Lanes)
                 // t86 = sum_{j=1}^{m_u} s_u_j
                 var t86Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
@@ -1811,7 +1811,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                     lanes.store(t10, dS_uRow)
                     t86Lanes += lanes.masked(s_u_j)
                 }
-                let t86 = t86Lanes.sum()
+                let t86 = KernelMath.sum(t86Lanes)
                 // t87 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
                 var t87Lanes = SIMD8<Double>()
                 // t88 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j^2
@@ -1920,12 +1920,12 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t91Lanes += lanes.masked(s_p_j)
                     t92Lanes += lanes.masked(s_z_j)
                 }
-                let t87 = t87Lanes.sum()
-                let t88 = t88Lanes.sum()
-                let t89 = t89Lanes.sum()
-                let t90 = t90Lanes.sum()
-                let t91 = t91Lanes.sum()
-                let t92 = t92Lanes.sum()
+                let t87 = KernelMath.sum(t87Lanes)
+                let t88 = KernelMath.sum(t88Lanes)
+                let t89 = KernelMath.sum(t89Lanes)
+                let t90 = KernelMath.sum(t90Lanes)
+                let t91 = KernelMath.sum(t91Lanes)
+                let t92 = KernelMath.sum(t92Lanes)
                 let t124 = -t31
                 let t125 = t124 - t65
                 let t126 = 0.5 * t66
@@ -2004,7 +2004,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                         let t171 = t164 - t170
                         t162Lanes += lanes.masked(t171)
                     }
-                    let t162 = t162Lanes.sum()
+                    let t162 = KernelMath.sum(t162Lanes)
                     let t172 = t161 + t162
                     let t173 = t172 - t31
                     let t174 = KernelMath.exp(t173)
@@ -2094,7 +2094,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                         let t201 = t194 - t200
                         t192Lanes += lanes.masked(t201)
                     }
-                    let t192 = t192Lanes.sum()
+                    let t192 = KernelMath.sum(t192Lanes)
                     let t202 = t189 + t192
                     let t203 = t202 - t31
                     let t204 = KernelMath.exp(t203)

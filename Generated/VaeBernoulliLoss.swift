@@ -66,69 +66,65 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
-                    let t5 = KernelMath.abs(f_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    let t6 = KernelMath.relu(f_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
                     t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t10)
+                    t3Lanes += lanes.masked(t8)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
-                    let t5 = KernelMath.abs(f_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    let t6 = KernelMath.relu(f_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
                     t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t10)
+                    t3Lanes += lanes.masked(t8)
                 }
-                let t2 = t2Lanes.sum()
-                let t3 = t3Lanes.sum()
-                // t11 = sum_{j=1}^{m} exp(s_j)
+                let t2 = KernelMath.sum(t2Lanes)
+                let t3 = KernelMath.sum(t3Lanes)
+                // t9 = sum_{j=1}^{m} exp(s_j)
+                var t9Lanes = SIMD8<Float>()
+                // t10 = sum_{j=1}^{m} mu_j^2
+                var t10Lanes = SIMD8<Float>()
+                // t11 = sum_{j=1}^{m} s_j
                 var t11Lanes = SIMD8<Float>()
-                // t12 = sum_{j=1}^{m} mu_j^2
-                var t12Lanes = SIMD8<Float>()
-                // t13 = sum_{j=1}^{m} s_j
-                var t13Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t14 = KernelMath.exp(s_j)
+                    let t12 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t15 = mu_j * mu_j
-                    t11Lanes += lanes.masked(t14)
-                    t12Lanes += lanes.masked(t15)
-                    t13Lanes += lanes.masked(s_j)
+                    let t13 = mu_j * mu_j
+                    t9Lanes += lanes.masked(t12)
+                    t10Lanes += lanes.masked(t13)
+                    t11Lanes += lanes.masked(s_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t14 = KernelMath.exp(s_j)
+                    let t12 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t15 = mu_j * mu_j
-                    t11Lanes += lanes.masked(t14)
-                    t12Lanes += lanes.masked(t15)
-                    t13Lanes += lanes.masked(s_j)
+                    let t13 = mu_j * mu_j
+                    t9Lanes += lanes.masked(t12)
+                    t10Lanes += lanes.masked(t13)
+                    t11Lanes += lanes.masked(s_j)
                 }
-                let t11 = t11Lanes.sum()
-                let t12 = t12Lanes.sum()
-                let t13 = t13Lanes.sum()
+                let t9 = KernelMath.sum(t9Lanes)
+                let t10 = KernelMath.sum(t10Lanes)
+                let t11 = KernelMath.sum(t11Lanes)
+                let t14 = 0.5 * t9
+                let t15 = 0.5 * t10
                 let t16 = 0.5 * t11
-                let t17 = 0.5 * t12
-                let t18 = 0.5 * t13
-                let t19 = t3 - t2
-                let t20 = t19 - t1
-                let t21 = t16 + t20
-                let t22 = t17 + t21
-                let t23 = t22 - t18
-                total += Double(t23)
+                let t17 = t3 - t2
+                let t18 = t17 - t1
+                let t19 = t14 + t18
+                let t20 = t15 + t19
+                let t21 = t20 - t16
+                total += Double(t21)
             }
             return total
         }
@@ -176,91 +172,87 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t6 = f_j * x_j
-                    let t7 = KernelMath.abs(f_j)
-                    let t8 = -t7
-                    let t9 = KernelMath.exp(t8)
-                    let t10 = KernelMath.relu(f_j)
-                    let t11 = KernelMath.log1pUnit(t9)
-                    let t12 = t10 + t11
-                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
-                    let t14 = 1 + t9
-                    let t15 = t13 / t14
-                    let t16 = t15 - x_j
-                    let t17 = seed * t16
-                    lanes.store(t17, dFRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    let t11 = KernelMath.ifNonNegative(f_j, 1, t7)
+                    let t12 = 1 + t7
+                    let t13 = t11 / t12
+                    let t14 = t13 - x_j
+                    let t15 = seed * t14
+                    lanes.store(t15, dFRow)
                     t4Lanes += lanes.masked(t6)
-                    t5Lanes += lanes.masked(t12)
+                    t5Lanes += lanes.masked(t10)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t6 = f_j * x_j
-                    let t7 = KernelMath.abs(f_j)
-                    let t8 = -t7
-                    let t9 = KernelMath.exp(t8)
-                    let t10 = KernelMath.relu(f_j)
-                    let t11 = KernelMath.log1pUnit(t9)
-                    let t12 = t10 + t11
-                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
-                    let t14 = 1 + t9
-                    let t15 = t13 / t14
-                    let t16 = t15 - x_j
-                    let t17 = seed * t16
-                    lanes.store(t17, dFRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    let t11 = KernelMath.ifNonNegative(f_j, 1, t7)
+                    let t12 = 1 + t7
+                    let t13 = t11 / t12
+                    let t14 = t13 - x_j
+                    let t15 = seed * t14
+                    lanes.store(t15, dFRow)
                     t4Lanes += lanes.masked(t6)
-                    t5Lanes += lanes.masked(t12)
+                    t5Lanes += lanes.masked(t10)
                 }
-                let t4 = t4Lanes.sum()
-                let t5 = t5Lanes.sum()
-                // t18 = sum_{j=1}^{m} exp(s_j)
+                let t4 = KernelMath.sum(t4Lanes)
+                let t5 = KernelMath.sum(t5Lanes)
+                // t16 = sum_{j=1}^{m} exp(s_j)
+                var t16Lanes = SIMD8<Float>()
+                // t17 = sum_{j=1}^{m} mu_j^2
+                var t17Lanes = SIMD8<Float>()
+                // t18 = sum_{j=1}^{m} s_j
                 var t18Lanes = SIMD8<Float>()
-                // t19 = sum_{j=1}^{m} mu_j^2
-                var t19Lanes = SIMD8<Float>()
-                // t20 = sum_{j=1}^{m} s_j
-                var t20Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t21 = KernelMath.exp(s_j)
+                    let t19 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t22 = mu_j * mu_j
-                    let t23 = mu_j * seed
-                    let t24 = t21 * t3
-                    let t25 = t2 + t24
-                    lanes.store(t25, dSRow)
-                    lanes.store(t23, dMuRow)
-                    t18Lanes += lanes.masked(t21)
-                    t19Lanes += lanes.masked(t22)
-                    t20Lanes += lanes.masked(s_j)
+                    let t20 = mu_j * mu_j
+                    let t21 = mu_j * seed
+                    let t22 = t19 * t3
+                    let t23 = t2 + t22
+                    lanes.store(t23, dSRow)
+                    lanes.store(t21, dMuRow)
+                    t16Lanes += lanes.masked(t19)
+                    t17Lanes += lanes.masked(t20)
+                    t18Lanes += lanes.masked(s_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t21 = KernelMath.exp(s_j)
+                    let t19 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t22 = mu_j * mu_j
-                    let t23 = mu_j * seed
-                    let t24 = t21 * t3
-                    let t25 = t2 + t24
-                    lanes.store(t25, dSRow)
-                    lanes.store(t23, dMuRow)
-                    t18Lanes += lanes.masked(t21)
-                    t19Lanes += lanes.masked(t22)
-                    t20Lanes += lanes.masked(s_j)
+                    let t20 = mu_j * mu_j
+                    let t21 = mu_j * seed
+                    let t22 = t19 * t3
+                    let t23 = t2 + t22
+                    lanes.store(t23, dSRow)
+                    lanes.store(t21, dMuRow)
+                    t16Lanes += lanes.masked(t19)
+                    t17Lanes += lanes.masked(t20)
+                    t18Lanes += lanes.masked(s_j)
                 }
-                let t18 = t18Lanes.sum()
-                let t19 = t19Lanes.sum()
-                let t20 = t20Lanes.sum()
+                let t16 = KernelMath.sum(t16Lanes)
+                let t17 = KernelMath.sum(t17Lanes)
+                let t18 = KernelMath.sum(t18Lanes)
+                let t24 = 0.5 * t16
+                let t25 = 0.5 * t17
                 let t26 = 0.5 * t18
-                let t27 = 0.5 * t19
-                let t28 = 0.5 * t20
-                let t29 = t5 - t4
-                let t30 = t29 - t1
-                let t31 = t26 + t30
-                let t32 = t27 + t31
-                let t33 = t32 - t28
-                total += Double(t33)
+                let t27 = t5 - t4
+                let t28 = t27 - t1
+                let t29 = t24 + t28
+                let t30 = t25 + t29
+                let t31 = t30 - t26
+                total += Double(t31)
             }
             return total
         }
@@ -401,69 +393,65 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
-                    let t5 = KernelMath.abs(f_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    let t6 = KernelMath.relu(f_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
                     t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t10)
+                    t3Lanes += lanes.masked(t8)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t4 = f_j * x_j
-                    let t5 = KernelMath.abs(f_j)
-                    let t6 = -t5
-                    let t7 = KernelMath.exp(t6)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    let t6 = KernelMath.relu(f_j)
+                    let t7 = KernelMath.log1pUnit(t5)
+                    let t8 = t6 + t7
                     t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t10)
+                    t3Lanes += lanes.masked(t8)
                 }
-                let t2 = t2Lanes.sum()
-                let t3 = t3Lanes.sum()
-                // t11 = sum_{j=1}^{m} exp(s_j)
+                let t2 = KernelMath.sum(t2Lanes)
+                let t3 = KernelMath.sum(t3Lanes)
+                // t9 = sum_{j=1}^{m} exp(s_j)
+                var t9Lanes = SIMD8<Double>()
+                // t10 = sum_{j=1}^{m} mu_j^2
+                var t10Lanes = SIMD8<Double>()
+                // t11 = sum_{j=1}^{m} s_j
                 var t11Lanes = SIMD8<Double>()
-                // t12 = sum_{j=1}^{m} mu_j^2
-                var t12Lanes = SIMD8<Double>()
-                // t13 = sum_{j=1}^{m} s_j
-                var t13Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t14 = KernelMath.exp(s_j)
+                    let t12 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t15 = mu_j * mu_j
-                    t11Lanes += lanes.masked(t14)
-                    t12Lanes += lanes.masked(t15)
-                    t13Lanes += lanes.masked(s_j)
+                    let t13 = mu_j * mu_j
+                    t9Lanes += lanes.masked(t12)
+                    t10Lanes += lanes.masked(t13)
+                    t11Lanes += lanes.masked(s_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t14 = KernelMath.exp(s_j)
+                    let t12 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t15 = mu_j * mu_j
-                    t11Lanes += lanes.masked(t14)
-                    t12Lanes += lanes.masked(t15)
-                    t13Lanes += lanes.masked(s_j)
+                    let t13 = mu_j * mu_j
+                    t9Lanes += lanes.masked(t12)
+                    t10Lanes += lanes.masked(t13)
+                    t11Lanes += lanes.masked(s_j)
                 }
-                let t11 = t11Lanes.sum()
-                let t12 = t12Lanes.sum()
-                let t13 = t13Lanes.sum()
+                let t9 = KernelMath.sum(t9Lanes)
+                let t10 = KernelMath.sum(t10Lanes)
+                let t11 = KernelMath.sum(t11Lanes)
+                let t14 = 0.5 * t9
+                let t15 = 0.5 * t10
                 let t16 = 0.5 * t11
-                let t17 = 0.5 * t12
-                let t18 = 0.5 * t13
-                let t19 = t3 - t2
-                let t20 = t19 - t1
-                let t21 = t16 + t20
-                let t22 = t17 + t21
-                let t23 = t22 - t18
-                total += Double(t23)
+                let t17 = t3 - t2
+                let t18 = t17 - t1
+                let t19 = t14 + t18
+                let t20 = t15 + t19
+                let t21 = t20 - t16
+                total += Double(t21)
             }
             return total
         }
@@ -511,91 +499,87 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t6 = f_j * x_j
-                    let t7 = KernelMath.abs(f_j)
-                    let t8 = -t7
-                    let t9 = KernelMath.exp(t8)
-                    let t10 = KernelMath.relu(f_j)
-                    let t11 = KernelMath.log1pUnit(t9)
-                    let t12 = t10 + t11
-                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
-                    let t14 = 1 + t9
-                    let t15 = t13 / t14
-                    let t16 = t15 - x_j
-                    let t17 = seed * t16
-                    lanes.store(t17, dFRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    let t11 = KernelMath.ifNonNegative(f_j, 1, t7)
+                    let t12 = 1 + t7
+                    let t13 = t11 / t12
+                    let t14 = t13 - x_j
+                    let t15 = seed * t14
+                    lanes.store(t15, dFRow)
                     t4Lanes += lanes.masked(t6)
-                    t5Lanes += lanes.masked(t12)
+                    t5Lanes += lanes.masked(t10)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
                     let t6 = f_j * x_j
-                    let t7 = KernelMath.abs(f_j)
-                    let t8 = -t7
-                    let t9 = KernelMath.exp(t8)
-                    let t10 = KernelMath.relu(f_j)
-                    let t11 = KernelMath.log1pUnit(t9)
-                    let t12 = t10 + t11
-                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
-                    let t14 = 1 + t9
-                    let t15 = t13 / t14
-                    let t16 = t15 - x_j
-                    let t17 = seed * t16
-                    lanes.store(t17, dFRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    let t11 = KernelMath.ifNonNegative(f_j, 1, t7)
+                    let t12 = 1 + t7
+                    let t13 = t11 / t12
+                    let t14 = t13 - x_j
+                    let t15 = seed * t14
+                    lanes.store(t15, dFRow)
                     t4Lanes += lanes.masked(t6)
-                    t5Lanes += lanes.masked(t12)
+                    t5Lanes += lanes.masked(t10)
                 }
-                let t4 = t4Lanes.sum()
-                let t5 = t5Lanes.sum()
-                // t18 = sum_{j=1}^{m} exp(s_j)
+                let t4 = KernelMath.sum(t4Lanes)
+                let t5 = KernelMath.sum(t5Lanes)
+                // t16 = sum_{j=1}^{m} exp(s_j)
+                var t16Lanes = SIMD8<Double>()
+                // t17 = sum_{j=1}^{m} mu_j^2
+                var t17Lanes = SIMD8<Double>()
+                // t18 = sum_{j=1}^{m} s_j
                 var t18Lanes = SIMD8<Double>()
-                // t19 = sum_{j=1}^{m} mu_j^2
-                var t19Lanes = SIMD8<Double>()
-                // t20 = sum_{j=1}^{m} s_j
-                var t20Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t21 = KernelMath.exp(s_j)
+                    let t19 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t22 = mu_j * mu_j
-                    let t23 = mu_j * seed
-                    let t24 = t21 * t3
-                    let t25 = t2 + t24
-                    lanes.store(t25, dSRow)
-                    lanes.store(t23, dMuRow)
-                    t18Lanes += lanes.masked(t21)
-                    t19Lanes += lanes.masked(t22)
-                    t20Lanes += lanes.masked(s_j)
+                    let t20 = mu_j * mu_j
+                    let t21 = mu_j * seed
+                    let t22 = t19 * t3
+                    let t23 = t2 + t22
+                    lanes.store(t23, dSRow)
+                    lanes.store(t21, dMuRow)
+                    t16Lanes += lanes.masked(t19)
+                    t17Lanes += lanes.masked(t20)
+                    t18Lanes += lanes.masked(s_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t21 = KernelMath.exp(s_j)
+                    let t19 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t22 = mu_j * mu_j
-                    let t23 = mu_j * seed
-                    let t24 = t21 * t3
-                    let t25 = t2 + t24
-                    lanes.store(t25, dSRow)
-                    lanes.store(t23, dMuRow)
-                    t18Lanes += lanes.masked(t21)
-                    t19Lanes += lanes.masked(t22)
-                    t20Lanes += lanes.masked(s_j)
+                    let t20 = mu_j * mu_j
+                    let t21 = mu_j * seed
+                    let t22 = t19 * t3
+                    let t23 = t2 + t22
+                    lanes.store(t23, dSRow)
+                    lanes.store(t21, dMuRow)
+                    t16Lanes += lanes.masked(t19)
+                    t17Lanes += lanes.masked(t20)
+                    t18Lanes += lanes.masked(s_j)
                 }
-                let t18 = t18Lanes.sum()
-                let t19 = t19Lanes.sum()
-                let t20 = t20Lanes.sum()
+                let t16 = KernelMath.sum(t16Lanes)
+                let t17 = KernelMath.sum(t17Lanes)
+                let t18 = KernelMath.sum(t18Lanes)
+                let t24 = 0.5 * t16
+                let t25 = 0.5 * t17
                 let t26 = 0.5 * t18
-                let t27 = 0.5 * t19
-                let t28 = 0.5 * t20
-                let t29 = t5 - t4
-                let t30 = t29 - t1
-                let t31 = t26 + t30
-                let t32 = t27 + t31
-                let t33 = t32 - t28
-                total += Double(t33)
+                let t27 = t5 - t4
+                let t28 = t27 - t1
+                let t29 = t24 + t28
+                let t30 = t25 + t29
+                let t31 = t30 - t26
+                total += Double(t31)
             }
             return total
         }

@@ -99,9 +99,9 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                     t6Lanes += lanes.masked(t11)
                     t7Lanes += lanes.masked(t13)
                 }
-                let t5 = t5Lanes.sum()
-                let t6 = t6Lanes.sum()
-                let t7 = t7Lanes.sum()
+                let t5 = KernelMath.sum(t5Lanes)
+                let t6 = KernelMath.sum(t6Lanes)
+                let t7 = KernelMath.sum(t7Lanes)
                 // t14 = sum_{j=1}^{m} exp(s_j)
                 var t14Lanes = SIMD8<Float>()
                 // t15 = sum_{j=1}^{m} mu_j^2
@@ -128,9 +128,9 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                     t15Lanes += lanes.masked(t18)
                     t16Lanes += lanes.masked(s_j)
                 }
-                let t14 = t14Lanes.sum()
-                let t15 = t15Lanes.sum()
-                let t16 = t16Lanes.sum()
+                let t14 = KernelMath.sum(t14Lanes)
+                let t15 = KernelMath.sum(t15Lanes)
+                let t16 = KernelMath.sum(t16Lanes)
                 let t19 = 0.5 * t6
                 let t20 = t19 - t5
                 let t21 = t20 + t3
@@ -265,12 +265,12 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                     t20Lanes += lanes.masked(t31)
                     t21Lanes += lanes.masked(t34)
                 }
-                let t16 = t16Lanes.sum()
-                let t17 = t17Lanes.sum()
-                let t18 = t18Lanes.sum()
-                let t19 = t19Lanes.sum()
-                let t20 = t20Lanes.sum()
-                let t21 = t21Lanes.sum()
+                let t16 = KernelMath.sum(t16Lanes)
+                let t17 = KernelMath.sum(t17Lanes)
+                let t18 = KernelMath.sum(t18Lanes)
+                let t19 = KernelMath.sum(t19Lanes)
+                let t20 = KernelMath.sum(t20Lanes)
+                let t21 = KernelMath.sum(t21Lanes)
                 // t37 = sum_{j=1}^{m} exp(s_j)
                 var t37Lanes = SIMD8<Float>()
                 // t38 = sum_{j=1}^{m} mu_j^2
@@ -307,9 +307,9 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                     t38Lanes += lanes.masked(t41)
                     t39Lanes += lanes.masked(s_j)
                 }
-                let t37 = t37Lanes.sum()
-                let t38 = t38Lanes.sum()
-                let t39 = t39Lanes.sum()
+                let t37 = KernelMath.sum(t37Lanes)
+                let t38 = KernelMath.sum(t38Lanes)
+                let t39 = KernelMath.sum(t39Lanes)
                 let t45 = 0.5 * t17
                 let t46 = t45 - t16
                 let t47 = t46 + t3
@@ -500,9 +500,9 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                     t6Lanes += lanes.masked(t11)
                     t7Lanes += lanes.masked(t13)
                 }
-                let t5 = t5Lanes.sum()
-                let t6 = t6Lanes.sum()
-                let t7 = t7Lanes.sum()
+                let t5 = KernelMath.sum(t5Lanes)
+                let t6 = KernelMath.sum(t6Lanes)
+                let t7 = KernelMath.sum(t7Lanes)
                 // t14 = sum_{j=1}^{m} exp(s_j)
                 var t14Lanes = SIMD8<Double>()
                 // t15 = sum_{j=1}^{m} mu_j^2
@@ -529,9 +529,9 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                     t15Lanes += lanes.masked(t18)
                     t16Lanes += lanes.masked(s_j)
                 }
-                let t14 = t14Lanes.sum()
-                let t15 = t15Lanes.sum()
-                let t16 = t16Lanes.sum()
+                let t14 = KernelMath.sum(t14Lanes)
+                let t15 = KernelMath.sum(t15Lanes)
+                let t16 = KernelMath.sum(t16Lanes)
                 let t19 = 0.5 * t6
                 let t20 = t19 - t5
                 let t21 = t20 + t3
@@ -666,12 +666,12 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                     t20Lanes += lanes.masked(t31)
                     t21Lanes += lanes.masked(t34)
                 }
-                let t16 = t16Lanes.sum()
-                let t17 = t17Lanes.sum()
-                let t18 = t18Lanes.sum()
-                let t19 = t19Lanes.sum()
-                let t20 = t20Lanes.sum()
-                let t21 = t21Lanes.sum()
+                let t16 = KernelMath.sum(t16Lanes)
+                let t17 = KernelMath.sum(t17Lanes)
+                let t18 = KernelMath.sum(t18Lanes)
+                let t19 = KernelMath.sum(t19Lanes)
+                let t20 = KernelMath.sum(t20Lanes)
+                let t21 = KernelMath.sum(t21Lanes)
                 // t37 = sum_{j=1}^{m} exp(s_j)
                 var t37Lanes = SIMD8<Double>()
                 // t38 = sum_{j=1}^{m} mu_j^2
@@ -708,9 +708,9 @@ public enum VaeGaussianLoss: ObjectiveKernel {
                     t38Lanes += lanes.masked(t41)
                     t39Lanes += lanes.masked(s_j)
                 }
-                let t37 = t37Lanes.sum()
-                let t38 = t38Lanes.sum()
-                let t39 = t39Lanes.sum()
+                let t37 = KernelMath.sum(t37Lanes)
+                let t38 = KernelMath.sum(t38Lanes)
+                let t39 = KernelMath.sum(t39Lanes)
                 let t45 = 0.5 * t17
                 let t46 = t45 - t16
                 let t47 = t46 + t3

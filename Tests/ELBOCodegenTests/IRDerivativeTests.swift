@@ -74,6 +74,7 @@ final class IRDerivativeTests: XCTestCase {
         assertPartials(.log1p, [-1e-9])
         assertPartials(.log1pUnit, [1e-12])
         assertPartials(.log1pUnit, [1])
+        for a in [-30.0, -0.4, 0.4, 30] { assertPartials(.expNegAbs, [a]) }
     }
 
     func testSafeFormValuesAtExtremes() {

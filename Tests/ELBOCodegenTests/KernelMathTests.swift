@@ -27,6 +27,7 @@ final class KernelMathTests: XCTestCase {
 
     func testAccuracyOnTheirRanges() {
         XCTAssertLessThan(maxRelativeError(grid(-87, 88), KernelMath.exp, Foundation.exp), 3e-7)
+        XCTAssertLessThan(maxRelativeError(grid(-87, 87), KernelMath.expNegAbs, { Foundation.exp(-Swift.abs($0)) }), 3e-7)
         XCTAssertLessThan(maxRelativeError(grid(1e-30, 1e4) + grid(1e-6, 2), KernelMath.log, Foundation.log), 3e-7)
         XCTAssertLessThan(maxRelativeError(grid(-0.9, 10) + grid(-1e-6, 1e-6), KernelMath.log1p, Foundation.log1p), 3e-7)
         XCTAssertLessThan(maxRelativeError(grid(-20, 20) + grid(-1e-6, 1e-6), KernelMath.expm1, Foundation.expm1), 5e-7)
@@ -45,6 +46,15 @@ final class KernelMathTests: XCTestCase {
         XCTAssert(e[4].isNaN)
         XCTAssertEqual(e[5], .infinity)
         XCTAssertEqual(e[6], 0)
+        let ena = KernelMath.expNegAbs(x)
+        XCTAssertEqual(ena[0], 1)
+        XCTAssertEqual(ena[1], Float(Foundation.exp(-0.5)), accuracy: 1e-7)
+        XCTAssertEqual(ena[2], 0)
+        XCTAssertEqual(ena[3], 0)
+        XCTAssert(ena[4].isNaN)
+        XCTAssertEqual(ena[5], 0)
+        XCTAssertEqual(ena[6], 0)
+        XCTAssertEqual(ena[7], 1)
         let l = KernelMath.log(x)
         XCTAssertEqual(l[0], -.infinity)
         XCTAssert(l[1].isNaN)

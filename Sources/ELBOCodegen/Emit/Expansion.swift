@@ -6,7 +6,8 @@
 /// - sigmoid(a)    = (a ≥ 0 ? 1 : e) / (1 + e)
 /// - logsigmoid(a) = (a − relu(a)) − log1pUnit(e)
 ///
-/// where e = exp(−|a|) ≤ 1, so nothing overflows.
+/// where e = exp(−|a|) ≤ 1 (one `expNegAbs`, cheaper than a general exp), so nothing
+/// overflows.
 enum Expansion {
     static func expand(_ f: KernelFunction) -> KernelFunction {
         var g = f.graph
@@ -39,6 +40,6 @@ enum Expansion {
     }
 
     static func expNegAbs(_ g: inout KernelGraph, _ a: ValueID) -> ValueID {
-        g.exp(g.neg(g.apply(.abs, [a])))
+        g.apply(.expNegAbs, [a])
     }
 }

@@ -163,6 +163,7 @@ struct FunctionEmitter {
         case .log1p: return f("log1p")
         case .expm1: return f("expm1")
         case .log1pUnit: return f("log1pUnit")
+        case .expNegAbs: return f("expNegAbs")
         case .abs: return f("abs")
         case .relu: return f("relu")
         case .ifNonNegative: return f("ifNonNegative")
@@ -302,7 +303,7 @@ struct FunctionEmitter {
         (names, valueNames) = (NameTable(restoring: savedNames.0), savedNames.1)
         for (r, result, acc) in accumulators {
             switch graph[r].op {
-            case .sum where loop.vectorized: w.line("let \(result) = \(acc).sum()")
+            case .sum where loop.vectorized: w.line("let \(result) = KernelMath.sum(\(acc))")
             case .sum: break
             default: w.line("let \(result) = \(acc).value")
             }

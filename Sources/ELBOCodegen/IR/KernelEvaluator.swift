@@ -39,6 +39,7 @@ public struct KernelEvaluator {
         case .logsigmoid: return min(a[0], 0) - Foundation.log1p(Foundation.exp(-Swift.abs(a[0])))
         case .log1p, .log1pUnit: return Foundation.log1p(a[0])
         case .expm1: return Foundation.expm1(a[0])
+        case .expNegAbs: return Foundation.exp(-Swift.abs(a[0]))
         case .abs: return Swift.abs(a[0])
         case .relu: return max(a[0], 0)
         case .ifNonNegative: return a[0] >= 0 ? a[1] : a[2]

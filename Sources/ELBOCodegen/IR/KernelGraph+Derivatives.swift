@@ -43,6 +43,9 @@ extension KernelGraph {
             return [div(one, add(one, a[0]))]
         case .expm1:
             return [add(id, one)]
+        case .expNegAbs:
+            // d/da e^−|a| = −sign(a) e^−|a| (−1 at a = 0, a subgradient).
+            return [mul(apply(.ifNonNegative, [a[0], constant(-1), one]), id)]
         case .abs:
             return [apply(.ifNonNegative, [a[0], one, constant(-1)])]
         case .relu:

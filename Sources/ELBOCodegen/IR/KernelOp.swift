@@ -53,6 +53,9 @@ public enum KernelOp: Hashable, Sendable {
     case log1pUnit
 
     // Piecewise pieces, used when safe forms are expanded so that they share e^−|a|.
+    /// e^−|a|, the piece the expanded safe forms share: in [0, 1], so its exponential needs
+    /// no overflow guard.
+    case expNegAbs
     case abs
     /// max(a, 0).
     case relu
@@ -105,6 +108,7 @@ public enum KernelOp: Hashable, Sendable {
         case .log1p: return "log1p"
         case .expm1: return "expm1"
         case .log1pUnit: return "log1pUnit"
+        case .expNegAbs: return "expNegAbs"
         case .abs: return "abs"
         case .relu: return "relu"
         case .ifNonNegative: return "ifNonNegative"

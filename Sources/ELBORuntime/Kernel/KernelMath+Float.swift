@@ -7,11 +7,20 @@ extension KernelMath {
     public typealias F8 = SIMD8<Float>
 
     @inlinable @inline(always) public static func exp(_ x: F8) -> F8 { Float.kernelExp(x) }
+    @inlinable @inline(always) public static func expNegAbs(_ x: F8) -> F8 { Float.kernelExpNegAbs(x) }
     @inlinable @inline(always) public static func log(_ x: F8) -> F8 { Float.kernelLog(x) }
     @inlinable @inline(always) public static func log1p(_ x: F8) -> F8 { Float.kernelLog1p(x) }
     @inlinable @inline(always) public static func expm1(_ x: F8) -> F8 { Float.kernelExpm1(x) }
     @inlinable @inline(always) public static func log1pUnit(_ x: F8) -> F8 { Float.kernelLog1pUnit(x) }
     @inlinable @inline(always) public static func sqrt(_ x: F8) -> F8 { Float.kernelSqrt(x) }
+
+    /// The sum of the lanes as a tree of halves (the standard library's `sum()` was left as a
+    /// call in large generated functions).
+    @inlinable @inline(always) public static func sum(_ x: F8) -> Float {
+        let four = x.lowHalf + x.highHalf
+        let two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
+    }
 
     @inlinable @inline(always) public static func abs(_ x: F8) -> F8 { F8(bits: x.bits & 0x7FFF_FFFF) }
     @inlinable @inline(always) public static func relu(_ x: F8) -> F8 { x.replacing(with: 0, where: x .< 0) }
@@ -23,13 +32,13 @@ extension KernelMath {
         return n < 0 ? 1 / result : result
     }
 
-    @inlinable @inline(always) public static func softplus(_ a: F8) -> F8 { relu(a) + log1pUnit(exp(-abs(a))) }
+    @inlinable @inline(always) public static func softplus(_ a: F8) -> F8 { relu(a) + log1pUnit(expNegAbs(a)) }
     @inlinable @inline(always) public static func sigmoid(_ a: F8) -> F8 {
-        let e = exp(-abs(a))
+        let e = expNegAbs(a)
         return F8(repeating: 1).replacing(with: e, where: a .< 0) / (1 + e)
     }
     @inlinable @inline(always) public static func logsigmoid(_ a: F8) -> F8 {
-        a.replacing(with: 0, where: a .> 0) - log1pUnit(exp(-abs(a)))
+        a.replacing(with: 0, where: a .> 0) - log1pUnit(expNegAbs(a))
     }
 
     @inlinable @inline(always) public static func ifNonNegative(_ c: F8, _ a: F8, _ b: F8) -> F8 {

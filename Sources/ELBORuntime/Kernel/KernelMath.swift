@@ -64,7 +64,18 @@ public enum KernelMath {
         a.replacing(with: 0, where: a .> 0) - log1p(exp(-abs(a)))
     }
 
+    // MARK: Reductions
+
+    /// The sum of the eight lanes (of a vectorised loop's accumulator).
+    @inlinable @inline(__always) public static func sum<T: KernelScalar>(_ x: V<T>) -> T { x.sum() }
+
     // MARK: Piecewise pieces
+
+    /// e^−|x|, the piece that expanded safe forms share.
+    @inlinable @inline(__always) public static func expNegAbs<T: KernelScalar>(_ x: T) -> T { T.kernelExp(-Swift.abs(x)) }
+    @inlinable @inline(__always) public static func expNegAbs<T: KernelScalar>(_ x: V<T>) -> V<T> {
+        T.kernelExp(-abs(x))
+    }
 
     @inlinable @inline(__always) public static func abs<T: KernelScalar>(_ x: T) -> T { Swift.abs(x) }
     @inlinable @inline(__always) public static func abs<T: KernelScalar>(_ x: V<T>) -> V<T> {

@@ -86,15 +86,36 @@ extension Float {
     public static func kernelExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         var v = x.replacing(with: -88, where: x .< -88)
         v = v.replacing(with: 89, where: v .> 89)
-        // Adding 1.5·2²³ rounds to an integer; capped at 127 so that 2ⁿ stays finite
-        // (the reduced argument is then slightly wider just below overflow).
+        // n = v / ln 2 rounded; capped at 127 so that 2ⁿ stays finite (the reduced argument is
+        // then slightly wider just below overflow).
+        let n = roundedOverLn2(v)
+        return exponential(v, n.replacing(with: 127, where: n .> 127))
+    }
+
+    /// e^−|x|, the piece expanded safe forms share: the argument is never positive, so only
+    /// the lower clamp of `kernelExp` is needed, and −|x| is one bitwise or.
+    @inlinable @inline(always)
+    public static func kernelExpNegAbs(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        var v = SIMD8<Float>(bits: x.bits | Int32(bitPattern: 0x8000_0000))
+        v = v.replacing(with: -88, where: v .< -88)
+        return exponential(v, roundedOverLn2(v))
+    }
+
+    /// v / ln 2 rounded to an integer: adding 1.5·2²³ rounds.
+    @inlinable @inline(always)
+    static func roundedOverLn2(_ v: SIMD8<Float>) -> SIMD8<Float> {
         let magic: Float = 12_582_912
-        var n = v.times(SIMD8(repeating: 1.442_695_04), plus: magic) - magic
-        n = n.replacing(with: 127, where: n .> 127)
+        return v.times(SIMD8(repeating: 1.442_695_04), plus: magic) - magic
+    }
+
+    /// eᵛ = 2ⁿ · e^(v − n ln 2) for n = `roundedOverLn2(v)` in −127…127 (−127 gives 0).
+    @inlinable @inline(always)
+    static func exponential(_ v: SIMD8<Float>, _ n: SIMD8<Float>) -> SIMD8<Float> {
+        let magic: Float = 12_582_912
         let k = (n + magic).bits &- SIMD8<Float>(repeating: magic).bits
         // r = v − n·ln 2, with ln 2 split in two so that the first product is exact.
         let r = v.plus(n, times: SIMD8(repeating: -0.693_359_375)).plus(n, times: SIMD8(repeating: 2.121_944_4e-4))
-        // Degree five needs only r⁴, subnormal for |r| < 1e-10, i.e. for |x| < 1e-10: rare,
+        // Degree five needs only r⁴, subnormal for |r| < 1e-10, i.e. for |v| < 1e-10: rare,
         // and such lanes are only slower, never wrong, so no floor (`flooredSquare`) here.
         let z = r * r
         let q = r.polynomial(squared: z, 5.000_000_120_1e-1, 1.666_666_545_9e-1, 4.166_579_589_4e-2,
