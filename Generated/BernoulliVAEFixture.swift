@@ -50,6 +50,8 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let logits = inputs.pointer("logits", width: k)
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Float>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -57,57 +59,70 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let logitsRow = logits + example * k
                 // t1 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
                 var t1Lanes = SIMD8<Float>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let logits_j = lanes.load(logitsRow)
+                    let t2 = KernelMath.expNegAbs(logits_j)
+                    lanes.store(t2, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
+                    let logits_j = lanes.load(logitsRow)
+                    let t2 = KernelMath.expNegAbs(logits_j)
+                    lanes.store(t2, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
-                    let t2 = logits_j * x_j
-                    let t3 = KernelMath.expNegAbs(logits_j)
-                    let t4 = KernelMath.relu(logits_j)
-                    let t5 = KernelMath.log1pUnit(t3)
-                    let t6 = t4 + t5
-                    let t7 = t6 - t2
-                    t1Lanes += lanes.masked(t7)
+                    let t3 = logits_j * x_j
+                    let t4 = lanes.load(expNegAbsRow)
+                    let t5 = KernelMath.relu(logits_j)
+                    let t6 = KernelMath.log1pUnit(t4)
+                    let t7 = t5 + t6
+                    let t8 = t7 - t3
+                    t1Lanes += lanes.masked(t8)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
-                    let t2 = logits_j * x_j
-                    let t3 = KernelMath.expNegAbs(logits_j)
-                    let t4 = KernelMath.relu(logits_j)
-                    let t5 = KernelMath.log1pUnit(t3)
-                    let t6 = t4 + t5
-                    let t7 = t6 - t2
-                    t1Lanes += lanes.masked(t7)
+                    let t3 = logits_j * x_j
+                    let t4 = lanes.load(expNegAbsRow)
+                    let t5 = KernelMath.relu(logits_j)
+                    let t6 = KernelMath.log1pUnit(t4)
+                    let t7 = t5 + t6
+                    let t8 = t7 - t3
+                    t1Lanes += lanes.masked(t8)
                 }
                 let t1 = KernelMath.sum(t1Lanes)
-                // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-                var t8Lanes = SIMD8<Float>()
+                // t9 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t9Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let mu_j = lanes.load(muRow)
-                    let t9 = mu_j * mu_j
+                    let t10 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t10 = KernelMath.expm1(s_j)
-                    let t11 = t9 + t10
-                    let t12 = t11 - s_j
-                    t8Lanes += lanes.masked(t12)
+                    let t11 = KernelMath.expm1(s_j)
+                    let t12 = t10 + t11
+                    let t13 = t12 - s_j
+                    t9Lanes += lanes.masked(t13)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
-                    let t9 = mu_j * mu_j
+                    let t10 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t10 = KernelMath.expm1(s_j)
-                    let t11 = t9 + t10
-                    let t12 = t11 - s_j
-                    t8Lanes += lanes.masked(t12)
+                    let t11 = KernelMath.expm1(s_j)
+                    let t12 = t10 + t11
+                    let t13 = t12 - s_j
+                    t9Lanes += lanes.masked(t13)
                 }
-                let t8 = KernelMath.sum(t8Lanes)
-                let t13 = 0.5 * t8
-                let t14 = t13 + t1
-                total += Double(t14)
+                let t9 = KernelMath.sum(t9Lanes)
+                let t14 = 0.5 * t9
+                let t15 = t14 + t1
+                total += Double(t15)
             }
             return total
         }
@@ -136,6 +151,8 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let t2 = -0.5 * seed
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Float>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -146,81 +163,94 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let dLogitsRow = dLogits + example * k
                 // t3 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
                 var t3Lanes = SIMD8<Float>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let logits_j = lanes.load(logitsRow)
+                    let t4 = KernelMath.expNegAbs(logits_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
+                    let logits_j = lanes.load(logitsRow)
+                    let t4 = KernelMath.expNegAbs(logits_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = logits_j * x_j
-                    let t5 = KernelMath.expNegAbs(logits_j)
-                    let t6 = KernelMath.relu(logits_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    let t9 = t8 - t4
-                    let t10 = KernelMath.ifNonNegative(logits_j, 1, t5)
-                    let t11 = 1 + t5
-                    let t12 = t10 / t11
-                    let t13 = t12 - x_j
-                    let t14 = seed * t13
-                    lanes.store(t14, dLogitsRow)
-                    t3Lanes += lanes.masked(t9)
+                    let t5 = logits_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(logits_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    let t10 = t9 - t5
+                    let t11 = KernelMath.ifNonNegative(logits_j, 1, t6)
+                    let t12 = 1 + t6
+                    let t13 = t11 / t12
+                    let t14 = t13 - x_j
+                    let t15 = seed * t14
+                    lanes.store(t15, dLogitsRow)
+                    t3Lanes += lanes.masked(t10)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = logits_j * x_j
-                    let t5 = KernelMath.expNegAbs(logits_j)
-                    let t6 = KernelMath.relu(logits_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    let t9 = t8 - t4
-                    let t10 = KernelMath.ifNonNegative(logits_j, 1, t5)
-                    let t11 = 1 + t5
-                    let t12 = t10 / t11
-                    let t13 = t12 - x_j
-                    let t14 = seed * t13
-                    lanes.store(t14, dLogitsRow)
-                    t3Lanes += lanes.masked(t9)
+                    let t5 = logits_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(logits_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    let t10 = t9 - t5
+                    let t11 = KernelMath.ifNonNegative(logits_j, 1, t6)
+                    let t12 = 1 + t6
+                    let t13 = t11 / t12
+                    let t14 = t13 - x_j
+                    let t15 = seed * t14
+                    lanes.store(t15, dLogitsRow)
+                    t3Lanes += lanes.masked(t10)
                 }
                 let t3 = KernelMath.sum(t3Lanes)
-                // t15 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-                var t15Lanes = SIMD8<Float>()
+                // t16 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t16Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let mu_j = lanes.load(muRow)
-                    let t16 = mu_j * mu_j
+                    let t17 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t17 = KernelMath.expm1(s_j)
-                    let t18 = t16 + t17
-                    let t19 = t18 - s_j
-                    let t20 = 1 + t17
-                    let t21 = t1 * t20
-                    let t22 = t2 + t21
-                    let t23 = mu_j * seed
-                    lanes.store(t23, dMuRow)
-                    lanes.store(t22, dSRow)
-                    t15Lanes += lanes.masked(t19)
+                    let t18 = KernelMath.expm1(s_j)
+                    let t19 = t17 + t18
+                    let t20 = t19 - s_j
+                    let t21 = 1 + t18
+                    let t22 = t1 * t21
+                    let t23 = t2 + t22
+                    let t24 = mu_j * seed
+                    lanes.store(t24, dMuRow)
+                    lanes.store(t23, dSRow)
+                    t16Lanes += lanes.masked(t20)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
-                    let t16 = mu_j * mu_j
+                    let t17 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t17 = KernelMath.expm1(s_j)
-                    let t18 = t16 + t17
-                    let t19 = t18 - s_j
-                    let t20 = 1 + t17
-                    let t21 = t1 * t20
-                    let t22 = t2 + t21
-                    let t23 = mu_j * seed
-                    lanes.store(t23, dMuRow)
-                    lanes.store(t22, dSRow)
-                    t15Lanes += lanes.masked(t19)
+                    let t18 = KernelMath.expm1(s_j)
+                    let t19 = t17 + t18
+                    let t20 = t19 - s_j
+                    let t21 = 1 + t18
+                    let t22 = t1 * t21
+                    let t23 = t2 + t22
+                    let t24 = mu_j * seed
+                    lanes.store(t24, dMuRow)
+                    lanes.store(t23, dSRow)
+                    t16Lanes += lanes.masked(t20)
                 }
-                let t15 = KernelMath.sum(t15Lanes)
-                let t24 = 0.5 * t15
-                let t25 = t24 + t3
-                total += Double(t25)
+                let t16 = KernelMath.sum(t16Lanes)
+                let t25 = 0.5 * t16
+                let t26 = t25 + t3
+                total += Double(t26)
             }
             return total
         }
@@ -345,6 +375,8 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let logits = inputs.pointer("logits", width: k)
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Double>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -352,57 +384,70 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let logitsRow = logits + example * k
                 // t1 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
                 var t1Lanes = SIMD8<Double>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let logits_j = lanes.load(logitsRow)
+                    let t2 = KernelMath.expNegAbs(logits_j)
+                    lanes.store(t2, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
+                    let logits_j = lanes.load(logitsRow)
+                    let t2 = KernelMath.expNegAbs(logits_j)
+                    lanes.store(t2, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
-                    let t2 = logits_j * x_j
-                    let t3 = KernelMath.expNegAbs(logits_j)
-                    let t4 = KernelMath.relu(logits_j)
-                    let t5 = KernelMath.log1pUnit(t3)
-                    let t6 = t4 + t5
-                    let t7 = t6 - t2
-                    t1Lanes += lanes.masked(t7)
+                    let t3 = logits_j * x_j
+                    let t4 = lanes.load(expNegAbsRow)
+                    let t5 = KernelMath.relu(logits_j)
+                    let t6 = KernelMath.log1pUnit(t4)
+                    let t7 = t5 + t6
+                    let t8 = t7 - t3
+                    t1Lanes += lanes.masked(t8)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
-                    let t2 = logits_j * x_j
-                    let t3 = KernelMath.expNegAbs(logits_j)
-                    let t4 = KernelMath.relu(logits_j)
-                    let t5 = KernelMath.log1pUnit(t3)
-                    let t6 = t4 + t5
-                    let t7 = t6 - t2
-                    t1Lanes += lanes.masked(t7)
+                    let t3 = logits_j * x_j
+                    let t4 = lanes.load(expNegAbsRow)
+                    let t5 = KernelMath.relu(logits_j)
+                    let t6 = KernelMath.log1pUnit(t4)
+                    let t7 = t5 + t6
+                    let t8 = t7 - t3
+                    t1Lanes += lanes.masked(t8)
                 }
                 let t1 = KernelMath.sum(t1Lanes)
-                // t8 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-                var t8Lanes = SIMD8<Double>()
+                // t9 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t9Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let mu_j = lanes.load(muRow)
-                    let t9 = mu_j * mu_j
+                    let t10 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t10 = KernelMath.expm1(s_j)
-                    let t11 = t9 + t10
-                    let t12 = t11 - s_j
-                    t8Lanes += lanes.masked(t12)
+                    let t11 = KernelMath.expm1(s_j)
+                    let t12 = t10 + t11
+                    let t13 = t12 - s_j
+                    t9Lanes += lanes.masked(t13)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
-                    let t9 = mu_j * mu_j
+                    let t10 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t10 = KernelMath.expm1(s_j)
-                    let t11 = t9 + t10
-                    let t12 = t11 - s_j
-                    t8Lanes += lanes.masked(t12)
+                    let t11 = KernelMath.expm1(s_j)
+                    let t12 = t10 + t11
+                    let t13 = t12 - s_j
+                    t9Lanes += lanes.masked(t13)
                 }
-                let t8 = KernelMath.sum(t8Lanes)
-                let t13 = 0.5 * t8
-                let t14 = t13 + t1
-                total += Double(t14)
+                let t9 = KernelMath.sum(t9Lanes)
+                let t14 = 0.5 * t9
+                let t15 = t14 + t1
+                total += Double(t15)
             }
             return total
         }
@@ -431,6 +476,8 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
         let t2 = -0.5 * seed
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Double>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -441,81 +488,94 @@ public enum BernoulliVAEFixture: ObjectiveKernel {
                 let dLogitsRow = dLogits + example * k
                 // t3 = sum_{j=1}^{k} (softplus(logits_j) - x_j logits_j)
                 var t3Lanes = SIMD8<Double>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let logits_j = lanes.load(logitsRow)
+                    let t4 = KernelMath.expNegAbs(logits_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
+                    let logits_j = lanes.load(logitsRow)
+                    let t4 = KernelMath.expNegAbs(logits_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = logits_j * x_j
-                    let t5 = KernelMath.expNegAbs(logits_j)
-                    let t6 = KernelMath.relu(logits_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    let t9 = t8 - t4
-                    let t10 = KernelMath.ifNonNegative(logits_j, 1, t5)
-                    let t11 = 1 + t5
-                    let t12 = t10 / t11
-                    let t13 = t12 - x_j
-                    let t14 = seed * t13
-                    lanes.store(t14, dLogitsRow)
-                    t3Lanes += lanes.masked(t9)
+                    let t5 = logits_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(logits_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    let t10 = t9 - t5
+                    let t11 = KernelMath.ifNonNegative(logits_j, 1, t6)
+                    let t12 = 1 + t6
+                    let t13 = t11 / t12
+                    let t14 = t13 - x_j
+                    let t15 = seed * t14
+                    lanes.store(t15, dLogitsRow)
+                    t3Lanes += lanes.masked(t10)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let logits_j = lanes.load(logitsRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = logits_j * x_j
-                    let t5 = KernelMath.expNegAbs(logits_j)
-                    let t6 = KernelMath.relu(logits_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    let t9 = t8 - t4
-                    let t10 = KernelMath.ifNonNegative(logits_j, 1, t5)
-                    let t11 = 1 + t5
-                    let t12 = t10 / t11
-                    let t13 = t12 - x_j
-                    let t14 = seed * t13
-                    lanes.store(t14, dLogitsRow)
-                    t3Lanes += lanes.masked(t9)
+                    let t5 = logits_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(logits_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    let t10 = t9 - t5
+                    let t11 = KernelMath.ifNonNegative(logits_j, 1, t6)
+                    let t12 = 1 + t6
+                    let t13 = t11 / t12
+                    let t14 = t13 - x_j
+                    let t15 = seed * t14
+                    lanes.store(t15, dLogitsRow)
+                    t3Lanes += lanes.masked(t10)
                 }
                 let t3 = KernelMath.sum(t3Lanes)
-                // t15 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
-                var t15Lanes = SIMD8<Double>()
+                // t16 = sum_{j=1}^{m} (mu_j^2 + expm1(s_j) - s_j)
+                var t16Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let mu_j = lanes.load(muRow)
-                    let t16 = mu_j * mu_j
+                    let t17 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t17 = KernelMath.expm1(s_j)
-                    let t18 = t16 + t17
-                    let t19 = t18 - s_j
-                    let t20 = 1 + t17
-                    let t21 = t1 * t20
-                    let t22 = t2 + t21
-                    let t23 = mu_j * seed
-                    lanes.store(t23, dMuRow)
-                    lanes.store(t22, dSRow)
-                    t15Lanes += lanes.masked(t19)
+                    let t18 = KernelMath.expm1(s_j)
+                    let t19 = t17 + t18
+                    let t20 = t19 - s_j
+                    let t21 = 1 + t18
+                    let t22 = t1 * t21
+                    let t23 = t2 + t22
+                    let t24 = mu_j * seed
+                    lanes.store(t24, dMuRow)
+                    lanes.store(t23, dSRow)
+                    t16Lanes += lanes.masked(t20)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let mu_j = lanes.load(muRow)
-                    let t16 = mu_j * mu_j
+                    let t17 = mu_j * mu_j
                     let s_j = lanes.load(sRow)
-                    let t17 = KernelMath.expm1(s_j)
-                    let t18 = t16 + t17
-                    let t19 = t18 - s_j
-                    let t20 = 1 + t17
-                    let t21 = t1 * t20
-                    let t22 = t2 + t21
-                    let t23 = mu_j * seed
-                    lanes.store(t23, dMuRow)
-                    lanes.store(t22, dSRow)
-                    t15Lanes += lanes.masked(t19)
+                    let t18 = KernelMath.expm1(s_j)
+                    let t19 = t17 + t18
+                    let t20 = t19 - s_j
+                    let t21 = 1 + t18
+                    let t22 = t1 * t21
+                    let t23 = t2 + t22
+                    let t24 = mu_j * seed
+                    lanes.store(t24, dMuRow)
+                    lanes.store(t23, dSRow)
+                    t16Lanes += lanes.masked(t20)
                 }
-                let t15 = KernelMath.sum(t15Lanes)
-                let t24 = 0.5 * t15
-                let t25 = t24 + t3
-                total += Double(t25)
+                let t16 = KernelMath.sum(t16Lanes)
+                let t25 = 0.5 * t16
+                let t26 = t25 + t3
+                total += Double(t26)
             }
             return total
         }

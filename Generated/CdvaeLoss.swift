@@ -74,6 +74,8 @@ public enum CdvaeLoss: ObjectiveKernel {
         let t2 = 0.5 * m_uSize
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Float>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let mu_lRow = mu_l + example * m_l
@@ -87,146 +89,159 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t3Lanes = SIMD8<Float>()
                 // t4 = sum_{j=1}^{k} softplus(f_j)
                 var t4Lanes = SIMD8<Float>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t5, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t5, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t5 = f_j * x_j
-                    let t6 = KernelMath.expNegAbs(f_j)
-                    let t7 = KernelMath.relu(f_j)
-                    let t8 = KernelMath.log1pUnit(t6)
-                    let t9 = t7 + t8
-                    t3Lanes += lanes.masked(t5)
-                    t4Lanes += lanes.masked(t9)
+                    let t6 = f_j * x_j
+                    let t7 = lanes.load(expNegAbsRow)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    t3Lanes += lanes.masked(t6)
+                    t4Lanes += lanes.masked(t10)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t5 = f_j * x_j
-                    let t6 = KernelMath.expNegAbs(f_j)
-                    let t7 = KernelMath.relu(f_j)
-                    let t8 = KernelMath.log1pUnit(t6)
-                    let t9 = t7 + t8
-                    t3Lanes += lanes.masked(t5)
-                    t4Lanes += lanes.masked(t9)
+                    let t6 = f_j * x_j
+                    let t7 = lanes.load(expNegAbsRow)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    t3Lanes += lanes.masked(t6)
+                    t4Lanes += lanes.masked(t10)
                 }
                 let t3 = KernelMath.sum(t3Lanes)
                 let t4 = KernelMath.sum(t4Lanes)
-                // t10 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
-                var t10Lanes = SIMD8<Float>()
-                // t11 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t11 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
                 var t11Lanes = SIMD8<Float>()
-                // t12 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t12 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
                 var t12Lanes = SIMD8<Float>()
-                // t13 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
+                // t13 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
                 var t13Lanes = SIMD8<Float>()
-                // t14 = sum_{j=1}^{m_l} s_c_j
+                // t14 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
                 var t14Lanes = SIMD8<Float>()
-                // t15 = sum_{j=1}^{m_l} s_l_j
+                // t15 = sum_{j=1}^{m_l} s_c_j
                 var t15Lanes = SIMD8<Float>()
+                // t16 = sum_{j=1}^{m_l} s_l_j
+                var t16Lanes = SIMD8<Float>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t16 = -s_c_j
+                    let t17 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t17 = s_l_j - s_c_j
-                    let t18 = KernelMath.exp(t17)
-                    let t19 = KernelMath.exp(t16)
+                    let t18 = s_l_j - s_c_j
+                    let t19 = KernelMath.exp(t18)
+                    let t20 = KernelMath.exp(t17)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t20 = mu_c_j * mu_c_j
-                    let t21 = t19 * t20
-                    let t22 = t19 * mu_c_j
+                    let t21 = mu_c_j * mu_c_j
+                    let t22 = t20 * t21
+                    let t23 = t20 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t23 = t22 * mu_l_j
-                    let t24 = mu_l_j * mu_l_j
-                    let t25 = t19 * t24
-                    t10Lanes += lanes.masked(t18)
-                    t11Lanes += lanes.masked(t21)
-                    t12Lanes += lanes.masked(t23)
-                    t13Lanes += lanes.masked(t25)
-                    t14Lanes += lanes.masked(s_c_j)
-                    t15Lanes += lanes.masked(s_l_j)
+                    let t24 = t23 * mu_l_j
+                    let t25 = mu_l_j * mu_l_j
+                    let t26 = t20 * t25
+                    t11Lanes += lanes.masked(t19)
+                    t12Lanes += lanes.masked(t22)
+                    t13Lanes += lanes.masked(t24)
+                    t14Lanes += lanes.masked(t26)
+                    t15Lanes += lanes.masked(s_c_j)
+                    t16Lanes += lanes.masked(s_l_j)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t16 = -s_c_j
+                    let t17 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t17 = s_l_j - s_c_j
-                    let t18 = KernelMath.exp(t17)
-                    let t19 = KernelMath.exp(t16)
+                    let t18 = s_l_j - s_c_j
+                    let t19 = KernelMath.exp(t18)
+                    let t20 = KernelMath.exp(t17)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t20 = mu_c_j * mu_c_j
-                    let t21 = t19 * t20
-                    let t22 = t19 * mu_c_j
+                    let t21 = mu_c_j * mu_c_j
+                    let t22 = t20 * t21
+                    let t23 = t20 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t23 = t22 * mu_l_j
-                    let t24 = mu_l_j * mu_l_j
-                    let t25 = t19 * t24
-                    t10Lanes += lanes.masked(t18)
-                    t11Lanes += lanes.masked(t21)
-                    t12Lanes += lanes.masked(t23)
-                    t13Lanes += lanes.masked(t25)
-                    t14Lanes += lanes.masked(s_c_j)
-                    t15Lanes += lanes.masked(s_l_j)
+                    let t24 = t23 * mu_l_j
+                    let t25 = mu_l_j * mu_l_j
+                    let t26 = t20 * t25
+                    t11Lanes += lanes.masked(t19)
+                    t12Lanes += lanes.masked(t22)
+                    t13Lanes += lanes.masked(t24)
+                    t14Lanes += lanes.masked(t26)
+                    t15Lanes += lanes.masked(s_c_j)
+                    t16Lanes += lanes.masked(s_l_j)
                 }
-                let t10 = KernelMath.sum(t10Lanes)
                 let t11 = KernelMath.sum(t11Lanes)
                 let t12 = KernelMath.sum(t12Lanes)
                 let t13 = KernelMath.sum(t13Lanes)
                 let t14 = KernelMath.sum(t14Lanes)
                 let t15 = KernelMath.sum(t15Lanes)
-                // t26 = sum_{j=1}^{m_u} exp(s_u_j)
-                var t26Lanes = SIMD8<Float>()
-                // t27 = sum_{j=1}^{m_u} mu_u_j^2
+                let t16 = KernelMath.sum(t16Lanes)
+                // t27 = sum_{j=1}^{m_u} exp(s_u_j)
                 var t27Lanes = SIMD8<Float>()
-                // t28 = sum_{j=1}^{m_u} s_u_j
+                // t28 = sum_{j=1}^{m_u} mu_u_j^2
                 var t28Lanes = SIMD8<Float>()
+                // t29 = sum_{j=1}^{m_u} s_u_j
+                var t29Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t29 = KernelMath.exp(s_u_j)
+                    let t30 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t30 = mu_u_j * mu_u_j
-                    t26Lanes += lanes.masked(t29)
+                    let t31 = mu_u_j * mu_u_j
                     t27Lanes += lanes.masked(t30)
-                    t28Lanes += lanes.masked(s_u_j)
+                    t28Lanes += lanes.masked(t31)
+                    t29Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t29 = KernelMath.exp(s_u_j)
+                    let t30 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t30 = mu_u_j * mu_u_j
-                    t26Lanes += lanes.masked(t29)
+                    let t31 = mu_u_j * mu_u_j
                     t27Lanes += lanes.masked(t30)
-                    t28Lanes += lanes.masked(s_u_j)
+                    t28Lanes += lanes.masked(t31)
+                    t29Lanes += lanes.masked(s_u_j)
                 }
-                let t26 = KernelMath.sum(t26Lanes)
                 let t27 = KernelMath.sum(t27Lanes)
                 let t28 = KernelMath.sum(t28Lanes)
-                let t31 = 0.5 * t10
+                let t29 = KernelMath.sum(t29Lanes)
                 let t32 = 0.5 * t11
-                let t33 = 0.5 * t13
+                let t33 = 0.5 * t12
                 let t34 = 0.5 * t14
                 let t35 = 0.5 * t15
-                let t36 = 0.5 * t26
+                let t36 = 0.5 * t16
                 let t37 = 0.5 * t27
                 let t38 = 0.5 * t28
-                let t39 = t4 - t3
-                let t40 = t39 - t1
-                let t41 = t40 - t2
-                let t42 = t31 + t41
+                let t39 = 0.5 * t29
+                let t40 = t4 - t3
+                let t41 = t40 - t1
+                let t42 = t41 - t2
                 let t43 = t32 + t42
-                let t44 = t43 - t12
-                let t45 = t33 + t44
+                let t44 = t33 + t43
+                let t45 = t44 - t13
                 let t46 = t34 + t45
-                let t47 = t46 - t35
-                let t48 = t36 + t47
+                let t47 = t35 + t46
+                let t48 = t47 - t36
                 let t49 = t37 + t48
-                let t50 = t49 - t38
-                total += Double(t50)
+                let t50 = t38 + t49
+                let t51 = t50 - t39
+                total += Double(t51)
             }
             return total
         }
@@ -272,6 +287,8 @@ public enum CdvaeLoss: ObjectiveKernel {
         let t5 = 0.5 * seed
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Float>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let mu_lRow = mu_l + example * m_l
@@ -292,218 +309,231 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t6Lanes = SIMD8<Float>()
                 // t7 = sum_{j=1}^{k} softplus(f_j)
                 var t7Lanes = SIMD8<Float>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t8 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t8, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t8 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t8, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t8 = f_j * x_j
-                    let t9 = KernelMath.expNegAbs(f_j)
-                    let t10 = KernelMath.relu(f_j)
-                    let t11 = KernelMath.log1pUnit(t9)
-                    let t12 = t10 + t11
-                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
-                    let t14 = 1 + t9
-                    let t15 = t13 / t14
-                    let t16 = t15 - x_j
-                    let t17 = seed * t16
-                    lanes.store(t17, dFRow)
-                    t6Lanes += lanes.masked(t8)
-                    t7Lanes += lanes.masked(t12)
+                    let t9 = f_j * x_j
+                    let t10 = lanes.load(expNegAbsRow)
+                    let t11 = KernelMath.relu(f_j)
+                    let t12 = KernelMath.log1pUnit(t10)
+                    let t13 = t11 + t12
+                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
+                    let t15 = 1 + t10
+                    let t16 = t14 / t15
+                    let t17 = t16 - x_j
+                    let t18 = seed * t17
+                    lanes.store(t18, dFRow)
+                    t6Lanes += lanes.masked(t9)
+                    t7Lanes += lanes.masked(t13)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t8 = f_j * x_j
-                    let t9 = KernelMath.expNegAbs(f_j)
-                    let t10 = KernelMath.relu(f_j)
-                    let t11 = KernelMath.log1pUnit(t9)
-                    let t12 = t10 + t11
-                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
-                    let t14 = 1 + t9
-                    let t15 = t13 / t14
-                    let t16 = t15 - x_j
-                    let t17 = seed * t16
-                    lanes.store(t17, dFRow)
-                    t6Lanes += lanes.masked(t8)
-                    t7Lanes += lanes.masked(t12)
+                    let t9 = f_j * x_j
+                    let t10 = lanes.load(expNegAbsRow)
+                    let t11 = KernelMath.relu(f_j)
+                    let t12 = KernelMath.log1pUnit(t10)
+                    let t13 = t11 + t12
+                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
+                    let t15 = 1 + t10
+                    let t16 = t14 / t15
+                    let t17 = t16 - x_j
+                    let t18 = seed * t17
+                    lanes.store(t18, dFRow)
+                    t6Lanes += lanes.masked(t9)
+                    t7Lanes += lanes.masked(t13)
                 }
                 let t6 = KernelMath.sum(t6Lanes)
                 let t7 = KernelMath.sum(t7Lanes)
-                // t18 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
-                var t18Lanes = SIMD8<Float>()
-                // t19 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t19 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
                 var t19Lanes = SIMD8<Float>()
-                // t20 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t20 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
                 var t20Lanes = SIMD8<Float>()
-                // t21 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
+                // t21 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
                 var t21Lanes = SIMD8<Float>()
-                // t22 = sum_{j=1}^{m_l} s_c_j
+                // t22 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
                 var t22Lanes = SIMD8<Float>()
-                // t23 = sum_{j=1}^{m_l} s_l_j
+                // t23 = sum_{j=1}^{m_l} s_c_j
                 var t23Lanes = SIMD8<Float>()
+                // t24 = sum_{j=1}^{m_l} s_l_j
+                var t24Lanes = SIMD8<Float>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t24 = -s_c_j
+                    let t25 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t25 = s_l_j - s_c_j
-                    let t26 = KernelMath.exp(t25)
-                    let t27 = KernelMath.exp(t24)
+                    let t26 = s_l_j - s_c_j
+                    let t27 = KernelMath.exp(t26)
+                    let t28 = KernelMath.exp(t25)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t28 = mu_c_j * mu_c_j
-                    let t29 = t27 * t28
-                    let t30 = t27 * mu_c_j
+                    let t29 = mu_c_j * mu_c_j
+                    let t30 = t28 * t29
+                    let t31 = t28 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t31 = t30 * mu_l_j
-                    let t32 = mu_l_j * mu_l_j
-                    let t33 = t27 * t32
-                    let t34 = t32 * t5
-                    let t35 = t27 * t5
-                    let t36 = 2 * mu_l_j
-                    let t37 = t35 * t36
-                    let t38 = mu_l_j * t3
-                    let t39 = t30 * t3
-                    let t40 = t37 + t39
-                    let t41 = mu_c_j * t38
-                    let t42 = t27 * t38
-                    let t43 = t28 * t5
-                    let t44 = 2 * mu_c_j
-                    let t45 = t35 * t44
-                    let t46 = t42 + t45
-                    let t47 = t34 + t41
-                    let t48 = t43 + t47
-                    let t49 = t27 * t48
-                    let t50 = t26 * t5
-                    let t51 = t26 * t4
-                    let t52 = t4 + t50
-                    let t53 = t5 + t51
-                    let t54 = t53 - t49
-                    lanes.store(t54, dS_cRow)
-                    lanes.store(t52, dS_lRow)
-                    lanes.store(t46, dMu_cRow)
-                    lanes.store(t40, dMu_lRow)
-                    t18Lanes += lanes.masked(t26)
-                    t19Lanes += lanes.masked(t29)
-                    t20Lanes += lanes.masked(t31)
-                    t21Lanes += lanes.masked(t33)
-                    t22Lanes += lanes.masked(s_c_j)
-                    t23Lanes += lanes.masked(s_l_j)
+                    let t32 = t31 * mu_l_j
+                    let t33 = mu_l_j * mu_l_j
+                    let t34 = t28 * t33
+                    let t35 = t33 * t5
+                    let t36 = t28 * t5
+                    let t37 = 2 * mu_l_j
+                    let t38 = t36 * t37
+                    let t39 = mu_l_j * t3
+                    let t40 = t31 * t3
+                    let t41 = t38 + t40
+                    let t42 = mu_c_j * t39
+                    let t43 = t28 * t39
+                    let t44 = t29 * t5
+                    let t45 = 2 * mu_c_j
+                    let t46 = t36 * t45
+                    let t47 = t43 + t46
+                    let t48 = t35 + t42
+                    let t49 = t44 + t48
+                    let t50 = t28 * t49
+                    let t51 = t27 * t5
+                    let t52 = t27 * t4
+                    let t53 = t4 + t51
+                    let t54 = t5 + t52
+                    let t55 = t54 - t50
+                    lanes.store(t55, dS_cRow)
+                    lanes.store(t53, dS_lRow)
+                    lanes.store(t47, dMu_cRow)
+                    lanes.store(t41, dMu_lRow)
+                    t19Lanes += lanes.masked(t27)
+                    t20Lanes += lanes.masked(t30)
+                    t21Lanes += lanes.masked(t32)
+                    t22Lanes += lanes.masked(t34)
+                    t23Lanes += lanes.masked(s_c_j)
+                    t24Lanes += lanes.masked(s_l_j)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t24 = -s_c_j
+                    let t25 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t25 = s_l_j - s_c_j
-                    let t26 = KernelMath.exp(t25)
-                    let t27 = KernelMath.exp(t24)
+                    let t26 = s_l_j - s_c_j
+                    let t27 = KernelMath.exp(t26)
+                    let t28 = KernelMath.exp(t25)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t28 = mu_c_j * mu_c_j
-                    let t29 = t27 * t28
-                    let t30 = t27 * mu_c_j
+                    let t29 = mu_c_j * mu_c_j
+                    let t30 = t28 * t29
+                    let t31 = t28 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t31 = t30 * mu_l_j
-                    let t32 = mu_l_j * mu_l_j
-                    let t33 = t27 * t32
-                    let t34 = t32 * t5
-                    let t35 = t27 * t5
-                    let t36 = 2 * mu_l_j
-                    let t37 = t35 * t36
-                    let t38 = mu_l_j * t3
-                    let t39 = t30 * t3
-                    let t40 = t37 + t39
-                    let t41 = mu_c_j * t38
-                    let t42 = t27 * t38
-                    let t43 = t28 * t5
-                    let t44 = 2 * mu_c_j
-                    let t45 = t35 * t44
-                    let t46 = t42 + t45
-                    let t47 = t34 + t41
-                    let t48 = t43 + t47
-                    let t49 = t27 * t48
-                    let t50 = t26 * t5
-                    let t51 = t26 * t4
-                    let t52 = t4 + t50
-                    let t53 = t5 + t51
-                    let t54 = t53 - t49
-                    lanes.store(t54, dS_cRow)
-                    lanes.store(t52, dS_lRow)
-                    lanes.store(t46, dMu_cRow)
-                    lanes.store(t40, dMu_lRow)
-                    t18Lanes += lanes.masked(t26)
-                    t19Lanes += lanes.masked(t29)
-                    t20Lanes += lanes.masked(t31)
-                    t21Lanes += lanes.masked(t33)
-                    t22Lanes += lanes.masked(s_c_j)
-                    t23Lanes += lanes.masked(s_l_j)
+                    let t32 = t31 * mu_l_j
+                    let t33 = mu_l_j * mu_l_j
+                    let t34 = t28 * t33
+                    let t35 = t33 * t5
+                    let t36 = t28 * t5
+                    let t37 = 2 * mu_l_j
+                    let t38 = t36 * t37
+                    let t39 = mu_l_j * t3
+                    let t40 = t31 * t3
+                    let t41 = t38 + t40
+                    let t42 = mu_c_j * t39
+                    let t43 = t28 * t39
+                    let t44 = t29 * t5
+                    let t45 = 2 * mu_c_j
+                    let t46 = t36 * t45
+                    let t47 = t43 + t46
+                    let t48 = t35 + t42
+                    let t49 = t44 + t48
+                    let t50 = t28 * t49
+                    let t51 = t27 * t5
+                    let t52 = t27 * t4
+                    let t53 = t4 + t51
+                    let t54 = t5 + t52
+                    let t55 = t54 - t50
+                    lanes.store(t55, dS_cRow)
+                    lanes.store(t53, dS_lRow)
+                    lanes.store(t47, dMu_cRow)
+                    lanes.store(t41, dMu_lRow)
+                    t19Lanes += lanes.masked(t27)
+                    t20Lanes += lanes.masked(t30)
+                    t21Lanes += lanes.masked(t32)
+                    t22Lanes += lanes.masked(t34)
+                    t23Lanes += lanes.masked(s_c_j)
+                    t24Lanes += lanes.masked(s_l_j)
                 }
-                let t18 = KernelMath.sum(t18Lanes)
                 let t19 = KernelMath.sum(t19Lanes)
                 let t20 = KernelMath.sum(t20Lanes)
                 let t21 = KernelMath.sum(t21Lanes)
                 let t22 = KernelMath.sum(t22Lanes)
                 let t23 = KernelMath.sum(t23Lanes)
-                // t55 = sum_{j=1}^{m_u} exp(s_u_j)
-                var t55Lanes = SIMD8<Float>()
-                // t56 = sum_{j=1}^{m_u} mu_u_j^2
+                let t24 = KernelMath.sum(t24Lanes)
+                // t56 = sum_{j=1}^{m_u} exp(s_u_j)
                 var t56Lanes = SIMD8<Float>()
-                // t57 = sum_{j=1}^{m_u} s_u_j
+                // t57 = sum_{j=1}^{m_u} mu_u_j^2
                 var t57Lanes = SIMD8<Float>()
+                // t58 = sum_{j=1}^{m_u} s_u_j
+                var t58Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t58 = KernelMath.exp(s_u_j)
+                    let t59 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t59 = mu_u_j * mu_u_j
-                    let t60 = mu_u_j * seed
-                    let t61 = t58 * t5
-                    let t62 = t4 + t61
-                    lanes.store(t62, dS_uRow)
-                    lanes.store(t60, dMu_uRow)
-                    t55Lanes += lanes.masked(t58)
+                    let t60 = mu_u_j * mu_u_j
+                    let t61 = mu_u_j * seed
+                    let t62 = t59 * t5
+                    let t63 = t4 + t62
+                    lanes.store(t63, dS_uRow)
+                    lanes.store(t61, dMu_uRow)
                     t56Lanes += lanes.masked(t59)
-                    t57Lanes += lanes.masked(s_u_j)
+                    t57Lanes += lanes.masked(t60)
+                    t58Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t58 = KernelMath.exp(s_u_j)
+                    let t59 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t59 = mu_u_j * mu_u_j
-                    let t60 = mu_u_j * seed
-                    let t61 = t58 * t5
-                    let t62 = t4 + t61
-                    lanes.store(t62, dS_uRow)
-                    lanes.store(t60, dMu_uRow)
-                    t55Lanes += lanes.masked(t58)
+                    let t60 = mu_u_j * mu_u_j
+                    let t61 = mu_u_j * seed
+                    let t62 = t59 * t5
+                    let t63 = t4 + t62
+                    lanes.store(t63, dS_uRow)
+                    lanes.store(t61, dMu_uRow)
                     t56Lanes += lanes.masked(t59)
-                    t57Lanes += lanes.masked(s_u_j)
+                    t57Lanes += lanes.masked(t60)
+                    t58Lanes += lanes.masked(s_u_j)
                 }
-                let t55 = KernelMath.sum(t55Lanes)
                 let t56 = KernelMath.sum(t56Lanes)
                 let t57 = KernelMath.sum(t57Lanes)
-                let t63 = 0.5 * t18
+                let t58 = KernelMath.sum(t58Lanes)
                 let t64 = 0.5 * t19
-                let t65 = 0.5 * t21
+                let t65 = 0.5 * t20
                 let t66 = 0.5 * t22
                 let t67 = 0.5 * t23
-                let t68 = 0.5 * t55
+                let t68 = 0.5 * t24
                 let t69 = 0.5 * t56
                 let t70 = 0.5 * t57
-                let t71 = t7 - t6
-                let t72 = t71 - t1
-                let t73 = t72 - t2
-                let t74 = t63 + t73
+                let t71 = 0.5 * t58
+                let t72 = t7 - t6
+                let t73 = t72 - t1
+                let t74 = t73 - t2
                 let t75 = t64 + t74
-                let t76 = t75 - t20
-                let t77 = t65 + t76
+                let t76 = t65 + t75
+                let t77 = t76 - t21
                 let t78 = t66 + t77
-                let t79 = t78 - t67
-                let t80 = t68 + t79
+                let t79 = t67 + t78
+                let t80 = t79 - t68
                 let t81 = t69 + t80
-                let t82 = t81 - t70
-                total += Double(t82)
+                let t82 = t70 + t81
+                let t83 = t82 - t71
+                total += Double(t83)
             }
             return total
         }
@@ -728,6 +758,8 @@ public enum CdvaeLoss: ObjectiveKernel {
         let t2 = 0.5 * m_uSize
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Double>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let mu_lRow = mu_l + example * m_l
@@ -741,146 +773,159 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t3Lanes = SIMD8<Double>()
                 // t4 = sum_{j=1}^{k} softplus(f_j)
                 var t4Lanes = SIMD8<Double>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t5, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t5 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t5, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t5 = f_j * x_j
-                    let t6 = KernelMath.expNegAbs(f_j)
-                    let t7 = KernelMath.relu(f_j)
-                    let t8 = KernelMath.log1pUnit(t6)
-                    let t9 = t7 + t8
-                    t3Lanes += lanes.masked(t5)
-                    t4Lanes += lanes.masked(t9)
+                    let t6 = f_j * x_j
+                    let t7 = lanes.load(expNegAbsRow)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    t3Lanes += lanes.masked(t6)
+                    t4Lanes += lanes.masked(t10)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t5 = f_j * x_j
-                    let t6 = KernelMath.expNegAbs(f_j)
-                    let t7 = KernelMath.relu(f_j)
-                    let t8 = KernelMath.log1pUnit(t6)
-                    let t9 = t7 + t8
-                    t3Lanes += lanes.masked(t5)
-                    t4Lanes += lanes.masked(t9)
+                    let t6 = f_j * x_j
+                    let t7 = lanes.load(expNegAbsRow)
+                    let t8 = KernelMath.relu(f_j)
+                    let t9 = KernelMath.log1pUnit(t7)
+                    let t10 = t8 + t9
+                    t3Lanes += lanes.masked(t6)
+                    t4Lanes += lanes.masked(t10)
                 }
                 let t3 = KernelMath.sum(t3Lanes)
                 let t4 = KernelMath.sum(t4Lanes)
-                // t10 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
-                var t10Lanes = SIMD8<Double>()
-                // t11 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t11 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
                 var t11Lanes = SIMD8<Double>()
-                // t12 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t12 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
                 var t12Lanes = SIMD8<Double>()
-                // t13 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
+                // t13 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
                 var t13Lanes = SIMD8<Double>()
-                // t14 = sum_{j=1}^{m_l} s_c_j
+                // t14 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
                 var t14Lanes = SIMD8<Double>()
-                // t15 = sum_{j=1}^{m_l} s_l_j
+                // t15 = sum_{j=1}^{m_l} s_c_j
                 var t15Lanes = SIMD8<Double>()
+                // t16 = sum_{j=1}^{m_l} s_l_j
+                var t16Lanes = SIMD8<Double>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t16 = -s_c_j
+                    let t17 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t17 = s_l_j - s_c_j
-                    let t18 = KernelMath.exp(t17)
-                    let t19 = KernelMath.exp(t16)
+                    let t18 = s_l_j - s_c_j
+                    let t19 = KernelMath.exp(t18)
+                    let t20 = KernelMath.exp(t17)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t20 = mu_c_j * mu_c_j
-                    let t21 = t19 * t20
-                    let t22 = t19 * mu_c_j
+                    let t21 = mu_c_j * mu_c_j
+                    let t22 = t20 * t21
+                    let t23 = t20 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t23 = t22 * mu_l_j
-                    let t24 = mu_l_j * mu_l_j
-                    let t25 = t19 * t24
-                    t10Lanes += lanes.masked(t18)
-                    t11Lanes += lanes.masked(t21)
-                    t12Lanes += lanes.masked(t23)
-                    t13Lanes += lanes.masked(t25)
-                    t14Lanes += lanes.masked(s_c_j)
-                    t15Lanes += lanes.masked(s_l_j)
+                    let t24 = t23 * mu_l_j
+                    let t25 = mu_l_j * mu_l_j
+                    let t26 = t20 * t25
+                    t11Lanes += lanes.masked(t19)
+                    t12Lanes += lanes.masked(t22)
+                    t13Lanes += lanes.masked(t24)
+                    t14Lanes += lanes.masked(t26)
+                    t15Lanes += lanes.masked(s_c_j)
+                    t16Lanes += lanes.masked(s_l_j)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t16 = -s_c_j
+                    let t17 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t17 = s_l_j - s_c_j
-                    let t18 = KernelMath.exp(t17)
-                    let t19 = KernelMath.exp(t16)
+                    let t18 = s_l_j - s_c_j
+                    let t19 = KernelMath.exp(t18)
+                    let t20 = KernelMath.exp(t17)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t20 = mu_c_j * mu_c_j
-                    let t21 = t19 * t20
-                    let t22 = t19 * mu_c_j
+                    let t21 = mu_c_j * mu_c_j
+                    let t22 = t20 * t21
+                    let t23 = t20 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t23 = t22 * mu_l_j
-                    let t24 = mu_l_j * mu_l_j
-                    let t25 = t19 * t24
-                    t10Lanes += lanes.masked(t18)
-                    t11Lanes += lanes.masked(t21)
-                    t12Lanes += lanes.masked(t23)
-                    t13Lanes += lanes.masked(t25)
-                    t14Lanes += lanes.masked(s_c_j)
-                    t15Lanes += lanes.masked(s_l_j)
+                    let t24 = t23 * mu_l_j
+                    let t25 = mu_l_j * mu_l_j
+                    let t26 = t20 * t25
+                    t11Lanes += lanes.masked(t19)
+                    t12Lanes += lanes.masked(t22)
+                    t13Lanes += lanes.masked(t24)
+                    t14Lanes += lanes.masked(t26)
+                    t15Lanes += lanes.masked(s_c_j)
+                    t16Lanes += lanes.masked(s_l_j)
                 }
-                let t10 = KernelMath.sum(t10Lanes)
                 let t11 = KernelMath.sum(t11Lanes)
                 let t12 = KernelMath.sum(t12Lanes)
                 let t13 = KernelMath.sum(t13Lanes)
                 let t14 = KernelMath.sum(t14Lanes)
                 let t15 = KernelMath.sum(t15Lanes)
-                // t26 = sum_{j=1}^{m_u} exp(s_u_j)
-                var t26Lanes = SIMD8<Double>()
-                // t27 = sum_{j=1}^{m_u} mu_u_j^2
+                let t16 = KernelMath.sum(t16Lanes)
+                // t27 = sum_{j=1}^{m_u} exp(s_u_j)
                 var t27Lanes = SIMD8<Double>()
-                // t28 = sum_{j=1}^{m_u} s_u_j
+                // t28 = sum_{j=1}^{m_u} mu_u_j^2
                 var t28Lanes = SIMD8<Double>()
+                // t29 = sum_{j=1}^{m_u} s_u_j
+                var t29Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t29 = KernelMath.exp(s_u_j)
+                    let t30 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t30 = mu_u_j * mu_u_j
-                    t26Lanes += lanes.masked(t29)
+                    let t31 = mu_u_j * mu_u_j
                     t27Lanes += lanes.masked(t30)
-                    t28Lanes += lanes.masked(s_u_j)
+                    t28Lanes += lanes.masked(t31)
+                    t29Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t29 = KernelMath.exp(s_u_j)
+                    let t30 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t30 = mu_u_j * mu_u_j
-                    t26Lanes += lanes.masked(t29)
+                    let t31 = mu_u_j * mu_u_j
                     t27Lanes += lanes.masked(t30)
-                    t28Lanes += lanes.masked(s_u_j)
+                    t28Lanes += lanes.masked(t31)
+                    t29Lanes += lanes.masked(s_u_j)
                 }
-                let t26 = KernelMath.sum(t26Lanes)
                 let t27 = KernelMath.sum(t27Lanes)
                 let t28 = KernelMath.sum(t28Lanes)
-                let t31 = 0.5 * t10
+                let t29 = KernelMath.sum(t29Lanes)
                 let t32 = 0.5 * t11
-                let t33 = 0.5 * t13
+                let t33 = 0.5 * t12
                 let t34 = 0.5 * t14
                 let t35 = 0.5 * t15
-                let t36 = 0.5 * t26
+                let t36 = 0.5 * t16
                 let t37 = 0.5 * t27
                 let t38 = 0.5 * t28
-                let t39 = t4 - t3
-                let t40 = t39 - t1
-                let t41 = t40 - t2
-                let t42 = t31 + t41
+                let t39 = 0.5 * t29
+                let t40 = t4 - t3
+                let t41 = t40 - t1
+                let t42 = t41 - t2
                 let t43 = t32 + t42
-                let t44 = t43 - t12
-                let t45 = t33 + t44
+                let t44 = t33 + t43
+                let t45 = t44 - t13
                 let t46 = t34 + t45
-                let t47 = t46 - t35
-                let t48 = t36 + t47
+                let t47 = t35 + t46
+                let t48 = t47 - t36
                 let t49 = t37 + t48
-                let t50 = t49 - t38
-                total += Double(t50)
+                let t50 = t38 + t49
+                let t51 = t50 - t39
+                total += Double(t51)
             }
             return total
         }
@@ -926,6 +971,8 @@ public enum CdvaeLoss: ObjectiveKernel {
         let t5 = 0.5 * seed
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Double>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let mu_lRow = mu_l + example * m_l
@@ -946,218 +993,231 @@ public enum CdvaeLoss: ObjectiveKernel {
                 var t6Lanes = SIMD8<Double>()
                 // t7 = sum_{j=1}^{k} softplus(f_j)
                 var t7Lanes = SIMD8<Double>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t8 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t8, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t8 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t8, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t8 = f_j * x_j
-                    let t9 = KernelMath.expNegAbs(f_j)
-                    let t10 = KernelMath.relu(f_j)
-                    let t11 = KernelMath.log1pUnit(t9)
-                    let t12 = t10 + t11
-                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
-                    let t14 = 1 + t9
-                    let t15 = t13 / t14
-                    let t16 = t15 - x_j
-                    let t17 = seed * t16
-                    lanes.store(t17, dFRow)
-                    t6Lanes += lanes.masked(t8)
-                    t7Lanes += lanes.masked(t12)
+                    let t9 = f_j * x_j
+                    let t10 = lanes.load(expNegAbsRow)
+                    let t11 = KernelMath.relu(f_j)
+                    let t12 = KernelMath.log1pUnit(t10)
+                    let t13 = t11 + t12
+                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
+                    let t15 = 1 + t10
+                    let t16 = t14 / t15
+                    let t17 = t16 - x_j
+                    let t18 = seed * t17
+                    lanes.store(t18, dFRow)
+                    t6Lanes += lanes.masked(t9)
+                    t7Lanes += lanes.masked(t13)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t8 = f_j * x_j
-                    let t9 = KernelMath.expNegAbs(f_j)
-                    let t10 = KernelMath.relu(f_j)
-                    let t11 = KernelMath.log1pUnit(t9)
-                    let t12 = t10 + t11
-                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
-                    let t14 = 1 + t9
-                    let t15 = t13 / t14
-                    let t16 = t15 - x_j
-                    let t17 = seed * t16
-                    lanes.store(t17, dFRow)
-                    t6Lanes += lanes.masked(t8)
-                    t7Lanes += lanes.masked(t12)
+                    let t9 = f_j * x_j
+                    let t10 = lanes.load(expNegAbsRow)
+                    let t11 = KernelMath.relu(f_j)
+                    let t12 = KernelMath.log1pUnit(t10)
+                    let t13 = t11 + t12
+                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
+                    let t15 = 1 + t10
+                    let t16 = t14 / t15
+                    let t17 = t16 - x_j
+                    let t18 = seed * t17
+                    lanes.store(t18, dFRow)
+                    t6Lanes += lanes.masked(t9)
+                    t7Lanes += lanes.masked(t13)
                 }
                 let t6 = KernelMath.sum(t6Lanes)
                 let t7 = KernelMath.sum(t7Lanes)
-                // t18 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
-                var t18Lanes = SIMD8<Double>()
-                // t19 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t19 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
                 var t19Lanes = SIMD8<Double>()
-                // t20 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t20 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
                 var t20Lanes = SIMD8<Double>()
-                // t21 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
+                // t21 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
                 var t21Lanes = SIMD8<Double>()
-                // t22 = sum_{j=1}^{m_l} s_c_j
+                // t22 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
                 var t22Lanes = SIMD8<Double>()
-                // t23 = sum_{j=1}^{m_l} s_l_j
+                // t23 = sum_{j=1}^{m_l} s_c_j
                 var t23Lanes = SIMD8<Double>()
+                // t24 = sum_{j=1}^{m_l} s_l_j
+                var t24Lanes = SIMD8<Double>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t24 = -s_c_j
+                    let t25 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t25 = s_l_j - s_c_j
-                    let t26 = KernelMath.exp(t25)
-                    let t27 = KernelMath.exp(t24)
+                    let t26 = s_l_j - s_c_j
+                    let t27 = KernelMath.exp(t26)
+                    let t28 = KernelMath.exp(t25)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t28 = mu_c_j * mu_c_j
-                    let t29 = t27 * t28
-                    let t30 = t27 * mu_c_j
+                    let t29 = mu_c_j * mu_c_j
+                    let t30 = t28 * t29
+                    let t31 = t28 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t31 = t30 * mu_l_j
-                    let t32 = mu_l_j * mu_l_j
-                    let t33 = t27 * t32
-                    let t34 = t32 * t5
-                    let t35 = t27 * t5
-                    let t36 = 2 * mu_l_j
-                    let t37 = t35 * t36
-                    let t38 = mu_l_j * t3
-                    let t39 = t30 * t3
-                    let t40 = t37 + t39
-                    let t41 = mu_c_j * t38
-                    let t42 = t27 * t38
-                    let t43 = t28 * t5
-                    let t44 = 2 * mu_c_j
-                    let t45 = t35 * t44
-                    let t46 = t42 + t45
-                    let t47 = t34 + t41
-                    let t48 = t43 + t47
-                    let t49 = t27 * t48
-                    let t50 = t26 * t5
-                    let t51 = t26 * t4
-                    let t52 = t4 + t50
-                    let t53 = t5 + t51
-                    let t54 = t53 - t49
-                    lanes.store(t54, dS_cRow)
-                    lanes.store(t52, dS_lRow)
-                    lanes.store(t46, dMu_cRow)
-                    lanes.store(t40, dMu_lRow)
-                    t18Lanes += lanes.masked(t26)
-                    t19Lanes += lanes.masked(t29)
-                    t20Lanes += lanes.masked(t31)
-                    t21Lanes += lanes.masked(t33)
-                    t22Lanes += lanes.masked(s_c_j)
-                    t23Lanes += lanes.masked(s_l_j)
+                    let t32 = t31 * mu_l_j
+                    let t33 = mu_l_j * mu_l_j
+                    let t34 = t28 * t33
+                    let t35 = t33 * t5
+                    let t36 = t28 * t5
+                    let t37 = 2 * mu_l_j
+                    let t38 = t36 * t37
+                    let t39 = mu_l_j * t3
+                    let t40 = t31 * t3
+                    let t41 = t38 + t40
+                    let t42 = mu_c_j * t39
+                    let t43 = t28 * t39
+                    let t44 = t29 * t5
+                    let t45 = 2 * mu_c_j
+                    let t46 = t36 * t45
+                    let t47 = t43 + t46
+                    let t48 = t35 + t42
+                    let t49 = t44 + t48
+                    let t50 = t28 * t49
+                    let t51 = t27 * t5
+                    let t52 = t27 * t4
+                    let t53 = t4 + t51
+                    let t54 = t5 + t52
+                    let t55 = t54 - t50
+                    lanes.store(t55, dS_cRow)
+                    lanes.store(t53, dS_lRow)
+                    lanes.store(t47, dMu_cRow)
+                    lanes.store(t41, dMu_lRow)
+                    t19Lanes += lanes.masked(t27)
+                    t20Lanes += lanes.masked(t30)
+                    t21Lanes += lanes.masked(t32)
+                    t22Lanes += lanes.masked(t34)
+                    t23Lanes += lanes.masked(s_c_j)
+                    t24Lanes += lanes.masked(s_l_j)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t24 = -s_c_j
+                    let t25 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t25 = s_l_j - s_c_j
-                    let t26 = KernelMath.exp(t25)
-                    let t27 = KernelMath.exp(t24)
+                    let t26 = s_l_j - s_c_j
+                    let t27 = KernelMath.exp(t26)
+                    let t28 = KernelMath.exp(t25)
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t28 = mu_c_j * mu_c_j
-                    let t29 = t27 * t28
-                    let t30 = t27 * mu_c_j
+                    let t29 = mu_c_j * mu_c_j
+                    let t30 = t28 * t29
+                    let t31 = t28 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t31 = t30 * mu_l_j
-                    let t32 = mu_l_j * mu_l_j
-                    let t33 = t27 * t32
-                    let t34 = t32 * t5
-                    let t35 = t27 * t5
-                    let t36 = 2 * mu_l_j
-                    let t37 = t35 * t36
-                    let t38 = mu_l_j * t3
-                    let t39 = t30 * t3
-                    let t40 = t37 + t39
-                    let t41 = mu_c_j * t38
-                    let t42 = t27 * t38
-                    let t43 = t28 * t5
-                    let t44 = 2 * mu_c_j
-                    let t45 = t35 * t44
-                    let t46 = t42 + t45
-                    let t47 = t34 + t41
-                    let t48 = t43 + t47
-                    let t49 = t27 * t48
-                    let t50 = t26 * t5
-                    let t51 = t26 * t4
-                    let t52 = t4 + t50
-                    let t53 = t5 + t51
-                    let t54 = t53 - t49
-                    lanes.store(t54, dS_cRow)
-                    lanes.store(t52, dS_lRow)
-                    lanes.store(t46, dMu_cRow)
-                    lanes.store(t40, dMu_lRow)
-                    t18Lanes += lanes.masked(t26)
-                    t19Lanes += lanes.masked(t29)
-                    t20Lanes += lanes.masked(t31)
-                    t21Lanes += lanes.masked(t33)
-                    t22Lanes += lanes.masked(s_c_j)
-                    t23Lanes += lanes.masked(s_l_j)
+                    let t32 = t31 * mu_l_j
+                    let t33 = mu_l_j * mu_l_j
+                    let t34 = t28 * t33
+                    let t35 = t33 * t5
+                    let t36 = t28 * t5
+                    let t37 = 2 * mu_l_j
+                    let t38 = t36 * t37
+                    let t39 = mu_l_j * t3
+                    let t40 = t31 * t3
+                    let t41 = t38 + t40
+                    let t42 = mu_c_j * t39
+                    let t43 = t28 * t39
+                    let t44 = t29 * t5
+                    let t45 = 2 * mu_c_j
+                    let t46 = t36 * t45
+                    let t47 = t43 + t46
+                    let t48 = t35 + t42
+                    let t49 = t44 + t48
+                    let t50 = t28 * t49
+                    let t51 = t27 * t5
+                    let t52 = t27 * t4
+                    let t53 = t4 + t51
+                    let t54 = t5 + t52
+                    let t55 = t54 - t50
+                    lanes.store(t55, dS_cRow)
+                    lanes.store(t53, dS_lRow)
+                    lanes.store(t47, dMu_cRow)
+                    lanes.store(t41, dMu_lRow)
+                    t19Lanes += lanes.masked(t27)
+                    t20Lanes += lanes.masked(t30)
+                    t21Lanes += lanes.masked(t32)
+                    t22Lanes += lanes.masked(t34)
+                    t23Lanes += lanes.masked(s_c_j)
+                    t24Lanes += lanes.masked(s_l_j)
                 }
-                let t18 = KernelMath.sum(t18Lanes)
                 let t19 = KernelMath.sum(t19Lanes)
                 let t20 = KernelMath.sum(t20Lanes)
                 let t21 = KernelMath.sum(t21Lanes)
                 let t22 = KernelMath.sum(t22Lanes)
                 let t23 = KernelMath.sum(t23Lanes)
-                // t55 = sum_{j=1}^{m_u} exp(s_u_j)
-                var t55Lanes = SIMD8<Double>()
-                // t56 = sum_{j=1}^{m_u} mu_u_j^2
+                let t24 = KernelMath.sum(t24Lanes)
+                // t56 = sum_{j=1}^{m_u} exp(s_u_j)
                 var t56Lanes = SIMD8<Double>()
-                // t57 = sum_{j=1}^{m_u} s_u_j
+                // t57 = sum_{j=1}^{m_u} mu_u_j^2
                 var t57Lanes = SIMD8<Double>()
+                // t58 = sum_{j=1}^{m_u} s_u_j
+                var t58Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t58 = KernelMath.exp(s_u_j)
+                    let t59 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t59 = mu_u_j * mu_u_j
-                    let t60 = mu_u_j * seed
-                    let t61 = t58 * t5
-                    let t62 = t4 + t61
-                    lanes.store(t62, dS_uRow)
-                    lanes.store(t60, dMu_uRow)
-                    t55Lanes += lanes.masked(t58)
+                    let t60 = mu_u_j * mu_u_j
+                    let t61 = mu_u_j * seed
+                    let t62 = t59 * t5
+                    let t63 = t4 + t62
+                    lanes.store(t63, dS_uRow)
+                    lanes.store(t61, dMu_uRow)
                     t56Lanes += lanes.masked(t59)
-                    t57Lanes += lanes.masked(s_u_j)
+                    t57Lanes += lanes.masked(t60)
+                    t58Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t58 = KernelMath.exp(s_u_j)
+                    let t59 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t59 = mu_u_j * mu_u_j
-                    let t60 = mu_u_j * seed
-                    let t61 = t58 * t5
-                    let t62 = t4 + t61
-                    lanes.store(t62, dS_uRow)
-                    lanes.store(t60, dMu_uRow)
-                    t55Lanes += lanes.masked(t58)
+                    let t60 = mu_u_j * mu_u_j
+                    let t61 = mu_u_j * seed
+                    let t62 = t59 * t5
+                    let t63 = t4 + t62
+                    lanes.store(t63, dS_uRow)
+                    lanes.store(t61, dMu_uRow)
                     t56Lanes += lanes.masked(t59)
-                    t57Lanes += lanes.masked(s_u_j)
+                    t57Lanes += lanes.masked(t60)
+                    t58Lanes += lanes.masked(s_u_j)
                 }
-                let t55 = KernelMath.sum(t55Lanes)
                 let t56 = KernelMath.sum(t56Lanes)
                 let t57 = KernelMath.sum(t57Lanes)
-                let t63 = 0.5 * t18
+                let t58 = KernelMath.sum(t58Lanes)
                 let t64 = 0.5 * t19
-                let t65 = 0.5 * t21
+                let t65 = 0.5 * t20
                 let t66 = 0.5 * t22
                 let t67 = 0.5 * t23
-                let t68 = 0.5 * t55
+                let t68 = 0.5 * t24
                 let t69 = 0.5 * t56
                 let t70 = 0.5 * t57
-                let t71 = t7 - t6
-                let t72 = t71 - t1
-                let t73 = t72 - t2
-                let t74 = t63 + t73
+                let t71 = 0.5 * t58
+                let t72 = t7 - t6
+                let t73 = t72 - t1
+                let t74 = t73 - t2
                 let t75 = t64 + t74
-                let t76 = t75 - t20
-                let t77 = t65 + t76
+                let t76 = t65 + t75
+                let t77 = t76 - t21
                 let t78 = t66 + t77
-                let t79 = t78 - t67
-                let t80 = t68 + t79
+                let t79 = t67 + t78
+                let t80 = t79 - t68
                 let t81 = t69 + t80
-                let t82 = t81 - t70
-                total += Double(t82)
+                let t82 = t70 + t81
+                let t83 = t82 - t71
+                total += Double(t83)
             }
             return total
         }

@@ -59,6 +59,8 @@ public enum CvaeLoss: ObjectiveKernel {
         let t1 = 0.5 * mSize
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Float>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -70,110 +72,123 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t2Lanes = SIMD8<Float>()
                 // t3 = sum_{j=1}^{k} softplus(f_j)
                 var t3Lanes = SIMD8<Float>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t4 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t4 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = f_j * x_j
-                    let t5 = KernelMath.expNegAbs(f_j)
-                    let t6 = KernelMath.relu(f_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t8)
+                    let t5 = f_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    t2Lanes += lanes.masked(t5)
+                    t3Lanes += lanes.masked(t9)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = f_j * x_j
-                    let t5 = KernelMath.expNegAbs(f_j)
-                    let t6 = KernelMath.relu(f_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t8)
+                    let t5 = f_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    t2Lanes += lanes.masked(t5)
+                    t3Lanes += lanes.masked(t9)
                 }
                 let t2 = KernelMath.sum(t2Lanes)
                 let t3 = KernelMath.sum(t3Lanes)
-                // t9 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
-                var t9Lanes = SIMD8<Float>()
-                // t10 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                // t10 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
                 var t10Lanes = SIMD8<Float>()
-                // t11 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
+                // t11 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
                 var t11Lanes = SIMD8<Float>()
-                // t12 = sum_{j=1}^{m} exp(s_j - s_p_j)
+                // t12 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
                 var t12Lanes = SIMD8<Float>()
-                // t13 = sum_{j=1}^{m} s_j
+                // t13 = sum_{j=1}^{m} exp(s_j - s_p_j)
                 var t13Lanes = SIMD8<Float>()
-                // t14 = sum_{j=1}^{m} s_p_j
+                // t14 = sum_{j=1}^{m} s_j
                 var t14Lanes = SIMD8<Float>()
+                // t15 = sum_{j=1}^{m} s_p_j
+                var t15Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t15 = -s_p_j
-                    let t16 = KernelMath.exp(t15)
+                    let t16 = -s_p_j
+                    let t17 = KernelMath.exp(t16)
                     let mu_j = lanes.load(muRow)
-                    let t17 = mu_j * mu_j
-                    let t18 = t16 * t17
-                    let t19 = t16 * mu_j
+                    let t18 = mu_j * mu_j
+                    let t19 = t17 * t18
+                    let t20 = t17 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t20 = t19 * mu_p_j
-                    let t21 = mu_p_j * mu_p_j
-                    let t22 = t16 * t21
+                    let t21 = t20 * mu_p_j
+                    let t22 = mu_p_j * mu_p_j
+                    let t23 = t17 * t22
                     let s_j = lanes.load(sRow)
-                    let t23 = s_j - s_p_j
-                    let t24 = KernelMath.exp(t23)
-                    t9Lanes += lanes.masked(t18)
-                    t10Lanes += lanes.masked(t20)
-                    t11Lanes += lanes.masked(t22)
-                    t12Lanes += lanes.masked(t24)
-                    t13Lanes += lanes.masked(s_j)
-                    t14Lanes += lanes.masked(s_p_j)
+                    let t24 = s_j - s_p_j
+                    let t25 = KernelMath.exp(t24)
+                    t10Lanes += lanes.masked(t19)
+                    t11Lanes += lanes.masked(t21)
+                    t12Lanes += lanes.masked(t23)
+                    t13Lanes += lanes.masked(t25)
+                    t14Lanes += lanes.masked(s_j)
+                    t15Lanes += lanes.masked(s_p_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
-                    let t15 = -s_p_j
-                    let t16 = KernelMath.exp(t15)
+                    let t16 = -s_p_j
+                    let t17 = KernelMath.exp(t16)
                     let mu_j = lanes.load(muRow)
-                    let t17 = mu_j * mu_j
-                    let t18 = t16 * t17
-                    let t19 = t16 * mu_j
+                    let t18 = mu_j * mu_j
+                    let t19 = t17 * t18
+                    let t20 = t17 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t20 = t19 * mu_p_j
-                    let t21 = mu_p_j * mu_p_j
-                    let t22 = t16 * t21
+                    let t21 = t20 * mu_p_j
+                    let t22 = mu_p_j * mu_p_j
+                    let t23 = t17 * t22
                     let s_j = lanes.load(sRow)
-                    let t23 = s_j - s_p_j
-                    let t24 = KernelMath.exp(t23)
-                    t9Lanes += lanes.masked(t18)
-                    t10Lanes += lanes.masked(t20)
-                    t11Lanes += lanes.masked(t22)
-                    t12Lanes += lanes.masked(t24)
-                    t13Lanes += lanes.masked(s_j)
-                    t14Lanes += lanes.masked(s_p_j)
+                    let t24 = s_j - s_p_j
+                    let t25 = KernelMath.exp(t24)
+                    t10Lanes += lanes.masked(t19)
+                    t11Lanes += lanes.masked(t21)
+                    t12Lanes += lanes.masked(t23)
+                    t13Lanes += lanes.masked(t25)
+                    t14Lanes += lanes.masked(s_j)
+                    t15Lanes += lanes.masked(s_p_j)
                 }
-                let t9 = KernelMath.sum(t9Lanes)
                 let t10 = KernelMath.sum(t10Lanes)
                 let t11 = KernelMath.sum(t11Lanes)
                 let t12 = KernelMath.sum(t12Lanes)
                 let t13 = KernelMath.sum(t13Lanes)
                 let t14 = KernelMath.sum(t14Lanes)
-                let t25 = 0.5 * t9
-                let t26 = 0.5 * t11
+                let t15 = KernelMath.sum(t15Lanes)
+                let t26 = 0.5 * t10
                 let t27 = 0.5 * t12
                 let t28 = 0.5 * t13
                 let t29 = 0.5 * t14
-                let t30 = t3 - t2
-                let t31 = t30 - t1
-                let t32 = t25 + t31
-                let t33 = t32 - t10
-                let t34 = t26 + t33
+                let t30 = 0.5 * t15
+                let t31 = t3 - t2
+                let t32 = t31 - t1
+                let t33 = t26 + t32
+                let t34 = t33 - t11
                 let t35 = t27 + t34
-                let t36 = t35 - t28
-                let t37 = t29 + t36
-                total += Double(t37)
+                let t36 = t28 + t35
+                let t37 = t36 - t29
+                let t38 = t30 + t37
+                total += Double(t38)
             }
             return total
         }
@@ -209,6 +224,8 @@ public enum CvaeLoss: ObjectiveKernel {
         let t4 = -0.5 * seed
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Float>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -225,172 +242,185 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t5Lanes = SIMD8<Float>()
                 // t6 = sum_{j=1}^{k} softplus(f_j)
                 var t6Lanes = SIMD8<Float>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t7, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t7, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t7 = f_j * x_j
-                    let t8 = KernelMath.expNegAbs(f_j)
-                    let t9 = KernelMath.relu(f_j)
-                    let t10 = KernelMath.log1pUnit(t8)
-                    let t11 = t9 + t10
-                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
-                    let t13 = 1 + t8
-                    let t14 = t12 / t13
-                    let t15 = t14 - x_j
-                    let t16 = seed * t15
-                    lanes.store(t16, dFRow)
-                    t5Lanes += lanes.masked(t7)
-                    t6Lanes += lanes.masked(t11)
+                    let t8 = f_j * x_j
+                    let t9 = lanes.load(expNegAbsRow)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
+                    t5Lanes += lanes.masked(t8)
+                    t6Lanes += lanes.masked(t12)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t7 = f_j * x_j
-                    let t8 = KernelMath.expNegAbs(f_j)
-                    let t9 = KernelMath.relu(f_j)
-                    let t10 = KernelMath.log1pUnit(t8)
-                    let t11 = t9 + t10
-                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
-                    let t13 = 1 + t8
-                    let t14 = t12 / t13
-                    let t15 = t14 - x_j
-                    let t16 = seed * t15
-                    lanes.store(t16, dFRow)
-                    t5Lanes += lanes.masked(t7)
-                    t6Lanes += lanes.masked(t11)
+                    let t8 = f_j * x_j
+                    let t9 = lanes.load(expNegAbsRow)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
+                    t5Lanes += lanes.masked(t8)
+                    t6Lanes += lanes.masked(t12)
                 }
                 let t5 = KernelMath.sum(t5Lanes)
                 let t6 = KernelMath.sum(t6Lanes)
-                // t17 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
-                var t17Lanes = SIMD8<Float>()
-                // t18 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                // t18 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
                 var t18Lanes = SIMD8<Float>()
-                // t19 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
+                // t19 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
                 var t19Lanes = SIMD8<Float>()
-                // t20 = sum_{j=1}^{m} exp(s_j - s_p_j)
+                // t20 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
                 var t20Lanes = SIMD8<Float>()
-                // t21 = sum_{j=1}^{m} s_j
+                // t21 = sum_{j=1}^{m} exp(s_j - s_p_j)
                 var t21Lanes = SIMD8<Float>()
-                // t22 = sum_{j=1}^{m} s_p_j
+                // t22 = sum_{j=1}^{m} s_j
                 var t22Lanes = SIMD8<Float>()
+                // t23 = sum_{j=1}^{m} s_p_j
+                var t23Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t23 = -s_p_j
-                    let t24 = KernelMath.exp(t23)
+                    let t24 = -s_p_j
+                    let t25 = KernelMath.exp(t24)
                     let mu_j = lanes.load(muRow)
-                    let t25 = mu_j * mu_j
-                    let t26 = t24 * t25
-                    let t27 = t24 * mu_j
+                    let t26 = mu_j * mu_j
+                    let t27 = t25 * t26
+                    let t28 = t25 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t28 = t27 * mu_p_j
-                    let t29 = mu_p_j * mu_p_j
-                    let t30 = t24 * t29
+                    let t29 = t28 * mu_p_j
+                    let t30 = mu_p_j * mu_p_j
+                    let t31 = t25 * t30
                     let s_j = lanes.load(sRow)
-                    let t31 = s_j - s_p_j
-                    let t32 = KernelMath.exp(t31)
-                    let t33 = t32 * t2
-                    let t34 = t32 * t4
-                    let t35 = t4 + t33
-                    let t36 = t29 * t2
-                    let t37 = t24 * t2
-                    let t38 = 2 * mu_p_j
-                    let t39 = t37 * t38
-                    let t40 = mu_p_j * t3
-                    let t41 = t27 * t3
-                    let t42 = t39 + t41
-                    let t43 = mu_j * t40
-                    let t44 = t24 * t40
-                    let t45 = t25 * t2
-                    let t46 = 2 * mu_j
-                    let t47 = t37 * t46
-                    let t48 = t44 + t47
-                    let t49 = t36 + t43
-                    let t50 = t45 + t49
-                    let t51 = t24 * t50
-                    let t52 = t2 + t34
-                    let t53 = t52 - t51
-                    lanes.store(t53, dS_pRow)
-                    lanes.store(t48, dMuRow)
-                    lanes.store(t42, dMu_pRow)
-                    lanes.store(t35, dSRow)
-                    t17Lanes += lanes.masked(t26)
-                    t18Lanes += lanes.masked(t28)
-                    t19Lanes += lanes.masked(t30)
-                    t20Lanes += lanes.masked(t32)
-                    t21Lanes += lanes.masked(s_j)
-                    t22Lanes += lanes.masked(s_p_j)
+                    let t32 = s_j - s_p_j
+                    let t33 = KernelMath.exp(t32)
+                    let t34 = t33 * t2
+                    let t35 = t33 * t4
+                    let t36 = t4 + t34
+                    let t37 = t30 * t2
+                    let t38 = t25 * t2
+                    let t39 = 2 * mu_p_j
+                    let t40 = t38 * t39
+                    let t41 = mu_p_j * t3
+                    let t42 = t28 * t3
+                    let t43 = t40 + t42
+                    let t44 = mu_j * t41
+                    let t45 = t25 * t41
+                    let t46 = t26 * t2
+                    let t47 = 2 * mu_j
+                    let t48 = t38 * t47
+                    let t49 = t45 + t48
+                    let t50 = t37 + t44
+                    let t51 = t46 + t50
+                    let t52 = t25 * t51
+                    let t53 = t2 + t35
+                    let t54 = t53 - t52
+                    lanes.store(t54, dS_pRow)
+                    lanes.store(t49, dMuRow)
+                    lanes.store(t43, dMu_pRow)
+                    lanes.store(t36, dSRow)
+                    t18Lanes += lanes.masked(t27)
+                    t19Lanes += lanes.masked(t29)
+                    t20Lanes += lanes.masked(t31)
+                    t21Lanes += lanes.masked(t33)
+                    t22Lanes += lanes.masked(s_j)
+                    t23Lanes += lanes.masked(s_p_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
-                    let t23 = -s_p_j
-                    let t24 = KernelMath.exp(t23)
+                    let t24 = -s_p_j
+                    let t25 = KernelMath.exp(t24)
                     let mu_j = lanes.load(muRow)
-                    let t25 = mu_j * mu_j
-                    let t26 = t24 * t25
-                    let t27 = t24 * mu_j
+                    let t26 = mu_j * mu_j
+                    let t27 = t25 * t26
+                    let t28 = t25 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t28 = t27 * mu_p_j
-                    let t29 = mu_p_j * mu_p_j
-                    let t30 = t24 * t29
+                    let t29 = t28 * mu_p_j
+                    let t30 = mu_p_j * mu_p_j
+                    let t31 = t25 * t30
                     let s_j = lanes.load(sRow)
-                    let t31 = s_j - s_p_j
-                    let t32 = KernelMath.exp(t31)
-                    let t33 = t32 * t2
-                    let t34 = t32 * t4
-                    let t35 = t4 + t33
-                    let t36 = t29 * t2
-                    let t37 = t24 * t2
-                    let t38 = 2 * mu_p_j
-                    let t39 = t37 * t38
-                    let t40 = mu_p_j * t3
-                    let t41 = t27 * t3
-                    let t42 = t39 + t41
-                    let t43 = mu_j * t40
-                    let t44 = t24 * t40
-                    let t45 = t25 * t2
-                    let t46 = 2 * mu_j
-                    let t47 = t37 * t46
-                    let t48 = t44 + t47
-                    let t49 = t36 + t43
-                    let t50 = t45 + t49
-                    let t51 = t24 * t50
-                    let t52 = t2 + t34
-                    let t53 = t52 - t51
-                    lanes.store(t53, dS_pRow)
-                    lanes.store(t48, dMuRow)
-                    lanes.store(t42, dMu_pRow)
-                    lanes.store(t35, dSRow)
-                    t17Lanes += lanes.masked(t26)
-                    t18Lanes += lanes.masked(t28)
-                    t19Lanes += lanes.masked(t30)
-                    t20Lanes += lanes.masked(t32)
-                    t21Lanes += lanes.masked(s_j)
-                    t22Lanes += lanes.masked(s_p_j)
+                    let t32 = s_j - s_p_j
+                    let t33 = KernelMath.exp(t32)
+                    let t34 = t33 * t2
+                    let t35 = t33 * t4
+                    let t36 = t4 + t34
+                    let t37 = t30 * t2
+                    let t38 = t25 * t2
+                    let t39 = 2 * mu_p_j
+                    let t40 = t38 * t39
+                    let t41 = mu_p_j * t3
+                    let t42 = t28 * t3
+                    let t43 = t40 + t42
+                    let t44 = mu_j * t41
+                    let t45 = t25 * t41
+                    let t46 = t26 * t2
+                    let t47 = 2 * mu_j
+                    let t48 = t38 * t47
+                    let t49 = t45 + t48
+                    let t50 = t37 + t44
+                    let t51 = t46 + t50
+                    let t52 = t25 * t51
+                    let t53 = t2 + t35
+                    let t54 = t53 - t52
+                    lanes.store(t54, dS_pRow)
+                    lanes.store(t49, dMuRow)
+                    lanes.store(t43, dMu_pRow)
+                    lanes.store(t36, dSRow)
+                    t18Lanes += lanes.masked(t27)
+                    t19Lanes += lanes.masked(t29)
+                    t20Lanes += lanes.masked(t31)
+                    t21Lanes += lanes.masked(t33)
+                    t22Lanes += lanes.masked(s_j)
+                    t23Lanes += lanes.masked(s_p_j)
                 }
-                let t17 = KernelMath.sum(t17Lanes)
                 let t18 = KernelMath.sum(t18Lanes)
                 let t19 = KernelMath.sum(t19Lanes)
                 let t20 = KernelMath.sum(t20Lanes)
                 let t21 = KernelMath.sum(t21Lanes)
                 let t22 = KernelMath.sum(t22Lanes)
-                let t54 = 0.5 * t17
-                let t55 = 0.5 * t19
+                let t23 = KernelMath.sum(t23Lanes)
+                let t55 = 0.5 * t18
                 let t56 = 0.5 * t20
                 let t57 = 0.5 * t21
                 let t58 = 0.5 * t22
-                let t59 = t6 - t5
-                let t60 = t59 - t1
-                let t61 = t54 + t60
-                let t62 = t61 - t18
-                let t63 = t55 + t62
+                let t59 = 0.5 * t23
+                let t60 = t6 - t5
+                let t61 = t60 - t1
+                let t62 = t55 + t61
+                let t63 = t62 - t19
                 let t64 = t56 + t63
-                let t65 = t64 - t57
-                let t66 = t58 + t65
-                total += Double(t66)
+                let t65 = t57 + t64
+                let t66 = t65 - t58
+                let t67 = t59 + t66
+                total += Double(t67)
             }
             return total
         }
@@ -519,6 +549,8 @@ public enum CvaeLoss: ObjectiveKernel {
         let t1 = 0.5 * mSize
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Double>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -530,110 +562,123 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t2Lanes = SIMD8<Double>()
                 // t3 = sum_{j=1}^{k} softplus(f_j)
                 var t3Lanes = SIMD8<Double>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t4 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t4 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = f_j * x_j
-                    let t5 = KernelMath.expNegAbs(f_j)
-                    let t6 = KernelMath.relu(f_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t8)
+                    let t5 = f_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    t2Lanes += lanes.masked(t5)
+                    t3Lanes += lanes.masked(t9)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = f_j * x_j
-                    let t5 = KernelMath.expNegAbs(f_j)
-                    let t6 = KernelMath.relu(f_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t8)
+                    let t5 = f_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    t2Lanes += lanes.masked(t5)
+                    t3Lanes += lanes.masked(t9)
                 }
                 let t2 = KernelMath.sum(t2Lanes)
                 let t3 = KernelMath.sum(t3Lanes)
-                // t9 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
-                var t9Lanes = SIMD8<Double>()
-                // t10 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                // t10 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
                 var t10Lanes = SIMD8<Double>()
-                // t11 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
+                // t11 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
                 var t11Lanes = SIMD8<Double>()
-                // t12 = sum_{j=1}^{m} exp(s_j - s_p_j)
+                // t12 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
                 var t12Lanes = SIMD8<Double>()
-                // t13 = sum_{j=1}^{m} s_j
+                // t13 = sum_{j=1}^{m} exp(s_j - s_p_j)
                 var t13Lanes = SIMD8<Double>()
-                // t14 = sum_{j=1}^{m} s_p_j
+                // t14 = sum_{j=1}^{m} s_j
                 var t14Lanes = SIMD8<Double>()
+                // t15 = sum_{j=1}^{m} s_p_j
+                var t15Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t15 = -s_p_j
-                    let t16 = KernelMath.exp(t15)
+                    let t16 = -s_p_j
+                    let t17 = KernelMath.exp(t16)
                     let mu_j = lanes.load(muRow)
-                    let t17 = mu_j * mu_j
-                    let t18 = t16 * t17
-                    let t19 = t16 * mu_j
+                    let t18 = mu_j * mu_j
+                    let t19 = t17 * t18
+                    let t20 = t17 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t20 = t19 * mu_p_j
-                    let t21 = mu_p_j * mu_p_j
-                    let t22 = t16 * t21
+                    let t21 = t20 * mu_p_j
+                    let t22 = mu_p_j * mu_p_j
+                    let t23 = t17 * t22
                     let s_j = lanes.load(sRow)
-                    let t23 = s_j - s_p_j
-                    let t24 = KernelMath.exp(t23)
-                    t9Lanes += lanes.masked(t18)
-                    t10Lanes += lanes.masked(t20)
-                    t11Lanes += lanes.masked(t22)
-                    t12Lanes += lanes.masked(t24)
-                    t13Lanes += lanes.masked(s_j)
-                    t14Lanes += lanes.masked(s_p_j)
+                    let t24 = s_j - s_p_j
+                    let t25 = KernelMath.exp(t24)
+                    t10Lanes += lanes.masked(t19)
+                    t11Lanes += lanes.masked(t21)
+                    t12Lanes += lanes.masked(t23)
+                    t13Lanes += lanes.masked(t25)
+                    t14Lanes += lanes.masked(s_j)
+                    t15Lanes += lanes.masked(s_p_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
-                    let t15 = -s_p_j
-                    let t16 = KernelMath.exp(t15)
+                    let t16 = -s_p_j
+                    let t17 = KernelMath.exp(t16)
                     let mu_j = lanes.load(muRow)
-                    let t17 = mu_j * mu_j
-                    let t18 = t16 * t17
-                    let t19 = t16 * mu_j
+                    let t18 = mu_j * mu_j
+                    let t19 = t17 * t18
+                    let t20 = t17 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t20 = t19 * mu_p_j
-                    let t21 = mu_p_j * mu_p_j
-                    let t22 = t16 * t21
+                    let t21 = t20 * mu_p_j
+                    let t22 = mu_p_j * mu_p_j
+                    let t23 = t17 * t22
                     let s_j = lanes.load(sRow)
-                    let t23 = s_j - s_p_j
-                    let t24 = KernelMath.exp(t23)
-                    t9Lanes += lanes.masked(t18)
-                    t10Lanes += lanes.masked(t20)
-                    t11Lanes += lanes.masked(t22)
-                    t12Lanes += lanes.masked(t24)
-                    t13Lanes += lanes.masked(s_j)
-                    t14Lanes += lanes.masked(s_p_j)
+                    let t24 = s_j - s_p_j
+                    let t25 = KernelMath.exp(t24)
+                    t10Lanes += lanes.masked(t19)
+                    t11Lanes += lanes.masked(t21)
+                    t12Lanes += lanes.masked(t23)
+                    t13Lanes += lanes.masked(t25)
+                    t14Lanes += lanes.masked(s_j)
+                    t15Lanes += lanes.masked(s_p_j)
                 }
-                let t9 = KernelMath.sum(t9Lanes)
                 let t10 = KernelMath.sum(t10Lanes)
                 let t11 = KernelMath.sum(t11Lanes)
                 let t12 = KernelMath.sum(t12Lanes)
                 let t13 = KernelMath.sum(t13Lanes)
                 let t14 = KernelMath.sum(t14Lanes)
-                let t25 = 0.5 * t9
-                let t26 = 0.5 * t11
+                let t15 = KernelMath.sum(t15Lanes)
+                let t26 = 0.5 * t10
                 let t27 = 0.5 * t12
                 let t28 = 0.5 * t13
                 let t29 = 0.5 * t14
-                let t30 = t3 - t2
-                let t31 = t30 - t1
-                let t32 = t25 + t31
-                let t33 = t32 - t10
-                let t34 = t26 + t33
+                let t30 = 0.5 * t15
+                let t31 = t3 - t2
+                let t32 = t31 - t1
+                let t33 = t26 + t32
+                let t34 = t33 - t11
                 let t35 = t27 + t34
-                let t36 = t35 - t28
-                let t37 = t29 + t36
-                total += Double(t37)
+                let t36 = t28 + t35
+                let t37 = t36 - t29
+                let t38 = t30 + t37
+                total += Double(t38)
             }
             return total
         }
@@ -669,6 +714,8 @@ public enum CvaeLoss: ObjectiveKernel {
         let t4 = -0.5 * seed
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Double>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -685,172 +732,185 @@ public enum CvaeLoss: ObjectiveKernel {
                 var t5Lanes = SIMD8<Double>()
                 // t6 = sum_{j=1}^{k} softplus(f_j)
                 var t6Lanes = SIMD8<Double>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t7, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t7, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t7 = f_j * x_j
-                    let t8 = KernelMath.expNegAbs(f_j)
-                    let t9 = KernelMath.relu(f_j)
-                    let t10 = KernelMath.log1pUnit(t8)
-                    let t11 = t9 + t10
-                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
-                    let t13 = 1 + t8
-                    let t14 = t12 / t13
-                    let t15 = t14 - x_j
-                    let t16 = seed * t15
-                    lanes.store(t16, dFRow)
-                    t5Lanes += lanes.masked(t7)
-                    t6Lanes += lanes.masked(t11)
+                    let t8 = f_j * x_j
+                    let t9 = lanes.load(expNegAbsRow)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
+                    t5Lanes += lanes.masked(t8)
+                    t6Lanes += lanes.masked(t12)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t7 = f_j * x_j
-                    let t8 = KernelMath.expNegAbs(f_j)
-                    let t9 = KernelMath.relu(f_j)
-                    let t10 = KernelMath.log1pUnit(t8)
-                    let t11 = t9 + t10
-                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
-                    let t13 = 1 + t8
-                    let t14 = t12 / t13
-                    let t15 = t14 - x_j
-                    let t16 = seed * t15
-                    lanes.store(t16, dFRow)
-                    t5Lanes += lanes.masked(t7)
-                    t6Lanes += lanes.masked(t11)
+                    let t8 = f_j * x_j
+                    let t9 = lanes.load(expNegAbsRow)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
+                    t5Lanes += lanes.masked(t8)
+                    t6Lanes += lanes.masked(t12)
                 }
                 let t5 = KernelMath.sum(t5Lanes)
                 let t6 = KernelMath.sum(t6Lanes)
-                // t17 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
-                var t17Lanes = SIMD8<Double>()
-                // t18 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
+                // t18 = sum_{j=1}^{m} exp(-s_p_j) mu_j^2
                 var t18Lanes = SIMD8<Double>()
-                // t19 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
+                // t19 = sum_{j=1}^{m} exp(-s_p_j) mu_j mu_p_j
                 var t19Lanes = SIMD8<Double>()
-                // t20 = sum_{j=1}^{m} exp(s_j - s_p_j)
+                // t20 = sum_{j=1}^{m} exp(-s_p_j) mu_p_j^2
                 var t20Lanes = SIMD8<Double>()
-                // t21 = sum_{j=1}^{m} s_j
+                // t21 = sum_{j=1}^{m} exp(s_j - s_p_j)
                 var t21Lanes = SIMD8<Double>()
-                // t22 = sum_{j=1}^{m} s_p_j
+                // t22 = sum_{j=1}^{m} s_j
                 var t22Lanes = SIMD8<Double>()
+                // t23 = sum_{j=1}^{m} s_p_j
+                var t23Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t23 = -s_p_j
-                    let t24 = KernelMath.exp(t23)
+                    let t24 = -s_p_j
+                    let t25 = KernelMath.exp(t24)
                     let mu_j = lanes.load(muRow)
-                    let t25 = mu_j * mu_j
-                    let t26 = t24 * t25
-                    let t27 = t24 * mu_j
+                    let t26 = mu_j * mu_j
+                    let t27 = t25 * t26
+                    let t28 = t25 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t28 = t27 * mu_p_j
-                    let t29 = mu_p_j * mu_p_j
-                    let t30 = t24 * t29
+                    let t29 = t28 * mu_p_j
+                    let t30 = mu_p_j * mu_p_j
+                    let t31 = t25 * t30
                     let s_j = lanes.load(sRow)
-                    let t31 = s_j - s_p_j
-                    let t32 = KernelMath.exp(t31)
-                    let t33 = t32 * t2
-                    let t34 = t32 * t4
-                    let t35 = t4 + t33
-                    let t36 = t29 * t2
-                    let t37 = t24 * t2
-                    let t38 = 2 * mu_p_j
-                    let t39 = t37 * t38
-                    let t40 = mu_p_j * t3
-                    let t41 = t27 * t3
-                    let t42 = t39 + t41
-                    let t43 = mu_j * t40
-                    let t44 = t24 * t40
-                    let t45 = t25 * t2
-                    let t46 = 2 * mu_j
-                    let t47 = t37 * t46
-                    let t48 = t44 + t47
-                    let t49 = t36 + t43
-                    let t50 = t45 + t49
-                    let t51 = t24 * t50
-                    let t52 = t2 + t34
-                    let t53 = t52 - t51
-                    lanes.store(t53, dS_pRow)
-                    lanes.store(t48, dMuRow)
-                    lanes.store(t42, dMu_pRow)
-                    lanes.store(t35, dSRow)
-                    t17Lanes += lanes.masked(t26)
-                    t18Lanes += lanes.masked(t28)
-                    t19Lanes += lanes.masked(t30)
-                    t20Lanes += lanes.masked(t32)
-                    t21Lanes += lanes.masked(s_j)
-                    t22Lanes += lanes.masked(s_p_j)
+                    let t32 = s_j - s_p_j
+                    let t33 = KernelMath.exp(t32)
+                    let t34 = t33 * t2
+                    let t35 = t33 * t4
+                    let t36 = t4 + t34
+                    let t37 = t30 * t2
+                    let t38 = t25 * t2
+                    let t39 = 2 * mu_p_j
+                    let t40 = t38 * t39
+                    let t41 = mu_p_j * t3
+                    let t42 = t28 * t3
+                    let t43 = t40 + t42
+                    let t44 = mu_j * t41
+                    let t45 = t25 * t41
+                    let t46 = t26 * t2
+                    let t47 = 2 * mu_j
+                    let t48 = t38 * t47
+                    let t49 = t45 + t48
+                    let t50 = t37 + t44
+                    let t51 = t46 + t50
+                    let t52 = t25 * t51
+                    let t53 = t2 + t35
+                    let t54 = t53 - t52
+                    lanes.store(t54, dS_pRow)
+                    lanes.store(t49, dMuRow)
+                    lanes.store(t43, dMu_pRow)
+                    lanes.store(t36, dSRow)
+                    t18Lanes += lanes.masked(t27)
+                    t19Lanes += lanes.masked(t29)
+                    t20Lanes += lanes.masked(t31)
+                    t21Lanes += lanes.masked(t33)
+                    t22Lanes += lanes.masked(s_j)
+                    t23Lanes += lanes.masked(s_p_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_p_j = lanes.load(s_pRow)
-                    let t23 = -s_p_j
-                    let t24 = KernelMath.exp(t23)
+                    let t24 = -s_p_j
+                    let t25 = KernelMath.exp(t24)
                     let mu_j = lanes.load(muRow)
-                    let t25 = mu_j * mu_j
-                    let t26 = t24 * t25
-                    let t27 = t24 * mu_j
+                    let t26 = mu_j * mu_j
+                    let t27 = t25 * t26
+                    let t28 = t25 * mu_j
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t28 = t27 * mu_p_j
-                    let t29 = mu_p_j * mu_p_j
-                    let t30 = t24 * t29
+                    let t29 = t28 * mu_p_j
+                    let t30 = mu_p_j * mu_p_j
+                    let t31 = t25 * t30
                     let s_j = lanes.load(sRow)
-                    let t31 = s_j - s_p_j
-                    let t32 = KernelMath.exp(t31)
-                    let t33 = t32 * t2
-                    let t34 = t32 * t4
-                    let t35 = t4 + t33
-                    let t36 = t29 * t2
-                    let t37 = t24 * t2
-                    let t38 = 2 * mu_p_j
-                    let t39 = t37 * t38
-                    let t40 = mu_p_j * t3
-                    let t41 = t27 * t3
-                    let t42 = t39 + t41
-                    let t43 = mu_j * t40
-                    let t44 = t24 * t40
-                    let t45 = t25 * t2
-                    let t46 = 2 * mu_j
-                    let t47 = t37 * t46
-                    let t48 = t44 + t47
-                    let t49 = t36 + t43
-                    let t50 = t45 + t49
-                    let t51 = t24 * t50
-                    let t52 = t2 + t34
-                    let t53 = t52 - t51
-                    lanes.store(t53, dS_pRow)
-                    lanes.store(t48, dMuRow)
-                    lanes.store(t42, dMu_pRow)
-                    lanes.store(t35, dSRow)
-                    t17Lanes += lanes.masked(t26)
-                    t18Lanes += lanes.masked(t28)
-                    t19Lanes += lanes.masked(t30)
-                    t20Lanes += lanes.masked(t32)
-                    t21Lanes += lanes.masked(s_j)
-                    t22Lanes += lanes.masked(s_p_j)
+                    let t32 = s_j - s_p_j
+                    let t33 = KernelMath.exp(t32)
+                    let t34 = t33 * t2
+                    let t35 = t33 * t4
+                    let t36 = t4 + t34
+                    let t37 = t30 * t2
+                    let t38 = t25 * t2
+                    let t39 = 2 * mu_p_j
+                    let t40 = t38 * t39
+                    let t41 = mu_p_j * t3
+                    let t42 = t28 * t3
+                    let t43 = t40 + t42
+                    let t44 = mu_j * t41
+                    let t45 = t25 * t41
+                    let t46 = t26 * t2
+                    let t47 = 2 * mu_j
+                    let t48 = t38 * t47
+                    let t49 = t45 + t48
+                    let t50 = t37 + t44
+                    let t51 = t46 + t50
+                    let t52 = t25 * t51
+                    let t53 = t2 + t35
+                    let t54 = t53 - t52
+                    lanes.store(t54, dS_pRow)
+                    lanes.store(t49, dMuRow)
+                    lanes.store(t43, dMu_pRow)
+                    lanes.store(t36, dSRow)
+                    t18Lanes += lanes.masked(t27)
+                    t19Lanes += lanes.masked(t29)
+                    t20Lanes += lanes.masked(t31)
+                    t21Lanes += lanes.masked(t33)
+                    t22Lanes += lanes.masked(s_j)
+                    t23Lanes += lanes.masked(s_p_j)
                 }
-                let t17 = KernelMath.sum(t17Lanes)
                 let t18 = KernelMath.sum(t18Lanes)
                 let t19 = KernelMath.sum(t19Lanes)
                 let t20 = KernelMath.sum(t20Lanes)
                 let t21 = KernelMath.sum(t21Lanes)
                 let t22 = KernelMath.sum(t22Lanes)
-                let t54 = 0.5 * t17
-                let t55 = 0.5 * t19
+                let t23 = KernelMath.sum(t23Lanes)
+                let t55 = 0.5 * t18
                 let t56 = 0.5 * t20
                 let t57 = 0.5 * t21
                 let t58 = 0.5 * t22
-                let t59 = t6 - t5
-                let t60 = t59 - t1
-                let t61 = t54 + t60
-                let t62 = t61 - t18
-                let t63 = t55 + t62
+                let t59 = 0.5 * t23
+                let t60 = t6 - t5
+                let t61 = t60 - t1
+                let t62 = t55 + t61
+                let t63 = t62 - t19
                 let t64 = t56 + t63
-                let t65 = t64 - t57
-                let t66 = t58 + t65
-                total += Double(t66)
+                let t65 = t57 + t64
+                let t66 = t65 - t58
+                let t67 = t59 + t66
+                total += Double(t67)
             }
             return total
         }

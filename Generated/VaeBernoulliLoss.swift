@@ -52,6 +52,8 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
         let t1 = 0.5 * mSize
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Float>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -61,70 +63,83 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t2Lanes = SIMD8<Float>()
                 // t3 = sum_{j=1}^{k} softplus(f_j)
                 var t3Lanes = SIMD8<Float>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t4 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t4 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = f_j * x_j
-                    let t5 = KernelMath.expNegAbs(f_j)
-                    let t6 = KernelMath.relu(f_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t8)
+                    let t5 = f_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    t2Lanes += lanes.masked(t5)
+                    t3Lanes += lanes.masked(t9)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = f_j * x_j
-                    let t5 = KernelMath.expNegAbs(f_j)
-                    let t6 = KernelMath.relu(f_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t8)
+                    let t5 = f_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    t2Lanes += lanes.masked(t5)
+                    t3Lanes += lanes.masked(t9)
                 }
                 let t2 = KernelMath.sum(t2Lanes)
                 let t3 = KernelMath.sum(t3Lanes)
-                // t9 = sum_{j=1}^{m} exp(s_j)
-                var t9Lanes = SIMD8<Float>()
-                // t10 = sum_{j=1}^{m} mu_j^2
+                // t10 = sum_{j=1}^{m} exp(s_j)
                 var t10Lanes = SIMD8<Float>()
-                // t11 = sum_{j=1}^{m} s_j
+                // t11 = sum_{j=1}^{m} mu_j^2
                 var t11Lanes = SIMD8<Float>()
+                // t12 = sum_{j=1}^{m} s_j
+                var t12Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t12 = KernelMath.exp(s_j)
+                    let t13 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t13 = mu_j * mu_j
-                    t9Lanes += lanes.masked(t12)
+                    let t14 = mu_j * mu_j
                     t10Lanes += lanes.masked(t13)
-                    t11Lanes += lanes.masked(s_j)
+                    t11Lanes += lanes.masked(t14)
+                    t12Lanes += lanes.masked(s_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t12 = KernelMath.exp(s_j)
+                    let t13 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t13 = mu_j * mu_j
-                    t9Lanes += lanes.masked(t12)
+                    let t14 = mu_j * mu_j
                     t10Lanes += lanes.masked(t13)
-                    t11Lanes += lanes.masked(s_j)
+                    t11Lanes += lanes.masked(t14)
+                    t12Lanes += lanes.masked(s_j)
                 }
-                let t9 = KernelMath.sum(t9Lanes)
                 let t10 = KernelMath.sum(t10Lanes)
                 let t11 = KernelMath.sum(t11Lanes)
-                let t14 = 0.5 * t9
+                let t12 = KernelMath.sum(t12Lanes)
                 let t15 = 0.5 * t10
                 let t16 = 0.5 * t11
-                let t17 = t3 - t2
-                let t18 = t17 - t1
-                let t19 = t14 + t18
+                let t17 = 0.5 * t12
+                let t18 = t3 - t2
+                let t19 = t18 - t1
                 let t20 = t15 + t19
-                let t21 = t20 - t16
-                total += Double(t21)
+                let t21 = t16 + t20
+                let t22 = t21 - t17
+                total += Double(t22)
             }
             return total
         }
@@ -155,6 +170,8 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
         let t3 = 0.5 * seed
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Float>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -167,92 +184,105 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t4Lanes = SIMD8<Float>()
                 // t5 = sum_{j=1}^{k} softplus(f_j)
                 var t5Lanes = SIMD8<Float>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t6 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t6, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Float>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t6 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t6, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t6 = f_j * x_j
-                    let t7 = KernelMath.expNegAbs(f_j)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
-                    let t11 = KernelMath.ifNonNegative(f_j, 1, t7)
-                    let t12 = 1 + t7
-                    let t13 = t11 / t12
-                    let t14 = t13 - x_j
-                    let t15 = seed * t14
-                    lanes.store(t15, dFRow)
-                    t4Lanes += lanes.masked(t6)
-                    t5Lanes += lanes.masked(t10)
+                    let t7 = f_j * x_j
+                    let t8 = lanes.load(expNegAbsRow)
+                    let t9 = KernelMath.relu(f_j)
+                    let t10 = KernelMath.log1pUnit(t8)
+                    let t11 = t9 + t10
+                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
+                    let t13 = 1 + t8
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dFRow)
+                    t4Lanes += lanes.masked(t7)
+                    t5Lanes += lanes.masked(t11)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t6 = f_j * x_j
-                    let t7 = KernelMath.expNegAbs(f_j)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
-                    let t11 = KernelMath.ifNonNegative(f_j, 1, t7)
-                    let t12 = 1 + t7
-                    let t13 = t11 / t12
-                    let t14 = t13 - x_j
-                    let t15 = seed * t14
-                    lanes.store(t15, dFRow)
-                    t4Lanes += lanes.masked(t6)
-                    t5Lanes += lanes.masked(t10)
+                    let t7 = f_j * x_j
+                    let t8 = lanes.load(expNegAbsRow)
+                    let t9 = KernelMath.relu(f_j)
+                    let t10 = KernelMath.log1pUnit(t8)
+                    let t11 = t9 + t10
+                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
+                    let t13 = 1 + t8
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dFRow)
+                    t4Lanes += lanes.masked(t7)
+                    t5Lanes += lanes.masked(t11)
                 }
                 let t4 = KernelMath.sum(t4Lanes)
                 let t5 = KernelMath.sum(t5Lanes)
-                // t16 = sum_{j=1}^{m} exp(s_j)
-                var t16Lanes = SIMD8<Float>()
-                // t17 = sum_{j=1}^{m} mu_j^2
+                // t17 = sum_{j=1}^{m} exp(s_j)
                 var t17Lanes = SIMD8<Float>()
-                // t18 = sum_{j=1}^{m} s_j
+                // t18 = sum_{j=1}^{m} mu_j^2
                 var t18Lanes = SIMD8<Float>()
+                // t19 = sum_{j=1}^{m} s_j
+                var t19Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t19 = KernelMath.exp(s_j)
+                    let t20 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t20 = mu_j * mu_j
-                    let t21 = mu_j * seed
-                    let t22 = t19 * t3
-                    let t23 = t2 + t22
-                    lanes.store(t23, dSRow)
-                    lanes.store(t21, dMuRow)
-                    t16Lanes += lanes.masked(t19)
+                    let t21 = mu_j * mu_j
+                    let t22 = mu_j * seed
+                    let t23 = t20 * t3
+                    let t24 = t2 + t23
+                    lanes.store(t24, dSRow)
+                    lanes.store(t22, dMuRow)
                     t17Lanes += lanes.masked(t20)
-                    t18Lanes += lanes.masked(s_j)
+                    t18Lanes += lanes.masked(t21)
+                    t19Lanes += lanes.masked(s_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t19 = KernelMath.exp(s_j)
+                    let t20 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t20 = mu_j * mu_j
-                    let t21 = mu_j * seed
-                    let t22 = t19 * t3
-                    let t23 = t2 + t22
-                    lanes.store(t23, dSRow)
-                    lanes.store(t21, dMuRow)
-                    t16Lanes += lanes.masked(t19)
+                    let t21 = mu_j * mu_j
+                    let t22 = mu_j * seed
+                    let t23 = t20 * t3
+                    let t24 = t2 + t23
+                    lanes.store(t24, dSRow)
+                    lanes.store(t22, dMuRow)
                     t17Lanes += lanes.masked(t20)
-                    t18Lanes += lanes.masked(s_j)
+                    t18Lanes += lanes.masked(t21)
+                    t19Lanes += lanes.masked(s_j)
                 }
-                let t16 = KernelMath.sum(t16Lanes)
                 let t17 = KernelMath.sum(t17Lanes)
                 let t18 = KernelMath.sum(t18Lanes)
-                let t24 = 0.5 * t16
+                let t19 = KernelMath.sum(t19Lanes)
                 let t25 = 0.5 * t17
                 let t26 = 0.5 * t18
-                let t27 = t5 - t4
-                let t28 = t27 - t1
-                let t29 = t24 + t28
+                let t27 = 0.5 * t19
+                let t28 = t5 - t4
+                let t29 = t28 - t1
                 let t30 = t25 + t29
-                let t31 = t30 - t26
-                total += Double(t31)
+                let t31 = t26 + t30
+                let t32 = t31 - t27
+                total += Double(t32)
             }
             return total
         }
@@ -379,6 +409,8 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
         let t1 = 0.5 * mSize
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Double>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -388,70 +420,83 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t2Lanes = SIMD8<Double>()
                 // t3 = sum_{j=1}^{k} softplus(f_j)
                 var t3Lanes = SIMD8<Double>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t4 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t4 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t4, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = f_j * x_j
-                    let t5 = KernelMath.expNegAbs(f_j)
-                    let t6 = KernelMath.relu(f_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t8)
+                    let t5 = f_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    t2Lanes += lanes.masked(t5)
+                    t3Lanes += lanes.masked(t9)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t4 = f_j * x_j
-                    let t5 = KernelMath.expNegAbs(f_j)
-                    let t6 = KernelMath.relu(f_j)
-                    let t7 = KernelMath.log1pUnit(t5)
-                    let t8 = t6 + t7
-                    t2Lanes += lanes.masked(t4)
-                    t3Lanes += lanes.masked(t8)
+                    let t5 = f_j * x_j
+                    let t6 = lanes.load(expNegAbsRow)
+                    let t7 = KernelMath.relu(f_j)
+                    let t8 = KernelMath.log1pUnit(t6)
+                    let t9 = t7 + t8
+                    t2Lanes += lanes.masked(t5)
+                    t3Lanes += lanes.masked(t9)
                 }
                 let t2 = KernelMath.sum(t2Lanes)
                 let t3 = KernelMath.sum(t3Lanes)
-                // t9 = sum_{j=1}^{m} exp(s_j)
-                var t9Lanes = SIMD8<Double>()
-                // t10 = sum_{j=1}^{m} mu_j^2
+                // t10 = sum_{j=1}^{m} exp(s_j)
                 var t10Lanes = SIMD8<Double>()
-                // t11 = sum_{j=1}^{m} s_j
+                // t11 = sum_{j=1}^{m} mu_j^2
                 var t11Lanes = SIMD8<Double>()
+                // t12 = sum_{j=1}^{m} s_j
+                var t12Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t12 = KernelMath.exp(s_j)
+                    let t13 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t13 = mu_j * mu_j
-                    t9Lanes += lanes.masked(t12)
+                    let t14 = mu_j * mu_j
                     t10Lanes += lanes.masked(t13)
-                    t11Lanes += lanes.masked(s_j)
+                    t11Lanes += lanes.masked(t14)
+                    t12Lanes += lanes.masked(s_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t12 = KernelMath.exp(s_j)
+                    let t13 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t13 = mu_j * mu_j
-                    t9Lanes += lanes.masked(t12)
+                    let t14 = mu_j * mu_j
                     t10Lanes += lanes.masked(t13)
-                    t11Lanes += lanes.masked(s_j)
+                    t11Lanes += lanes.masked(t14)
+                    t12Lanes += lanes.masked(s_j)
                 }
-                let t9 = KernelMath.sum(t9Lanes)
                 let t10 = KernelMath.sum(t10Lanes)
                 let t11 = KernelMath.sum(t11Lanes)
-                let t14 = 0.5 * t9
+                let t12 = KernelMath.sum(t12Lanes)
                 let t15 = 0.5 * t10
                 let t16 = 0.5 * t11
-                let t17 = t3 - t2
-                let t18 = t17 - t1
-                let t19 = t14 + t18
+                let t17 = 0.5 * t12
+                let t18 = t3 - t2
+                let t19 = t18 - t1
                 let t20 = t15 + t19
-                let t21 = t20 - t16
-                total += Double(t21)
+                let t21 = t16 + t20
+                let t22 = t21 - t17
+                total += Double(t22)
             }
             return total
         }
@@ -482,6 +527,8 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
         let t3 = 0.5 * seed
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
+            let expNegAbsRow = UnsafeMutablePointer<Double>.allocate(capacity: k)
+            defer { expNegAbsRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -494,92 +541,105 @@ public enum VaeBernoulliLoss: ObjectiveKernel {
                 var t4Lanes = SIMD8<Double>()
                 // t5 = sum_{j=1}^{k} softplus(f_j)
                 var t5Lanes = SIMD8<Double>()
+                // The exponentials of the row first, in a pass of their own (see LoopFission).
+                for step in 0..<k / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let f_j = lanes.load(fRow)
+                    let t6 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t6, expNegAbsRow)
+                }
+                if k % 8 != 0 {
+                    let lanes = KernelLanes<Double>(k - k % 8, k)
+                    let f_j = lanes.load(fRow)
+                    let t6 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t6, expNegAbsRow)
+                }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t6 = f_j * x_j
-                    let t7 = KernelMath.expNegAbs(f_j)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
-                    let t11 = KernelMath.ifNonNegative(f_j, 1, t7)
-                    let t12 = 1 + t7
-                    let t13 = t11 / t12
-                    let t14 = t13 - x_j
-                    let t15 = seed * t14
-                    lanes.store(t15, dFRow)
-                    t4Lanes += lanes.masked(t6)
-                    t5Lanes += lanes.masked(t10)
+                    let t7 = f_j * x_j
+                    let t8 = lanes.load(expNegAbsRow)
+                    let t9 = KernelMath.relu(f_j)
+                    let t10 = KernelMath.log1pUnit(t8)
+                    let t11 = t9 + t10
+                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
+                    let t13 = 1 + t8
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dFRow)
+                    t4Lanes += lanes.masked(t7)
+                    t5Lanes += lanes.masked(t11)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t6 = f_j * x_j
-                    let t7 = KernelMath.expNegAbs(f_j)
-                    let t8 = KernelMath.relu(f_j)
-                    let t9 = KernelMath.log1pUnit(t7)
-                    let t10 = t8 + t9
-                    let t11 = KernelMath.ifNonNegative(f_j, 1, t7)
-                    let t12 = 1 + t7
-                    let t13 = t11 / t12
-                    let t14 = t13 - x_j
-                    let t15 = seed * t14
-                    lanes.store(t15, dFRow)
-                    t4Lanes += lanes.masked(t6)
-                    t5Lanes += lanes.masked(t10)
+                    let t7 = f_j * x_j
+                    let t8 = lanes.load(expNegAbsRow)
+                    let t9 = KernelMath.relu(f_j)
+                    let t10 = KernelMath.log1pUnit(t8)
+                    let t11 = t9 + t10
+                    let t12 = KernelMath.ifNonNegative(f_j, 1, t8)
+                    let t13 = 1 + t8
+                    let t14 = t12 / t13
+                    let t15 = t14 - x_j
+                    let t16 = seed * t15
+                    lanes.store(t16, dFRow)
+                    t4Lanes += lanes.masked(t7)
+                    t5Lanes += lanes.masked(t11)
                 }
                 let t4 = KernelMath.sum(t4Lanes)
                 let t5 = KernelMath.sum(t5Lanes)
-                // t16 = sum_{j=1}^{m} exp(s_j)
-                var t16Lanes = SIMD8<Double>()
-                // t17 = sum_{j=1}^{m} mu_j^2
+                // t17 = sum_{j=1}^{m} exp(s_j)
                 var t17Lanes = SIMD8<Double>()
-                // t18 = sum_{j=1}^{m} s_j
+                // t18 = sum_{j=1}^{m} mu_j^2
                 var t18Lanes = SIMD8<Double>()
+                // t19 = sum_{j=1}^{m} s_j
+                var t19Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t19 = KernelMath.exp(s_j)
+                    let t20 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t20 = mu_j * mu_j
-                    let t21 = mu_j * seed
-                    let t22 = t19 * t3
-                    let t23 = t2 + t22
-                    lanes.store(t23, dSRow)
-                    lanes.store(t21, dMuRow)
-                    t16Lanes += lanes.masked(t19)
+                    let t21 = mu_j * mu_j
+                    let t22 = mu_j * seed
+                    let t23 = t20 * t3
+                    let t24 = t2 + t23
+                    lanes.store(t24, dSRow)
+                    lanes.store(t22, dMuRow)
                     t17Lanes += lanes.masked(t20)
-                    t18Lanes += lanes.masked(s_j)
+                    t18Lanes += lanes.masked(t21)
+                    t19Lanes += lanes.masked(s_j)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t19 = KernelMath.exp(s_j)
+                    let t20 = KernelMath.exp(s_j)
                     let mu_j = lanes.load(muRow)
-                    let t20 = mu_j * mu_j
-                    let t21 = mu_j * seed
-                    let t22 = t19 * t3
-                    let t23 = t2 + t22
-                    lanes.store(t23, dSRow)
-                    lanes.store(t21, dMuRow)
-                    t16Lanes += lanes.masked(t19)
+                    let t21 = mu_j * mu_j
+                    let t22 = mu_j * seed
+                    let t23 = t20 * t3
+                    let t24 = t2 + t23
+                    lanes.store(t24, dSRow)
+                    lanes.store(t22, dMuRow)
                     t17Lanes += lanes.masked(t20)
-                    t18Lanes += lanes.masked(s_j)
+                    t18Lanes += lanes.masked(t21)
+                    t19Lanes += lanes.masked(s_j)
                 }
-                let t16 = KernelMath.sum(t16Lanes)
                 let t17 = KernelMath.sum(t17Lanes)
                 let t18 = KernelMath.sum(t18Lanes)
-                let t24 = 0.5 * t16
+                let t19 = KernelMath.sum(t19Lanes)
                 let t25 = 0.5 * t17
                 let t26 = 0.5 * t18
-                let t27 = t5 - t4
-                let t28 = t27 - t1
-                let t29 = t24 + t28
+                let t27 = 0.5 * t19
+                let t28 = t5 - t4
+                let t29 = t28 - t1
                 let t30 = t25 + t29
-                let t31 = t30 - t26
-                total += Double(t31)
+                let t31 = t26 + t30
+                let t32 = t31 - t27
+                total += Double(t32)
             }
             return total
         }

@@ -265,12 +265,14 @@ enum BenchCommand {
                 continue
             }
             let withPeer = kernel.descriptor.name == "VaeBernoulliLoss" && !a.has("skip-peer")
-            var (lossGrad, read) = (Double.infinity, Double.infinity)
+            var best = KernelBenchmark.Timing(lossGradient: .infinity, read: .infinity, parallelRead: .infinity)
             var peer: KernelPeer.Timing?
             var peerFailure: String?
             for _ in 0..<(withPeer ? rounds : 1) {
                 let ours = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats)
-                (lossGrad, read) = (min(lossGrad, ours.lossGradSeconds), min(read, ours.memoryReadSeconds))
+                best = KernelBenchmark.Timing(lossGradient: min(best.lossGradient, ours.lossGradient),
+                                              read: min(best.read, ours.read),
+                                              parallelRead: min(best.parallelRead, ours.parallelRead))
                 guard withPeer, peerFailure == nil else { continue }
                 switch KernelPeer.time(k: dims["k"] ?? 784, m: dims["m"] ?? 20, batch: 128, repeats: repeats,
                                        threads: KernelParallel.threads) {
@@ -280,12 +282,12 @@ enum BenchCommand {
                 case .failure(let why): peerFailure = why.description
                 }
             }
-            print(String(format: "%@ (batch 128, %@): loss+gradient %.1f µs; reading the inputs once %.1f µs; ratio %.2f",
-                         kernel.descriptor.name, describeDimensions(dims), lossGrad * 1e6, read * 1e6, lossGrad / read))
+            print("\(kernel.descriptor.name) (batch 128, \(describeDimensions(dims))): \(timingSummary(best))")
+            let lossGrad = best.lossGradient
             if kernel.descriptor.name == "VaeBernoulliLoss" {
                 // Saturated logits (|f| up to about 200): the same time, or a slow path is hit.
                 let saturated = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats, scale: ["f": 50])
-                print(String(format: "  with logits f × 50 (saturated): loss+gradient %.1f µs", saturated.lossGradSeconds * 1e6))
+                print(String(format: "  with logits f × 50 (saturated): loss+gradient %.1f µs", saturated.lossGradient * 1e6))
             }
             if let t = peer {
                 print(String(format: "  PyTorch autograd of the same loss and gradient (%d threads, best of %d × %d rounds):",

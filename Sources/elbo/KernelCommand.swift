@@ -136,18 +136,15 @@ enum KernelCommand {
         var dims = KernelGradcheck.defaultDims(kernel.descriptor)
         if dims["k"] != nil { dims["k"] = 784 }
         if dims["m"] != nil { dims["m"] = 20 }
-        let (lossGrad, read) = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats)
-        let d = dims.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        print(String(format: "%@ (batch 128, %@): loss+gradient %.1f µs; reading the inputs once %.1f µs; ratio %.2f (best of %d)",
-                     kernel.descriptor.name, d, lossGrad * 1e6, read * 1e6, lossGrad / read, repeats))
+        let timing = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats)
+        print("\(kernel.descriptor.name) (batch 128, \(describeDimensions(dims))): \(timingSummary(timing)) (best of \(repeats))")
         return 0
     }
 }
 
-extension KernelBenchmark {
-    /// The reference VAE kernel (Bernoulli decoder) on a batch of `batch` × `k` pixels with
-    /// `m` latent dimensions: loss+gradient time against reading the inputs once.
-    static func run(batch: Int, k: Int, m: Int, repeats: Int) -> (lossGradSeconds: Double, memoryReadSeconds: Double) {
-        run(BernoulliVAEFixture.self, dims: ["k": k, "m": m], batch: batch, repeats: repeats)
-    }
+/// "loss+gradient … µs; reading the inputs once … µs on one thread (ratio …), … µs on N threads (ratio …)".
+func timingSummary(_ t: KernelBenchmark.Timing) -> String {
+    String(format: "loss+gradient %.1f µs; reading the inputs once %.1f µs on one thread (ratio %.2f), %.1f µs on %d threads (ratio %.2f)",
+           t.lossGradient * 1e6, t.read * 1e6, t.lossGradient / t.read, t.parallelRead * 1e6, KernelParallel.threads,
+           t.lossGradient / t.parallelRead)
 }

@@ -117,6 +117,10 @@ extension FunctionEmitter {
         w.indent += 1
         for p in paramSums { w.line("var \(paramGradNames[p]!.sum): \(scalar) = 0") }
         if isLoss { w.line("var total: Double = 0") }
+        for row in scratchRows {
+            w.line("let \(row.name) = UnsafeMutablePointer<\(scalar)>.allocate(capacity: \(row.count))")
+            w.line("defer { \(row.name).deallocate() }")
+        }
         w.line("for example in examples {")
         out += w.lines + rows.lines.map { "    " + $0 } + body.lines.map { "    " + $0 }
         w = CodeWriter()

@@ -33,6 +33,10 @@ struct FunctionEmitter {
     // Loop context.
     var loopVars: [LoopLevel: String] = [:]
     var vectorLevel: LoopLevel?
+    /// Scratch rows of split loops (`LoopFission`), allocated once per chunk of examples.
+    var scratchRows: [(name: String, count: String)] = []
+    /// Values a loop's second pass loads from a scratch row instead of computing.
+    var loadedRows: [ValueID: String] = [:]
 
     init(plan: KernelPlan, function: KernelFunction, scalar: String) {
         self.plan = plan
@@ -187,7 +191,7 @@ struct FunctionEmitter {
 
     mutating func emitValue(_ id: ValueID, _ w: inout CodeWriter) {
         if graph[id].op.reducedLevel != nil { return }  // defined after its loop
-        let rhs = expression(id)
+        let rhs = loadedRows[id].map { "lanes.load(\($0))" } ?? expression(id)
         let name = newName(leafBase(id))
         valueNames[id] = name
         w.line("let \(name) = \(rhs)")
@@ -259,8 +263,8 @@ struct FunctionEmitter {
         let savedNames = (names.snapshot, valueNames)
         loopVars[level] = v
         // The body, with the accumulators' updates at its end.
-        func body(_ w: inout CodeWriter) {
-            emit(loop.body, &w)
+        func body(_ items: [ScheduledItem], _ w: inout CodeWriter) {
+            emit(items, &w)
             for (r, _, acc) in accumulators {
                 let body = ref(graph[r].args[0])
                 switch graph[r].op {
@@ -270,13 +274,12 @@ struct FunctionEmitter {
                 }
             }
         }
-        if loop.vectorized {
-            // Full steps of eight lanes, then the remainder: written out twice so that in the
-            // hot loop `lanes.active` is the constant 8 and every lane helper is one vector
-            // instruction (a single loop over partial steps keeps the per-lane fallbacks in
-            // it, which measured 1.5× slower). Addresses along this level go through `lanes`,
-            // so the loop index is never named.
-            vectorLevel = level
+        // A vectorised loop: full steps of eight lanes, then the remainder, with the same body
+        // written out twice so that in the hot loop `lanes.active` is the constant 8 and every
+        // lane helper is one vector instruction (a single loop over partial steps keeps the
+        // per-lane fallbacks in it, which measured 1.5× slower). Addresses along the
+        // vectorised level go through `lanes`, so the loop index is never named.
+        func steps(_ body: (inout CodeWriter) -> Void) {
             let known = Int(bound)
             let before = (names.snapshot, valueNames, counter)
             if known.map({ $0 >= 8 }) ?? true {
@@ -294,13 +297,33 @@ struct FunctionEmitter {
                     body(&w)
                 }
             }
+            // The steps' values go out of scope (the t-numbers keep counting, as after any loop).
+            (names, valueNames) = (NameTable(restoring: before.0), before.1)
+        }
+        if loop.vectorized {
+            vectorLevel = level
+            if let fission = LoopFission.plan(loop, graph: graph, sinkValue: { function.sinks[$0].value }) {
+                let rows = fission.staged.map { v in (v, names.unique(graph[v].op.name + "Row")) }
+                for (_, row) in rows { scratchRows.append((row, bound)) }
+                w.comment("The exponentials of the row first, in a pass of their own (see LoopFission).")
+                steps { w in
+                    emit(fission.firstPass.map { .value($0) }, &w)
+                    for (v, row) in rows { w.line("lanes.store(\(ref(v)), \(row))") }
+                }
+                for (v, row) in rows { loadedRows[v] = row }
+                steps { w in body(fission.secondPass, &w) }
+                for (v, _) in rows { loadedRows[v] = nil }
+            } else {
+                steps { w in body(loop.body, &w) }
+            }
         } else {
-            w.block("for \(v) in 0..<\(bound)") { w in body(&w) }
+            w.block("for \(v) in 0..<\(bound)") { w in body(loop.body, &w) }
         }
         loopVars[level] = nil
         vectorLevel = savedVector
         // Values defined in the loop go out of scope; their names may be used again.
         (names, valueNames) = (NameTable(restoring: savedNames.0), savedNames.1)
+        for row in scratchRows { _ = names.unique(row.name) }  // declared once per chunk
         for (r, result, acc) in accumulators {
             switch graph[r].op {
             case .sum where loop.vectorized: w.line("let \(result) = KernelMath.sum(\(acc))")

@@ -93,11 +93,14 @@ extension Float {
     }
 
     /// e^−|x|, the piece expanded safe forms share: the argument is never positive, so only
-    /// the lower clamp of `kernelExp` is needed, and −|x| is one bitwise or.
+    /// a lower clamp is needed, and −|x| is one bitwise or. The clamp is at −87.3, so the
+    /// result is never below e^−87.3 ≈ 1.2e-38, the smallest normal Float: an absolute error
+    /// under 1.2e-38 for |x| > 87.3 (where the softplus, sigmoid and log-sigmoid built from it
+    /// are exact anyway), which keeps every later operation off the slow subnormal path.
     @inlinable @inline(always)
     public static func kernelExpNegAbs(_ x: SIMD8<Float>) -> SIMD8<Float> {
         var v = SIMD8<Float>(bits: x.bits | Int32(bitPattern: 0x8000_0000))
-        v = v.replacing(with: -88, where: v .< -88)
+        v = v.replacing(with: -87.3, where: v .< -87.3)
         return exponential(v, roundedOverLn2(v))
     }
 
