@@ -29,6 +29,19 @@ final class GeneratorTests: XCTestCase {
         XCTAssert(a.contains("// MARK: Float (training)") && a.contains("// MARK: Double (gradient checks)"))
     }
 
+    /// Loop shape: full eight-lane steps then a remainder step, and the softplus/sigmoid
+    /// exponentials in a pass of their own (LoopFission) only where a logarithm or division
+    /// waits for them: the Bernoulli decoder's loop is split, the Gaussian one is not.
+    func testVectorLoopsAreSplitIntoStepsAndPasses() throws {
+        let bernoulli = try KernelGenerator.swiftSource(for: LossProgramFixtures.bernoulliVAE)
+        XCTAssert(bernoulli.contains("for step in 0..<k / 8 {"))
+        XCTAssert(bernoulli.contains("let lanes = KernelLanes<Float>(k - k % 8, k)"))
+        XCTAssert(bernoulli.contains("let expNegAbsRow = UnsafeMutablePointer<Float>.allocate(capacity: k)"))
+        XCTAssert(bernoulli.contains("lanes.store(t") && bernoulli.contains("lanes.load(expNegAbsRow)"))
+        let gaussian = try KernelGenerator.swiftSource(for: LossProgramFixtures.gaussianVAE)
+        XCTAssertFalse(gaussian.contains("Row = UnsafeMutablePointer"), "exp(s) feeds only sums and products")
+    }
+
     func testCheckDetectsStaleFiles() throws {
         let dir = try temporaryDirectory()
         let programs = LossProgramFixtures.all
