@@ -2,11 +2,10 @@
 //
 // Per-example loss (the negative bound), after numerically safe rewriting:
 //   -sum_{j=1}^{k} f_j x_j + sum_{j=1}^{k} softplus(f_j) - 1/2 m_l - 1/2 m_u + 1/2 sum_{j=1}^{m_l}
-// exp(-s_c_j + s_l_j) + 1/2 sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2 - sum_{j=1}^{m_l} exp(-s_c_j)
-// mu_c_j mu_l_j + 1/2 sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2 + 1/2 sum_{j=1}^{m_l} s_c_j - 1/2
-// sum_{j=1}^{m_l} s_l_j + 1/2 sum_{j=1}^{m_u} exp(s_u_j) + 1/2 sum_{j=1}^{m_u} mu_u_j^2 - 1/2
-// sum_{j=1}^{m_u} s_u_j
-// Safe forms: softplus.
+// exp(-s_c_j + s_l_j) + 1/2 sum_{j=1}^{m_l} s_c_j - 1/2 sum_{j=1}^{m_l} s_l_j + 1/2
+// sum_{j=1}^{m_u} exp(s_u_j) + 1/2 sum_{j=1}^{m_u} mu_u_j^2 - 1/2 sum_{j=1}^{m_u} s_u_j +
+// sum_{j=1}^{m_l} 1/2 exp(-s_c_j) (mu_c_j - mu_l_j)^2
+// Safe forms: softplus, square-of-difference.
 // Sampler: z_l = mu_l + sqrt(exp(s_l)) ⊙ eps_z_l, over m_l.
 // Sampler: z_u = mu_u + sqrt(exp(s_u)) ⊙ eps_z_u, over m_u.
 // Gradients of the batch mean with respect to: mu_l, s_l, mu_u, s_u, mu_c, s_c, z_l, z_u, f.
@@ -18,7 +17,7 @@ public enum CdvaeLoss: ObjectiveKernel {
     public static let descriptor = KernelDescriptor(
         name: "CdvaeLoss", specPath: "Specs/cdvae_model.elbo", specHash: "42b0e608f88b3e0e",
         derivation: "cdvae_model", objective: "cdvae_loss = -(2)",
-        loss: "-sum_{j=1}^{k} f_j x_j + sum_{j=1}^{k} softplus(f_j) - 1/2 m_l - 1/2 m_u + 1/2 sum_{j=1}^{m_l} exp(-s_c_j + s_l_j) + 1/2 sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2 - sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j + 1/2 sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2 + 1/2 sum_{j=1}^{m_l} s_c_j - 1/2 sum_{j=1}^{m_l} s_l_j + 1/2 sum_{j=1}^{m_u} exp(s_u_j) + 1/2 sum_{j=1}^{m_u} mu_u_j^2 - 1/2 sum_{j=1}^{m_u} s_u_j",
+        loss: "-sum_{j=1}^{k} f_j x_j + sum_{j=1}^{k} softplus(f_j) - 1/2 m_l - 1/2 m_u + 1/2 sum_{j=1}^{m_l} exp(-s_c_j + s_l_j) + 1/2 sum_{j=1}^{m_l} s_c_j - 1/2 sum_{j=1}^{m_l} s_l_j + 1/2 sum_{j=1}^{m_u} exp(s_u_j) + 1/2 sum_{j=1}^{m_u} mu_u_j^2 - 1/2 sum_{j=1}^{m_u} s_u_j + sum_{j=1}^{m_l} 1/2 exp(-s_c_j) (mu_c_j - mu_l_j)^2",
         dimensions: ["C", "k", "m_l", "m_u"],
         inputs: [
             .init(name: "x", role: .data, dimension: "k", readByLoss: true, hasGradient: false),
@@ -130,118 +129,100 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let t4 = KernelMath.sum(t4Lanes)
                 // t11 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
                 var t11Lanes = SIMD8<Float>()
-                // t12 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t12 = sum_{j=1}^{m_l} s_c_j
                 var t12Lanes = SIMD8<Float>()
-                // t13 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t13 = sum_{j=1}^{m_l} s_l_j
                 var t13Lanes = SIMD8<Float>()
-                // t14 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
+                // t14 = sum_{j=1}^{m_l} 1/2 exp(-s_c_j) (mu_c_j - mu_l_j)^2
                 var t14Lanes = SIMD8<Float>()
-                // t15 = sum_{j=1}^{m_l} s_c_j
-                var t15Lanes = SIMD8<Float>()
-                // t16 = sum_{j=1}^{m_l} s_l_j
-                var t16Lanes = SIMD8<Float>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t17 = -s_c_j
+                    let t15 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t18 = s_l_j - s_c_j
-                    let t19 = KernelMath.exp(t18)
-                    let t20 = KernelMath.exp(t17)
+                    let t16 = s_l_j - s_c_j
+                    let t17 = KernelMath.exp(t16)
+                    let t18 = KernelMath.exp(t15)
+                    let t19 = 0.5 * t18
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t21 = mu_c_j * mu_c_j
-                    let t22 = t20 * t21
-                    let t23 = t20 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t24 = t23 * mu_l_j
-                    let t25 = mu_l_j * mu_l_j
-                    let t26 = t20 * t25
-                    t11Lanes += lanes.masked(t19)
-                    t12Lanes += lanes.masked(t22)
-                    t13Lanes += lanes.masked(t24)
-                    t14Lanes += lanes.masked(t26)
-                    t15Lanes += lanes.masked(s_c_j)
-                    t16Lanes += lanes.masked(s_l_j)
+                    let t20 = mu_c_j - mu_l_j
+                    let t21 = t20 * t20
+                    let t22 = t19 * t21
+                    t11Lanes += lanes.masked(t17)
+                    t12Lanes += lanes.masked(s_c_j)
+                    t13Lanes += lanes.masked(s_l_j)
+                    t14Lanes += lanes.masked(t22)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t17 = -s_c_j
+                    let t15 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t18 = s_l_j - s_c_j
-                    let t19 = KernelMath.exp(t18)
-                    let t20 = KernelMath.exp(t17)
+                    let t16 = s_l_j - s_c_j
+                    let t17 = KernelMath.exp(t16)
+                    let t18 = KernelMath.exp(t15)
+                    let t19 = 0.5 * t18
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t21 = mu_c_j * mu_c_j
-                    let t22 = t20 * t21
-                    let t23 = t20 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t24 = t23 * mu_l_j
-                    let t25 = mu_l_j * mu_l_j
-                    let t26 = t20 * t25
-                    t11Lanes += lanes.masked(t19)
-                    t12Lanes += lanes.masked(t22)
-                    t13Lanes += lanes.masked(t24)
-                    t14Lanes += lanes.masked(t26)
-                    t15Lanes += lanes.masked(s_c_j)
-                    t16Lanes += lanes.masked(s_l_j)
+                    let t20 = mu_c_j - mu_l_j
+                    let t21 = t20 * t20
+                    let t22 = t19 * t21
+                    t11Lanes += lanes.masked(t17)
+                    t12Lanes += lanes.masked(s_c_j)
+                    t13Lanes += lanes.masked(s_l_j)
+                    t14Lanes += lanes.masked(t22)
                 }
                 let t11 = KernelMath.sum(t11Lanes)
                 let t12 = KernelMath.sum(t12Lanes)
                 let t13 = KernelMath.sum(t13Lanes)
                 let t14 = KernelMath.sum(t14Lanes)
-                let t15 = KernelMath.sum(t15Lanes)
-                let t16 = KernelMath.sum(t16Lanes)
-                // t27 = sum_{j=1}^{m_u} exp(s_u_j)
-                var t27Lanes = SIMD8<Float>()
-                // t28 = sum_{j=1}^{m_u} mu_u_j^2
-                var t28Lanes = SIMD8<Float>()
-                // t29 = sum_{j=1}^{m_u} s_u_j
-                var t29Lanes = SIMD8<Float>()
+                // t23 = sum_{j=1}^{m_u} exp(s_u_j)
+                var t23Lanes = SIMD8<Float>()
+                // t24 = sum_{j=1}^{m_u} mu_u_j^2
+                var t24Lanes = SIMD8<Float>()
+                // t25 = sum_{j=1}^{m_u} s_u_j
+                var t25Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t30 = KernelMath.exp(s_u_j)
+                    let t26 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t31 = mu_u_j * mu_u_j
-                    t27Lanes += lanes.masked(t30)
-                    t28Lanes += lanes.masked(t31)
-                    t29Lanes += lanes.masked(s_u_j)
+                    let t27 = mu_u_j * mu_u_j
+                    t23Lanes += lanes.masked(t26)
+                    t24Lanes += lanes.masked(t27)
+                    t25Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t30 = KernelMath.exp(s_u_j)
+                    let t26 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t31 = mu_u_j * mu_u_j
-                    t27Lanes += lanes.masked(t30)
-                    t28Lanes += lanes.masked(t31)
-                    t29Lanes += lanes.masked(s_u_j)
+                    let t27 = mu_u_j * mu_u_j
+                    t23Lanes += lanes.masked(t26)
+                    t24Lanes += lanes.masked(t27)
+                    t25Lanes += lanes.masked(s_u_j)
                 }
-                let t27 = KernelMath.sum(t27Lanes)
-                let t28 = KernelMath.sum(t28Lanes)
-                let t29 = KernelMath.sum(t29Lanes)
-                let t32 = 0.5 * t11
-                let t33 = 0.5 * t12
-                let t34 = 0.5 * t14
-                let t35 = 0.5 * t15
-                let t36 = 0.5 * t16
-                let t37 = 0.5 * t27
-                let t38 = 0.5 * t28
-                let t39 = 0.5 * t29
-                let t40 = t4 - t3
-                let t41 = t40 - t1
-                let t42 = t41 - t2
-                let t43 = t32 + t42
-                let t44 = t33 + t43
-                let t45 = t44 - t13
-                let t46 = t34 + t45
-                let t47 = t35 + t46
-                let t48 = t47 - t36
-                let t49 = t37 + t48
-                let t50 = t38 + t49
-                let t51 = t50 - t39
-                total += Double(t51)
+                let t23 = KernelMath.sum(t23Lanes)
+                let t24 = KernelMath.sum(t24Lanes)
+                let t25 = KernelMath.sum(t25Lanes)
+                let t28 = 0.5 * t11
+                let t29 = 0.5 * t12
+                let t30 = 0.5 * t13
+                let t31 = 0.5 * t23
+                let t32 = 0.5 * t24
+                let t33 = 0.5 * t25
+                let t34 = t4 - t3
+                let t35 = t34 - t1
+                let t36 = t35 - t2
+                let t37 = t28 + t36
+                let t38 = t29 + t37
+                let t39 = t38 - t30
+                let t40 = t31 + t39
+                let t41 = t32 + t40
+                let t42 = t41 - t33
+                let t43 = t14 + t42
+                total += Double(t43)
             }
             return total
         }
@@ -282,9 +263,8 @@ public enum CdvaeLoss: ObjectiveKernel {
         let m_uSize = Float(m_u)
         let t2 = 0.5 * m_uSize
         let seed = 1 / Float(batch)
-        let t3 = -seed
+        let t3 = 0.5 * seed
         let t4 = -0.5 * seed
-        let t5 = 0.5 * seed
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
             let expNegAbsRow = UnsafeMutablePointer<Float>.allocate(capacity: k)
@@ -305,235 +285,199 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let dMu_cRow = dMu_c + example * m_l
                 let dS_cRow = dS_c + example * m_l
                 let dFRow = dF + example * k
-                // t6 = sum_{j=1}^{k} f_j x_j
+                // t5 = sum_{j=1}^{k} f_j x_j
+                var t5Lanes = SIMD8<Float>()
+                // t6 = sum_{j=1}^{k} softplus(f_j)
                 var t6Lanes = SIMD8<Float>()
-                // t7 = sum_{j=1}^{k} softplus(f_j)
-                var t7Lanes = SIMD8<Float>()
                 // The exponentials of the row first, in a pass of their own (see LoopFission).
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let f_j = lanes.load(fRow)
-                    let t8 = KernelMath.expNegAbs(f_j)
-                    lanes.store(t8, expNegAbsRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t7, expNegAbsRow)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
-                    let t8 = KernelMath.expNegAbs(f_j)
-                    lanes.store(t8, expNegAbsRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t7, expNegAbsRow)
                 }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t9 = f_j * x_j
-                    let t10 = lanes.load(expNegAbsRow)
-                    let t11 = KernelMath.relu(f_j)
-                    let t12 = KernelMath.log1pUnit(t10)
-                    let t13 = t11 + t12
-                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
-                    let t15 = 1 + t10
-                    let t16 = t14 / t15
-                    let t17 = t16 - x_j
-                    let t18 = seed * t17
-                    lanes.store(t18, dFRow)
-                    t6Lanes += lanes.masked(t9)
-                    t7Lanes += lanes.masked(t13)
+                    let t8 = f_j * x_j
+                    let t9 = lanes.load(expNegAbsRow)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
+                    t5Lanes += lanes.masked(t8)
+                    t6Lanes += lanes.masked(t12)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t9 = f_j * x_j
-                    let t10 = lanes.load(expNegAbsRow)
-                    let t11 = KernelMath.relu(f_j)
-                    let t12 = KernelMath.log1pUnit(t10)
-                    let t13 = t11 + t12
-                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
-                    let t15 = 1 + t10
-                    let t16 = t14 / t15
-                    let t17 = t16 - x_j
-                    let t18 = seed * t17
-                    lanes.store(t18, dFRow)
-                    t6Lanes += lanes.masked(t9)
-                    t7Lanes += lanes.masked(t13)
+                    let t8 = f_j * x_j
+                    let t9 = lanes.load(expNegAbsRow)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
+                    t5Lanes += lanes.masked(t8)
+                    t6Lanes += lanes.masked(t12)
                 }
+                let t5 = KernelMath.sum(t5Lanes)
                 let t6 = KernelMath.sum(t6Lanes)
-                let t7 = KernelMath.sum(t7Lanes)
-                // t19 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                // t18 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                var t18Lanes = SIMD8<Float>()
+                // t19 = sum_{j=1}^{m_l} s_c_j
                 var t19Lanes = SIMD8<Float>()
-                // t20 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t20 = sum_{j=1}^{m_l} s_l_j
                 var t20Lanes = SIMD8<Float>()
-                // t21 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t21 = sum_{j=1}^{m_l} 1/2 exp(-s_c_j) (mu_c_j - mu_l_j)^2
                 var t21Lanes = SIMD8<Float>()
-                // t22 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
-                var t22Lanes = SIMD8<Float>()
-                // t23 = sum_{j=1}^{m_l} s_c_j
-                var t23Lanes = SIMD8<Float>()
-                // t24 = sum_{j=1}^{m_l} s_l_j
-                var t24Lanes = SIMD8<Float>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t25 = -s_c_j
+                    let t22 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t26 = s_l_j - s_c_j
-                    let t27 = KernelMath.exp(t26)
-                    let t28 = KernelMath.exp(t25)
+                    let t23 = s_l_j - s_c_j
+                    let t24 = KernelMath.exp(t23)
+                    let t25 = KernelMath.exp(t22)
+                    let t26 = 0.5 * t25
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t29 = mu_c_j * mu_c_j
-                    let t30 = t28 * t29
-                    let t31 = t28 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t32 = t31 * mu_l_j
-                    let t33 = mu_l_j * mu_l_j
-                    let t34 = t28 * t33
-                    let t35 = t33 * t5
-                    let t36 = t28 * t5
-                    let t37 = 2 * mu_l_j
-                    let t38 = t36 * t37
-                    let t39 = mu_l_j * t3
-                    let t40 = t31 * t3
-                    let t41 = t38 + t40
-                    let t42 = mu_c_j * t39
-                    let t43 = t28 * t39
-                    let t44 = t29 * t5
-                    let t45 = 2 * mu_c_j
-                    let t46 = t36 * t45
-                    let t47 = t43 + t46
-                    let t48 = t35 + t42
-                    let t49 = t44 + t48
-                    let t50 = t28 * t49
-                    let t51 = t27 * t5
-                    let t52 = t27 * t4
-                    let t53 = t4 + t51
-                    let t54 = t5 + t52
-                    let t55 = t54 - t50
-                    lanes.store(t55, dS_cRow)
-                    lanes.store(t53, dS_lRow)
-                    lanes.store(t47, dMu_cRow)
-                    lanes.store(t41, dMu_lRow)
-                    t19Lanes += lanes.masked(t27)
-                    t20Lanes += lanes.masked(t30)
-                    t21Lanes += lanes.masked(t32)
-                    t22Lanes += lanes.masked(t34)
-                    t23Lanes += lanes.masked(s_c_j)
-                    t24Lanes += lanes.masked(s_l_j)
+                    let t27 = mu_c_j - mu_l_j
+                    let t28 = t27 * t27
+                    let t29 = t26 * t28
+                    let t30 = t28 * seed
+                    let t31 = t25 * t3
+                    let t32 = 2 * t27
+                    let t33 = t31 * t32
+                    let t34 = -t33
+                    let t35 = 0.5 * t30
+                    let t36 = t25 * t35
+                    let t37 = t24 * t3
+                    let t38 = t24 * t4
+                    let t39 = t4 + t37
+                    let t40 = t3 + t38
+                    let t41 = t40 - t36
+                    lanes.store(t41, dS_cRow)
+                    lanes.store(t39, dS_lRow)
+                    lanes.store(t33, dMu_cRow)
+                    lanes.store(t34, dMu_lRow)
+                    t18Lanes += lanes.masked(t24)
+                    t19Lanes += lanes.masked(s_c_j)
+                    t20Lanes += lanes.masked(s_l_j)
+                    t21Lanes += lanes.masked(t29)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t25 = -s_c_j
+                    let t22 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t26 = s_l_j - s_c_j
-                    let t27 = KernelMath.exp(t26)
-                    let t28 = KernelMath.exp(t25)
+                    let t23 = s_l_j - s_c_j
+                    let t24 = KernelMath.exp(t23)
+                    let t25 = KernelMath.exp(t22)
+                    let t26 = 0.5 * t25
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t29 = mu_c_j * mu_c_j
-                    let t30 = t28 * t29
-                    let t31 = t28 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t32 = t31 * mu_l_j
-                    let t33 = mu_l_j * mu_l_j
-                    let t34 = t28 * t33
-                    let t35 = t33 * t5
-                    let t36 = t28 * t5
-                    let t37 = 2 * mu_l_j
-                    let t38 = t36 * t37
-                    let t39 = mu_l_j * t3
-                    let t40 = t31 * t3
-                    let t41 = t38 + t40
-                    let t42 = mu_c_j * t39
-                    let t43 = t28 * t39
-                    let t44 = t29 * t5
-                    let t45 = 2 * mu_c_j
-                    let t46 = t36 * t45
-                    let t47 = t43 + t46
-                    let t48 = t35 + t42
-                    let t49 = t44 + t48
-                    let t50 = t28 * t49
-                    let t51 = t27 * t5
-                    let t52 = t27 * t4
-                    let t53 = t4 + t51
-                    let t54 = t5 + t52
-                    let t55 = t54 - t50
-                    lanes.store(t55, dS_cRow)
-                    lanes.store(t53, dS_lRow)
-                    lanes.store(t47, dMu_cRow)
-                    lanes.store(t41, dMu_lRow)
-                    t19Lanes += lanes.masked(t27)
-                    t20Lanes += lanes.masked(t30)
-                    t21Lanes += lanes.masked(t32)
-                    t22Lanes += lanes.masked(t34)
-                    t23Lanes += lanes.masked(s_c_j)
-                    t24Lanes += lanes.masked(s_l_j)
+                    let t27 = mu_c_j - mu_l_j
+                    let t28 = t27 * t27
+                    let t29 = t26 * t28
+                    let t30 = t28 * seed
+                    let t31 = t25 * t3
+                    let t32 = 2 * t27
+                    let t33 = t31 * t32
+                    let t34 = -t33
+                    let t35 = 0.5 * t30
+                    let t36 = t25 * t35
+                    let t37 = t24 * t3
+                    let t38 = t24 * t4
+                    let t39 = t4 + t37
+                    let t40 = t3 + t38
+                    let t41 = t40 - t36
+                    lanes.store(t41, dS_cRow)
+                    lanes.store(t39, dS_lRow)
+                    lanes.store(t33, dMu_cRow)
+                    lanes.store(t34, dMu_lRow)
+                    t18Lanes += lanes.masked(t24)
+                    t19Lanes += lanes.masked(s_c_j)
+                    t20Lanes += lanes.masked(s_l_j)
+                    t21Lanes += lanes.masked(t29)
                 }
+                let t18 = KernelMath.sum(t18Lanes)
                 let t19 = KernelMath.sum(t19Lanes)
                 let t20 = KernelMath.sum(t20Lanes)
                 let t21 = KernelMath.sum(t21Lanes)
-                let t22 = KernelMath.sum(t22Lanes)
-                let t23 = KernelMath.sum(t23Lanes)
-                let t24 = KernelMath.sum(t24Lanes)
-                // t56 = sum_{j=1}^{m_u} exp(s_u_j)
-                var t56Lanes = SIMD8<Float>()
-                // t57 = sum_{j=1}^{m_u} mu_u_j^2
-                var t57Lanes = SIMD8<Float>()
-                // t58 = sum_{j=1}^{m_u} s_u_j
-                var t58Lanes = SIMD8<Float>()
+                // t42 = sum_{j=1}^{m_u} exp(s_u_j)
+                var t42Lanes = SIMD8<Float>()
+                // t43 = sum_{j=1}^{m_u} mu_u_j^2
+                var t43Lanes = SIMD8<Float>()
+                // t44 = sum_{j=1}^{m_u} s_u_j
+                var t44Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t59 = KernelMath.exp(s_u_j)
+                    let t45 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t60 = mu_u_j * mu_u_j
-                    let t61 = mu_u_j * seed
-                    let t62 = t59 * t5
-                    let t63 = t4 + t62
-                    lanes.store(t63, dS_uRow)
-                    lanes.store(t61, dMu_uRow)
-                    t56Lanes += lanes.masked(t59)
-                    t57Lanes += lanes.masked(t60)
-                    t58Lanes += lanes.masked(s_u_j)
+                    let t46 = mu_u_j * mu_u_j
+                    let t47 = mu_u_j * seed
+                    let t48 = t45 * t3
+                    let t49 = t4 + t48
+                    lanes.store(t49, dS_uRow)
+                    lanes.store(t47, dMu_uRow)
+                    t42Lanes += lanes.masked(t45)
+                    t43Lanes += lanes.masked(t46)
+                    t44Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t59 = KernelMath.exp(s_u_j)
+                    let t45 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t60 = mu_u_j * mu_u_j
-                    let t61 = mu_u_j * seed
-                    let t62 = t59 * t5
-                    let t63 = t4 + t62
-                    lanes.store(t63, dS_uRow)
-                    lanes.store(t61, dMu_uRow)
-                    t56Lanes += lanes.masked(t59)
-                    t57Lanes += lanes.masked(t60)
-                    t58Lanes += lanes.masked(s_u_j)
+                    let t46 = mu_u_j * mu_u_j
+                    let t47 = mu_u_j * seed
+                    let t48 = t45 * t3
+                    let t49 = t4 + t48
+                    lanes.store(t49, dS_uRow)
+                    lanes.store(t47, dMu_uRow)
+                    t42Lanes += lanes.masked(t45)
+                    t43Lanes += lanes.masked(t46)
+                    t44Lanes += lanes.masked(s_u_j)
                 }
-                let t56 = KernelMath.sum(t56Lanes)
-                let t57 = KernelMath.sum(t57Lanes)
-                let t58 = KernelMath.sum(t58Lanes)
-                let t64 = 0.5 * t19
-                let t65 = 0.5 * t20
-                let t66 = 0.5 * t22
-                let t67 = 0.5 * t23
-                let t68 = 0.5 * t24
-                let t69 = 0.5 * t56
-                let t70 = 0.5 * t57
-                let t71 = 0.5 * t58
-                let t72 = t7 - t6
-                let t73 = t72 - t1
-                let t74 = t73 - t2
-                let t75 = t64 + t74
-                let t76 = t65 + t75
-                let t77 = t76 - t21
-                let t78 = t66 + t77
-                let t79 = t67 + t78
-                let t80 = t79 - t68
-                let t81 = t69 + t80
-                let t82 = t70 + t81
-                let t83 = t82 - t71
-                total += Double(t83)
+                let t42 = KernelMath.sum(t42Lanes)
+                let t43 = KernelMath.sum(t43Lanes)
+                let t44 = KernelMath.sum(t44Lanes)
+                let t50 = 0.5 * t18
+                let t51 = 0.5 * t19
+                let t52 = 0.5 * t20
+                let t53 = 0.5 * t42
+                let t54 = 0.5 * t43
+                let t55 = 0.5 * t44
+                let t56 = t6 - t5
+                let t57 = t56 - t1
+                let t58 = t57 - t2
+                let t59 = t50 + t58
+                let t60 = t51 + t59
+                let t61 = t60 - t52
+                let t62 = t53 + t61
+                let t63 = t54 + t62
+                let t64 = t63 - t55
+                let t65 = t21 + t64
+                total += Double(t65)
             }
             return total
         }
@@ -814,118 +758,100 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let t4 = KernelMath.sum(t4Lanes)
                 // t11 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
                 var t11Lanes = SIMD8<Double>()
-                // t12 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t12 = sum_{j=1}^{m_l} s_c_j
                 var t12Lanes = SIMD8<Double>()
-                // t13 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t13 = sum_{j=1}^{m_l} s_l_j
                 var t13Lanes = SIMD8<Double>()
-                // t14 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
+                // t14 = sum_{j=1}^{m_l} 1/2 exp(-s_c_j) (mu_c_j - mu_l_j)^2
                 var t14Lanes = SIMD8<Double>()
-                // t15 = sum_{j=1}^{m_l} s_c_j
-                var t15Lanes = SIMD8<Double>()
-                // t16 = sum_{j=1}^{m_l} s_l_j
-                var t16Lanes = SIMD8<Double>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t17 = -s_c_j
+                    let t15 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t18 = s_l_j - s_c_j
-                    let t19 = KernelMath.exp(t18)
-                    let t20 = KernelMath.exp(t17)
+                    let t16 = s_l_j - s_c_j
+                    let t17 = KernelMath.exp(t16)
+                    let t18 = KernelMath.exp(t15)
+                    let t19 = 0.5 * t18
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t21 = mu_c_j * mu_c_j
-                    let t22 = t20 * t21
-                    let t23 = t20 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t24 = t23 * mu_l_j
-                    let t25 = mu_l_j * mu_l_j
-                    let t26 = t20 * t25
-                    t11Lanes += lanes.masked(t19)
-                    t12Lanes += lanes.masked(t22)
-                    t13Lanes += lanes.masked(t24)
-                    t14Lanes += lanes.masked(t26)
-                    t15Lanes += lanes.masked(s_c_j)
-                    t16Lanes += lanes.masked(s_l_j)
+                    let t20 = mu_c_j - mu_l_j
+                    let t21 = t20 * t20
+                    let t22 = t19 * t21
+                    t11Lanes += lanes.masked(t17)
+                    t12Lanes += lanes.masked(s_c_j)
+                    t13Lanes += lanes.masked(s_l_j)
+                    t14Lanes += lanes.masked(t22)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t17 = -s_c_j
+                    let t15 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t18 = s_l_j - s_c_j
-                    let t19 = KernelMath.exp(t18)
-                    let t20 = KernelMath.exp(t17)
+                    let t16 = s_l_j - s_c_j
+                    let t17 = KernelMath.exp(t16)
+                    let t18 = KernelMath.exp(t15)
+                    let t19 = 0.5 * t18
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t21 = mu_c_j * mu_c_j
-                    let t22 = t20 * t21
-                    let t23 = t20 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t24 = t23 * mu_l_j
-                    let t25 = mu_l_j * mu_l_j
-                    let t26 = t20 * t25
-                    t11Lanes += lanes.masked(t19)
-                    t12Lanes += lanes.masked(t22)
-                    t13Lanes += lanes.masked(t24)
-                    t14Lanes += lanes.masked(t26)
-                    t15Lanes += lanes.masked(s_c_j)
-                    t16Lanes += lanes.masked(s_l_j)
+                    let t20 = mu_c_j - mu_l_j
+                    let t21 = t20 * t20
+                    let t22 = t19 * t21
+                    t11Lanes += lanes.masked(t17)
+                    t12Lanes += lanes.masked(s_c_j)
+                    t13Lanes += lanes.masked(s_l_j)
+                    t14Lanes += lanes.masked(t22)
                 }
                 let t11 = KernelMath.sum(t11Lanes)
                 let t12 = KernelMath.sum(t12Lanes)
                 let t13 = KernelMath.sum(t13Lanes)
                 let t14 = KernelMath.sum(t14Lanes)
-                let t15 = KernelMath.sum(t15Lanes)
-                let t16 = KernelMath.sum(t16Lanes)
-                // t27 = sum_{j=1}^{m_u} exp(s_u_j)
-                var t27Lanes = SIMD8<Double>()
-                // t28 = sum_{j=1}^{m_u} mu_u_j^2
-                var t28Lanes = SIMD8<Double>()
-                // t29 = sum_{j=1}^{m_u} s_u_j
-                var t29Lanes = SIMD8<Double>()
+                // t23 = sum_{j=1}^{m_u} exp(s_u_j)
+                var t23Lanes = SIMD8<Double>()
+                // t24 = sum_{j=1}^{m_u} mu_u_j^2
+                var t24Lanes = SIMD8<Double>()
+                // t25 = sum_{j=1}^{m_u} s_u_j
+                var t25Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t30 = KernelMath.exp(s_u_j)
+                    let t26 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t31 = mu_u_j * mu_u_j
-                    t27Lanes += lanes.masked(t30)
-                    t28Lanes += lanes.masked(t31)
-                    t29Lanes += lanes.masked(s_u_j)
+                    let t27 = mu_u_j * mu_u_j
+                    t23Lanes += lanes.masked(t26)
+                    t24Lanes += lanes.masked(t27)
+                    t25Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t30 = KernelMath.exp(s_u_j)
+                    let t26 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t31 = mu_u_j * mu_u_j
-                    t27Lanes += lanes.masked(t30)
-                    t28Lanes += lanes.masked(t31)
-                    t29Lanes += lanes.masked(s_u_j)
+                    let t27 = mu_u_j * mu_u_j
+                    t23Lanes += lanes.masked(t26)
+                    t24Lanes += lanes.masked(t27)
+                    t25Lanes += lanes.masked(s_u_j)
                 }
-                let t27 = KernelMath.sum(t27Lanes)
-                let t28 = KernelMath.sum(t28Lanes)
-                let t29 = KernelMath.sum(t29Lanes)
-                let t32 = 0.5 * t11
-                let t33 = 0.5 * t12
-                let t34 = 0.5 * t14
-                let t35 = 0.5 * t15
-                let t36 = 0.5 * t16
-                let t37 = 0.5 * t27
-                let t38 = 0.5 * t28
-                let t39 = 0.5 * t29
-                let t40 = t4 - t3
-                let t41 = t40 - t1
-                let t42 = t41 - t2
-                let t43 = t32 + t42
-                let t44 = t33 + t43
-                let t45 = t44 - t13
-                let t46 = t34 + t45
-                let t47 = t35 + t46
-                let t48 = t47 - t36
-                let t49 = t37 + t48
-                let t50 = t38 + t49
-                let t51 = t50 - t39
-                total += Double(t51)
+                let t23 = KernelMath.sum(t23Lanes)
+                let t24 = KernelMath.sum(t24Lanes)
+                let t25 = KernelMath.sum(t25Lanes)
+                let t28 = 0.5 * t11
+                let t29 = 0.5 * t12
+                let t30 = 0.5 * t13
+                let t31 = 0.5 * t23
+                let t32 = 0.5 * t24
+                let t33 = 0.5 * t25
+                let t34 = t4 - t3
+                let t35 = t34 - t1
+                let t36 = t35 - t2
+                let t37 = t28 + t36
+                let t38 = t29 + t37
+                let t39 = t38 - t30
+                let t40 = t31 + t39
+                let t41 = t32 + t40
+                let t42 = t41 - t33
+                let t43 = t14 + t42
+                total += Double(t43)
             }
             return total
         }
@@ -966,9 +892,8 @@ public enum CdvaeLoss: ObjectiveKernel {
         let m_uSize = Double(m_u)
         let t2 = 0.5 * m_uSize
         let seed = 1 / Double(batch)
-        let t3 = -seed
+        let t3 = 0.5 * seed
         let t4 = -0.5 * seed
-        let t5 = 0.5 * seed
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
             let expNegAbsRow = UnsafeMutablePointer<Double>.allocate(capacity: k)
@@ -989,235 +914,199 @@ public enum CdvaeLoss: ObjectiveKernel {
                 let dMu_cRow = dMu_c + example * m_l
                 let dS_cRow = dS_c + example * m_l
                 let dFRow = dF + example * k
-                // t6 = sum_{j=1}^{k} f_j x_j
+                // t5 = sum_{j=1}^{k} f_j x_j
+                var t5Lanes = SIMD8<Double>()
+                // t6 = sum_{j=1}^{k} softplus(f_j)
                 var t6Lanes = SIMD8<Double>()
-                // t7 = sum_{j=1}^{k} softplus(f_j)
-                var t7Lanes = SIMD8<Double>()
                 // The exponentials of the row first, in a pass of their own (see LoopFission).
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let f_j = lanes.load(fRow)
-                    let t8 = KernelMath.expNegAbs(f_j)
-                    lanes.store(t8, expNegAbsRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t7, expNegAbsRow)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
-                    let t8 = KernelMath.expNegAbs(f_j)
-                    lanes.store(t8, expNegAbsRow)
+                    let t7 = KernelMath.expNegAbs(f_j)
+                    lanes.store(t7, expNegAbsRow)
                 }
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t9 = f_j * x_j
-                    let t10 = lanes.load(expNegAbsRow)
-                    let t11 = KernelMath.relu(f_j)
-                    let t12 = KernelMath.log1pUnit(t10)
-                    let t13 = t11 + t12
-                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
-                    let t15 = 1 + t10
-                    let t16 = t14 / t15
-                    let t17 = t16 - x_j
-                    let t18 = seed * t17
-                    lanes.store(t18, dFRow)
-                    t6Lanes += lanes.masked(t9)
-                    t7Lanes += lanes.masked(t13)
+                    let t8 = f_j * x_j
+                    let t9 = lanes.load(expNegAbsRow)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
+                    t5Lanes += lanes.masked(t8)
+                    t6Lanes += lanes.masked(t12)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let f_j = lanes.load(fRow)
                     let x_j = lanes.load(xRow)
-                    let t9 = f_j * x_j
-                    let t10 = lanes.load(expNegAbsRow)
-                    let t11 = KernelMath.relu(f_j)
-                    let t12 = KernelMath.log1pUnit(t10)
-                    let t13 = t11 + t12
-                    let t14 = KernelMath.ifNonNegative(f_j, 1, t10)
-                    let t15 = 1 + t10
-                    let t16 = t14 / t15
-                    let t17 = t16 - x_j
-                    let t18 = seed * t17
-                    lanes.store(t18, dFRow)
-                    t6Lanes += lanes.masked(t9)
-                    t7Lanes += lanes.masked(t13)
+                    let t8 = f_j * x_j
+                    let t9 = lanes.load(expNegAbsRow)
+                    let t10 = KernelMath.relu(f_j)
+                    let t11 = KernelMath.log1pUnit(t9)
+                    let t12 = t10 + t11
+                    let t13 = KernelMath.ifNonNegative(f_j, 1, t9)
+                    let t14 = 1 + t9
+                    let t15 = t13 / t14
+                    let t16 = t15 - x_j
+                    let t17 = seed * t16
+                    lanes.store(t17, dFRow)
+                    t5Lanes += lanes.masked(t8)
+                    t6Lanes += lanes.masked(t12)
                 }
+                let t5 = KernelMath.sum(t5Lanes)
                 let t6 = KernelMath.sum(t6Lanes)
-                let t7 = KernelMath.sum(t7Lanes)
-                // t19 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                // t18 = sum_{j=1}^{m_l} exp(-s_c_j + s_l_j)
+                var t18Lanes = SIMD8<Double>()
+                // t19 = sum_{j=1}^{m_l} s_c_j
                 var t19Lanes = SIMD8<Double>()
-                // t20 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j^2
+                // t20 = sum_{j=1}^{m_l} s_l_j
                 var t20Lanes = SIMD8<Double>()
-                // t21 = sum_{j=1}^{m_l} exp(-s_c_j) mu_c_j mu_l_j
+                // t21 = sum_{j=1}^{m_l} 1/2 exp(-s_c_j) (mu_c_j - mu_l_j)^2
                 var t21Lanes = SIMD8<Double>()
-                // t22 = sum_{j=1}^{m_l} exp(-s_c_j) mu_l_j^2
-                var t22Lanes = SIMD8<Double>()
-                // t23 = sum_{j=1}^{m_l} s_c_j
-                var t23Lanes = SIMD8<Double>()
-                // t24 = sum_{j=1}^{m_l} s_l_j
-                var t24Lanes = SIMD8<Double>()
                 for step in 0..<m_l / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_c_j = lanes.load(s_cRow)
-                    let t25 = -s_c_j
+                    let t22 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t26 = s_l_j - s_c_j
-                    let t27 = KernelMath.exp(t26)
-                    let t28 = KernelMath.exp(t25)
+                    let t23 = s_l_j - s_c_j
+                    let t24 = KernelMath.exp(t23)
+                    let t25 = KernelMath.exp(t22)
+                    let t26 = 0.5 * t25
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t29 = mu_c_j * mu_c_j
-                    let t30 = t28 * t29
-                    let t31 = t28 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t32 = t31 * mu_l_j
-                    let t33 = mu_l_j * mu_l_j
-                    let t34 = t28 * t33
-                    let t35 = t33 * t5
-                    let t36 = t28 * t5
-                    let t37 = 2 * mu_l_j
-                    let t38 = t36 * t37
-                    let t39 = mu_l_j * t3
-                    let t40 = t31 * t3
-                    let t41 = t38 + t40
-                    let t42 = mu_c_j * t39
-                    let t43 = t28 * t39
-                    let t44 = t29 * t5
-                    let t45 = 2 * mu_c_j
-                    let t46 = t36 * t45
-                    let t47 = t43 + t46
-                    let t48 = t35 + t42
-                    let t49 = t44 + t48
-                    let t50 = t28 * t49
-                    let t51 = t27 * t5
-                    let t52 = t27 * t4
-                    let t53 = t4 + t51
-                    let t54 = t5 + t52
-                    let t55 = t54 - t50
-                    lanes.store(t55, dS_cRow)
-                    lanes.store(t53, dS_lRow)
-                    lanes.store(t47, dMu_cRow)
-                    lanes.store(t41, dMu_lRow)
-                    t19Lanes += lanes.masked(t27)
-                    t20Lanes += lanes.masked(t30)
-                    t21Lanes += lanes.masked(t32)
-                    t22Lanes += lanes.masked(t34)
-                    t23Lanes += lanes.masked(s_c_j)
-                    t24Lanes += lanes.masked(s_l_j)
+                    let t27 = mu_c_j - mu_l_j
+                    let t28 = t27 * t27
+                    let t29 = t26 * t28
+                    let t30 = t28 * seed
+                    let t31 = t25 * t3
+                    let t32 = 2 * t27
+                    let t33 = t31 * t32
+                    let t34 = -t33
+                    let t35 = 0.5 * t30
+                    let t36 = t25 * t35
+                    let t37 = t24 * t3
+                    let t38 = t24 * t4
+                    let t39 = t4 + t37
+                    let t40 = t3 + t38
+                    let t41 = t40 - t36
+                    lanes.store(t41, dS_cRow)
+                    lanes.store(t39, dS_lRow)
+                    lanes.store(t33, dMu_cRow)
+                    lanes.store(t34, dMu_lRow)
+                    t18Lanes += lanes.masked(t24)
+                    t19Lanes += lanes.masked(s_c_j)
+                    t20Lanes += lanes.masked(s_l_j)
+                    t21Lanes += lanes.masked(t29)
                 }
                 if m_l % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_l - m_l % 8, m_l)
                     let s_c_j = lanes.load(s_cRow)
-                    let t25 = -s_c_j
+                    let t22 = -s_c_j
                     let s_l_j = lanes.load(s_lRow)
-                    let t26 = s_l_j - s_c_j
-                    let t27 = KernelMath.exp(t26)
-                    let t28 = KernelMath.exp(t25)
+                    let t23 = s_l_j - s_c_j
+                    let t24 = KernelMath.exp(t23)
+                    let t25 = KernelMath.exp(t22)
+                    let t26 = 0.5 * t25
                     let mu_c_j = lanes.load(mu_cRow)
-                    let t29 = mu_c_j * mu_c_j
-                    let t30 = t28 * t29
-                    let t31 = t28 * mu_c_j
                     let mu_l_j = lanes.load(mu_lRow)
-                    let t32 = t31 * mu_l_j
-                    let t33 = mu_l_j * mu_l_j
-                    let t34 = t28 * t33
-                    let t35 = t33 * t5
-                    let t36 = t28 * t5
-                    let t37 = 2 * mu_l_j
-                    let t38 = t36 * t37
-                    let t39 = mu_l_j * t3
-                    let t40 = t31 * t3
-                    let t41 = t38 + t40
-                    let t42 = mu_c_j * t39
-                    let t43 = t28 * t39
-                    let t44 = t29 * t5
-                    let t45 = 2 * mu_c_j
-                    let t46 = t36 * t45
-                    let t47 = t43 + t46
-                    let t48 = t35 + t42
-                    let t49 = t44 + t48
-                    let t50 = t28 * t49
-                    let t51 = t27 * t5
-                    let t52 = t27 * t4
-                    let t53 = t4 + t51
-                    let t54 = t5 + t52
-                    let t55 = t54 - t50
-                    lanes.store(t55, dS_cRow)
-                    lanes.store(t53, dS_lRow)
-                    lanes.store(t47, dMu_cRow)
-                    lanes.store(t41, dMu_lRow)
-                    t19Lanes += lanes.masked(t27)
-                    t20Lanes += lanes.masked(t30)
-                    t21Lanes += lanes.masked(t32)
-                    t22Lanes += lanes.masked(t34)
-                    t23Lanes += lanes.masked(s_c_j)
-                    t24Lanes += lanes.masked(s_l_j)
+                    let t27 = mu_c_j - mu_l_j
+                    let t28 = t27 * t27
+                    let t29 = t26 * t28
+                    let t30 = t28 * seed
+                    let t31 = t25 * t3
+                    let t32 = 2 * t27
+                    let t33 = t31 * t32
+                    let t34 = -t33
+                    let t35 = 0.5 * t30
+                    let t36 = t25 * t35
+                    let t37 = t24 * t3
+                    let t38 = t24 * t4
+                    let t39 = t4 + t37
+                    let t40 = t3 + t38
+                    let t41 = t40 - t36
+                    lanes.store(t41, dS_cRow)
+                    lanes.store(t39, dS_lRow)
+                    lanes.store(t33, dMu_cRow)
+                    lanes.store(t34, dMu_lRow)
+                    t18Lanes += lanes.masked(t24)
+                    t19Lanes += lanes.masked(s_c_j)
+                    t20Lanes += lanes.masked(s_l_j)
+                    t21Lanes += lanes.masked(t29)
                 }
+                let t18 = KernelMath.sum(t18Lanes)
                 let t19 = KernelMath.sum(t19Lanes)
                 let t20 = KernelMath.sum(t20Lanes)
                 let t21 = KernelMath.sum(t21Lanes)
-                let t22 = KernelMath.sum(t22Lanes)
-                let t23 = KernelMath.sum(t23Lanes)
-                let t24 = KernelMath.sum(t24Lanes)
-                // t56 = sum_{j=1}^{m_u} exp(s_u_j)
-                var t56Lanes = SIMD8<Double>()
-                // t57 = sum_{j=1}^{m_u} mu_u_j^2
-                var t57Lanes = SIMD8<Double>()
-                // t58 = sum_{j=1}^{m_u} s_u_j
-                var t58Lanes = SIMD8<Double>()
+                // t42 = sum_{j=1}^{m_u} exp(s_u_j)
+                var t42Lanes = SIMD8<Double>()
+                // t43 = sum_{j=1}^{m_u} mu_u_j^2
+                var t43Lanes = SIMD8<Double>()
+                // t44 = sum_{j=1}^{m_u} s_u_j
+                var t44Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    let t59 = KernelMath.exp(s_u_j)
+                    let t45 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t60 = mu_u_j * mu_u_j
-                    let t61 = mu_u_j * seed
-                    let t62 = t59 * t5
-                    let t63 = t4 + t62
-                    lanes.store(t63, dS_uRow)
-                    lanes.store(t61, dMu_uRow)
-                    t56Lanes += lanes.masked(t59)
-                    t57Lanes += lanes.masked(t60)
-                    t58Lanes += lanes.masked(s_u_j)
+                    let t46 = mu_u_j * mu_u_j
+                    let t47 = mu_u_j * seed
+                    let t48 = t45 * t3
+                    let t49 = t4 + t48
+                    lanes.store(t49, dS_uRow)
+                    lanes.store(t47, dMu_uRow)
+                    t42Lanes += lanes.masked(t45)
+                    t43Lanes += lanes.masked(t46)
+                    t44Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    let t59 = KernelMath.exp(s_u_j)
+                    let t45 = KernelMath.exp(s_u_j)
                     let mu_u_j = lanes.load(mu_uRow)
-                    let t60 = mu_u_j * mu_u_j
-                    let t61 = mu_u_j * seed
-                    let t62 = t59 * t5
-                    let t63 = t4 + t62
-                    lanes.store(t63, dS_uRow)
-                    lanes.store(t61, dMu_uRow)
-                    t56Lanes += lanes.masked(t59)
-                    t57Lanes += lanes.masked(t60)
-                    t58Lanes += lanes.masked(s_u_j)
+                    let t46 = mu_u_j * mu_u_j
+                    let t47 = mu_u_j * seed
+                    let t48 = t45 * t3
+                    let t49 = t4 + t48
+                    lanes.store(t49, dS_uRow)
+                    lanes.store(t47, dMu_uRow)
+                    t42Lanes += lanes.masked(t45)
+                    t43Lanes += lanes.masked(t46)
+                    t44Lanes += lanes.masked(s_u_j)
                 }
-                let t56 = KernelMath.sum(t56Lanes)
-                let t57 = KernelMath.sum(t57Lanes)
-                let t58 = KernelMath.sum(t58Lanes)
-                let t64 = 0.5 * t19
-                let t65 = 0.5 * t20
-                let t66 = 0.5 * t22
-                let t67 = 0.5 * t23
-                let t68 = 0.5 * t24
-                let t69 = 0.5 * t56
-                let t70 = 0.5 * t57
-                let t71 = 0.5 * t58
-                let t72 = t7 - t6
-                let t73 = t72 - t1
-                let t74 = t73 - t2
-                let t75 = t64 + t74
-                let t76 = t65 + t75
-                let t77 = t76 - t21
-                let t78 = t66 + t77
-                let t79 = t67 + t78
-                let t80 = t79 - t68
-                let t81 = t69 + t80
-                let t82 = t70 + t81
-                let t83 = t82 - t71
-                total += Double(t83)
+                let t42 = KernelMath.sum(t42Lanes)
+                let t43 = KernelMath.sum(t43Lanes)
+                let t44 = KernelMath.sum(t44Lanes)
+                let t50 = 0.5 * t18
+                let t51 = 0.5 * t19
+                let t52 = 0.5 * t20
+                let t53 = 0.5 * t42
+                let t54 = 0.5 * t43
+                let t55 = 0.5 * t44
+                let t56 = t6 - t5
+                let t57 = t56 - t1
+                let t58 = t57 - t2
+                let t59 = t50 + t58
+                let t60 = t51 + t59
+                let t61 = t60 - t52
+                let t62 = t53 + t61
+                let t63 = t54 + t62
+                let t64 = t63 - t55
+                let t65 = t21 + t64
+                total += Double(t65)
             }
             return total
         }

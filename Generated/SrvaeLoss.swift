@@ -2,13 +2,12 @@
 //
 // Per-example loss (the negative bound), after numerically safe rewriting:
 //   -logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u} (-1/2 log(2 pi)
-// - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u, i, j))^2 exp(-entry(V_u, i, j))))) -
-// sum_{j=1}^{k_y} y_j yhat_j / gamma_2^2 + 1/2 sum_{j=1}^{k_y} yhat_j^2 / gamma_2^2 + 1/2
-// sum_{j=1}^{m_z} exp(-s_p_j + s_z_j) + 1/2 sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j^2 - sum_{j=1}^{m_z}
-// exp(-s_p_j) mu_p_j mu_z_j + 1/2 sum_{j=1}^{m_z} exp(-s_p_j) mu_z_j^2 + 1/2 sum_{j=1}^{m_z} s_p_j
-// - sum_{j=1}^{k} x_j xhat_j / gamma_1^2 + 1/2 sum_{j=1}^{k} xhat_j^2 / gamma_1^2 + k_y
-// log(gamma_2) + k log(gamma_1) - 1/2 m_u - 1/2 m_z + 1/2 sum_{j=1}^{k_y} y_j^2 / gamma_2^2 + 1/2
-// sum_{j=1}^{k} x_j^2 / gamma_1^2 - 1/2 sum_{j=1}^{m_u} s_u_j - 1/2 sum_{j=1}^{m_z} s_z_j
+// - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u, i, j))^2 exp(-entry(V_u, i, j))))) + 1/2
+// sum_{j=1}^{m_z} exp(-s_p_j + s_z_j) + 1/2 sum_{j=1}^{m_z} s_p_j + k_y log(gamma_2) + k
+// log(gamma_1) - 1/2 m_u - 1/2 m_z - 1/2 sum_{j=1}^{m_u} s_u_j - 1/2 sum_{j=1}^{m_z} s_z_j +
+// sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2 + sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j -
+// mu_z_j)^2 + sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
+// Safe forms: square-of-difference ×3.
 // Sampler: u = mu_u + sqrt(exp(s_u)) ⊙ eps_u, over m_u.
 // Sampler: z = mu_z + sqrt(exp(s_z)) ⊙ eps_z, over m_z.
 // Gradients of the batch mean with respect to: mu_z, s_z, mu_u, s_u, u, mu_p, s_p, yhat, z, xhat,
@@ -21,7 +20,7 @@ public enum SrvaeLoss: ObjectiveKernel {
     public static let descriptor = KernelDescriptor(
         name: "SrvaeLoss", specPath: "Specs/srvae_model.elbo", specHash: "c4651a83601881d5",
         derivation: "srvae_model", objective: "srvae_loss = -(2)",
-        loss: "-logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u, i, j))^2 exp(-entry(V_u, i, j))))) - sum_{j=1}^{k_y} y_j yhat_j / gamma_2^2 + 1/2 sum_{j=1}^{k_y} yhat_j^2 / gamma_2^2 + 1/2 sum_{j=1}^{m_z} exp(-s_p_j + s_z_j) + 1/2 sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j^2 - sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j mu_z_j + 1/2 sum_{j=1}^{m_z} exp(-s_p_j) mu_z_j^2 + 1/2 sum_{j=1}^{m_z} s_p_j - sum_{j=1}^{k} x_j xhat_j / gamma_1^2 + 1/2 sum_{j=1}^{k} xhat_j^2 / gamma_1^2 + k_y log(gamma_2) + k log(gamma_1) - 1/2 m_u - 1/2 m_z + 1/2 sum_{j=1}^{k_y} y_j^2 / gamma_2^2 + 1/2 sum_{j=1}^{k} x_j^2 / gamma_1^2 - 1/2 sum_{j=1}^{m_u} s_u_j - 1/2 sum_{j=1}^{m_z} s_z_j",
+        loss: "-logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u, i, j))^2 exp(-entry(V_u, i, j))))) + 1/2 sum_{j=1}^{m_z} exp(-s_p_j + s_z_j) + 1/2 sum_{j=1}^{m_z} s_p_j + k_y log(gamma_2) + k log(gamma_1) - 1/2 m_u - 1/2 m_z - 1/2 sum_{j=1}^{m_u} s_u_j - 1/2 sum_{j=1}^{m_z} s_z_j + sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2 + sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2 + sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2",
         dimensions: ["K", "k", "k_y", "m_u", "m_z"],
         inputs: [
             .init(name: "x", role: .data, dimension: "k", readByLoss: true, hasGradient: false),
@@ -91,20 +90,20 @@ public enum SrvaeLoss: ObjectiveKernel {
         let a = params.pointer("a", count: K)
         let M_u = params.pointer("M_u", count: K * m_u)
         let V_u = params.pointer("V_u", count: K * m_u)
-        let gamma_2Value = gamma_2[0]
-        let t1 = gamma_2Value * gamma_2Value
-        let gamma_1Value = gamma_1[0]
-        let t2 = gamma_1Value * gamma_1Value
         let k_ySize = Float(k_y)
-        let t3 = KernelMath.log(gamma_2Value)
-        let t4 = k_ySize * t3
+        let gamma_2Value = gamma_2[0]
+        let t1 = KernelMath.log(gamma_2Value)
+        let t2 = k_ySize * t1
         let kSize = Float(k)
-        let t5 = KernelMath.log(gamma_1Value)
-        let t6 = kSize * t5
+        let gamma_1Value = gamma_1[0]
+        let t3 = KernelMath.log(gamma_1Value)
+        let t4 = kSize * t3
         let m_uSize = Float(m_u)
-        let t7 = 0.5 * m_uSize
+        let t5 = 0.5 * m_uSize
         let m_zSize = Float(m_z)
-        let t8 = 0.5 * m_zSize
+        let t6 = 0.5 * m_zSize
+        let t7 = gamma_2Value * gamma_2Value
+        let t8 = gamma_1Value * gamma_1Value
         // t9 = logsumexp(sum_{l=1}^{K} a_l)
         var t9Terms = KernelLogSumExp<Float>()
         for step in 0..<K / 8 {
@@ -178,186 +177,131 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t10Terms.add(t22)
                 }
                 let t10 = t10Terms.value
-                // t23 = sum_{j=1}^{k} x_j xhat_j / gamma_1^2
+                // t23 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
                 var t23Lanes = SIMD8<Float>()
-                // t24 = sum_{j=1}^{k} xhat_j^2 / gamma_1^2
-                var t24Lanes = SIMD8<Float>()
-                // t25 = sum_{j=1}^{k} x_j^2 / gamma_1^2
-                var t25Lanes = SIMD8<Float>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
-                    let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t26 = x_j * xhat_j
-                    let t27 = t26 / t2
-                    let t28 = xhat_j * xhat_j
-                    let t29 = t28 / t2
-                    let t30 = x_j * x_j
-                    let t31 = t30 / t2
+                    let x_j = lanes.load(xRow)
+                    let t24 = xhat_j - x_j
+                    let t25 = t24 * t24
+                    let t26 = 0.5 * t25
+                    let t27 = t26 / t8
                     t23Lanes += lanes.masked(t27)
-                    t24Lanes += lanes.masked(t29)
-                    t25Lanes += lanes.masked(t31)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
-                    let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t26 = x_j * xhat_j
-                    let t27 = t26 / t2
-                    let t28 = xhat_j * xhat_j
-                    let t29 = t28 / t2
-                    let t30 = x_j * x_j
-                    let t31 = t30 / t2
+                    let x_j = lanes.load(xRow)
+                    let t24 = xhat_j - x_j
+                    let t25 = t24 * t24
+                    let t26 = 0.5 * t25
+                    let t27 = t26 / t8
                     t23Lanes += lanes.masked(t27)
-                    t24Lanes += lanes.masked(t29)
-                    t25Lanes += lanes.masked(t31)
                 }
                 let t23 = KernelMath.sum(t23Lanes)
-                let t24 = KernelMath.sum(t24Lanes)
-                let t25 = KernelMath.sum(t25Lanes)
-                // t32 = sum_{j=1}^{k_y} y_j yhat_j / gamma_2^2
-                var t32Lanes = SIMD8<Float>()
-                // t33 = sum_{j=1}^{k_y} yhat_j^2 / gamma_2^2
-                var t33Lanes = SIMD8<Float>()
-                // t34 = sum_{j=1}^{k_y} y_j^2 / gamma_2^2
-                var t34Lanes = SIMD8<Float>()
+                // t28 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
+                var t28Lanes = SIMD8<Float>()
                 for step in 0..<k_y / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
-                    let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
-                    let t35 = y_j * yhat_j
-                    let t36 = t35 / t1
-                    let t37 = yhat_j * yhat_j
-                    let t38 = t37 / t1
-                    let t39 = y_j * y_j
-                    let t40 = t39 / t1
-                    t32Lanes += lanes.masked(t36)
-                    t33Lanes += lanes.masked(t38)
-                    t34Lanes += lanes.masked(t40)
+                    let y_j = lanes.load(yRow)
+                    let t29 = yhat_j - y_j
+                    let t30 = t29 * t29
+                    let t31 = 0.5 * t30
+                    let t32 = t31 / t7
+                    t28Lanes += lanes.masked(t32)
                 }
                 if k_y % 8 != 0 {
                     let lanes = KernelLanes<Float>(k_y - k_y % 8, k_y)
-                    let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
-                    let t35 = y_j * yhat_j
-                    let t36 = t35 / t1
-                    let t37 = yhat_j * yhat_j
-                    let t38 = t37 / t1
-                    let t39 = y_j * y_j
-                    let t40 = t39 / t1
-                    t32Lanes += lanes.masked(t36)
-                    t33Lanes += lanes.masked(t38)
-                    t34Lanes += lanes.masked(t40)
+                    let y_j = lanes.load(yRow)
+                    let t29 = yhat_j - y_j
+                    let t30 = t29 * t29
+                    let t31 = 0.5 * t30
+                    let t32 = t31 / t7
+                    t28Lanes += lanes.masked(t32)
                 }
-                let t32 = KernelMath.sum(t32Lanes)
-                let t33 = KernelMath.sum(t33Lanes)
-                let t34 = KernelMath.sum(t34Lanes)
-                // t41 = sum_{j=1}^{m_u} s_u_j
-                var t41Lanes = SIMD8<Float>()
+                let t28 = KernelMath.sum(t28Lanes)
+                // t33 = sum_{j=1}^{m_u} s_u_j
+                var t33Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    t41Lanes += lanes.masked(s_u_j)
+                    t33Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    t41Lanes += lanes.masked(s_u_j)
+                    t33Lanes += lanes.masked(s_u_j)
                 }
-                let t41 = KernelMath.sum(t41Lanes)
-                // t42 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
-                var t42Lanes = SIMD8<Float>()
-                // t43 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j^2
-                var t43Lanes = SIMD8<Float>()
-                // t44 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j mu_z_j
-                var t44Lanes = SIMD8<Float>()
-                // t45 = sum_{j=1}^{m_z} exp(-s_p_j) mu_z_j^2
-                var t45Lanes = SIMD8<Float>()
-                // t46 = sum_{j=1}^{m_z} s_p_j
-                var t46Lanes = SIMD8<Float>()
-                // t47 = sum_{j=1}^{m_z} s_z_j
-                var t47Lanes = SIMD8<Float>()
+                let t33 = KernelMath.sum(t33Lanes)
+                // t34 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
+                var t34Lanes = SIMD8<Float>()
+                // t35 = sum_{j=1}^{m_z} s_p_j
+                var t35Lanes = SIMD8<Float>()
+                // t36 = sum_{j=1}^{m_z} s_z_j
+                var t36Lanes = SIMD8<Float>()
+                // t37 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
+                var t37Lanes = SIMD8<Float>()
                 for step in 0..<m_z / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t48 = -s_p_j
+                    let t38 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t49 = s_z_j - s_p_j
-                    let t50 = KernelMath.exp(t49)
-                    let t51 = KernelMath.exp(t48)
+                    let t39 = s_z_j - s_p_j
+                    let t40 = KernelMath.exp(t39)
+                    let t41 = KernelMath.exp(t38)
+                    let t42 = 0.5 * t41
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t52 = mu_p_j * mu_p_j
-                    let t53 = t51 * t52
-                    let t54 = t51 * mu_p_j
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t55 = t54 * mu_z_j
-                    let t56 = mu_z_j * mu_z_j
-                    let t57 = t51 * t56
-                    t42Lanes += lanes.masked(t50)
-                    t43Lanes += lanes.masked(t53)
-                    t44Lanes += lanes.masked(t55)
-                    t45Lanes += lanes.masked(t57)
-                    t46Lanes += lanes.masked(s_p_j)
-                    t47Lanes += lanes.masked(s_z_j)
+                    let t43 = mu_p_j - mu_z_j
+                    let t44 = t43 * t43
+                    let t45 = t42 * t44
+                    t34Lanes += lanes.masked(t40)
+                    t35Lanes += lanes.masked(s_p_j)
+                    t36Lanes += lanes.masked(s_z_j)
+                    t37Lanes += lanes.masked(t45)
                 }
                 if m_z % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
-                    let t48 = -s_p_j
+                    let t38 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t49 = s_z_j - s_p_j
-                    let t50 = KernelMath.exp(t49)
-                    let t51 = KernelMath.exp(t48)
+                    let t39 = s_z_j - s_p_j
+                    let t40 = KernelMath.exp(t39)
+                    let t41 = KernelMath.exp(t38)
+                    let t42 = 0.5 * t41
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t52 = mu_p_j * mu_p_j
-                    let t53 = t51 * t52
-                    let t54 = t51 * mu_p_j
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t55 = t54 * mu_z_j
-                    let t56 = mu_z_j * mu_z_j
-                    let t57 = t51 * t56
-                    t42Lanes += lanes.masked(t50)
-                    t43Lanes += lanes.masked(t53)
-                    t44Lanes += lanes.masked(t55)
-                    t45Lanes += lanes.masked(t57)
-                    t46Lanes += lanes.masked(s_p_j)
-                    t47Lanes += lanes.masked(s_z_j)
+                    let t43 = mu_p_j - mu_z_j
+                    let t44 = t43 * t43
+                    let t45 = t42 * t44
+                    t34Lanes += lanes.masked(t40)
+                    t35Lanes += lanes.masked(s_p_j)
+                    t36Lanes += lanes.masked(s_z_j)
+                    t37Lanes += lanes.masked(t45)
                 }
-                let t42 = KernelMath.sum(t42Lanes)
-                let t43 = KernelMath.sum(t43Lanes)
-                let t44 = KernelMath.sum(t44Lanes)
-                let t45 = KernelMath.sum(t45Lanes)
-                let t46 = KernelMath.sum(t46Lanes)
-                let t47 = KernelMath.sum(t47Lanes)
-                let t58 = -t10
-                let t59 = t58 - t32
-                let t60 = 0.5 * t33
-                let t61 = t59 + t60
-                let t62 = 0.5 * t42
-                let t63 = t61 + t62
-                let t64 = 0.5 * t43
-                let t65 = t63 + t64
-                let t66 = t65 - t44
-                let t67 = 0.5 * t45
-                let t68 = t66 + t67
-                let t69 = 0.5 * t46
-                let t70 = t68 + t69
-                let t71 = t70 - t23
-                let t72 = 0.5 * t24
-                let t73 = t71 + t72
-                let t74 = t73 + t4
-                let t75 = t74 + t6
-                let t76 = t75 - t7
-                let t77 = t76 - t8
-                let t78 = 0.5 * t34
-                let t79 = t77 + t78
-                let t80 = 0.5 * t25
-                let t81 = t79 + t80
-                let t82 = 0.5 * t41
-                let t83 = t81 - t82
-                let t84 = 0.5 * t47
-                let t85 = t83 - t84
-                total += Double(t85)
+                let t34 = KernelMath.sum(t34Lanes)
+                let t35 = KernelMath.sum(t35Lanes)
+                let t36 = KernelMath.sum(t36Lanes)
+                let t37 = KernelMath.sum(t37Lanes)
+                let t46 = 0.5 * t34
+                let t47 = t46 - t10
+                let t48 = 0.5 * t35
+                let t49 = t47 + t48
+                let t50 = t49 + t2
+                let t51 = t50 + t4
+                let t52 = t51 - t5
+                let t53 = t52 - t6
+                let t54 = 0.5 * t33
+                let t55 = t53 - t54
+                let t56 = 0.5 * t36
+                let t57 = t55 - t56
+                let t58 = t57 + t28
+                let t59 = t58 + t37
+                let t60 = t59 + t23
+                total += Double(t60)
             }
             return total
         }
@@ -414,55 +358,49 @@ public enum SrvaeLoss: ObjectiveKernel {
         dM_u.update(repeating: 0, count: K * m_u)
         let dV_u = gradients.param("V_u", count: K * m_u)
         dV_u.update(repeating: 0, count: K * m_u)
-        let gamma_2Value = gamma_2[0]
-        let t1 = gamma_2Value * gamma_2Value
-        let gamma_1Value = gamma_1[0]
-        let t2 = gamma_1Value * gamma_1Value
         let k_ySize = Float(k_y)
-        let t3 = KernelMath.log(gamma_2Value)
-        let t4 = k_ySize * t3
+        let gamma_2Value = gamma_2[0]
+        let t1 = KernelMath.log(gamma_2Value)
+        let t2 = k_ySize * t1
         let kSize = Float(k)
-        let t5 = KernelMath.log(gamma_1Value)
-        let t6 = kSize * t5
+        let gamma_1Value = gamma_1[0]
+        let t3 = KernelMath.log(gamma_1Value)
+        let t4 = kSize * t3
         let m_uSize = Float(m_u)
-        let t7 = 0.5 * m_uSize
+        let t5 = 0.5 * m_uSize
         let m_zSize = Float(m_z)
-        let t8 = 0.5 * m_zSize
+        let t6 = 0.5 * m_zSize
+        let t7 = gamma_2Value * gamma_2Value
+        let t8 = gamma_1Value * gamma_1Value
         let seed = 1 / Float(batch)
-        let t9 = -seed
-        let t10 = -0.5 * seed
-        let t11 = 0.5 * seed
-        let t12 = 1 / t2
-        let t13 = t11 * t12
-        let t14 = 2 * t13
-        let t15 = 1 / t1
-        let t16 = t11 * t15
-        let t17 = 2 * t16
+        let t9 = 1 / t8
+        let t10 = seed * t9
+        let t11 = -seed
+        let t12 = 2 * gamma_1Value
+        let t13 = 0.5 * seed
+        let t14 = 1 / t7
+        let t15 = seed * t14
+        let t16 = 2 * gamma_2Value
+        let t17 = -0.5 * seed
         let t18 = kSize * seed
         let t19 = 1 / gamma_1Value
         let t20 = t18 * t19
         let t21 = k_ySize * seed
         let t22 = 1 / gamma_2Value
         let t23 = t21 * t22
-        let t24 = seed * t12
-        let t25 = -t24
-        let t26 = 2 * gamma_1Value
-        let t27 = seed * t15
-        let t28 = -t27
-        let t29 = 2 * gamma_2Value
-        // t30 = logsumexp(sum_{l=1}^{K} a_l)
-        var t30Terms = KernelLogSumExp<Float>()
+        // t24 = logsumexp(sum_{l=1}^{K} a_l)
+        var t24Terms = KernelLogSumExp<Float>()
         for step in 0..<K / 8 {
             let lanes = KernelLanes<Float>(full: 8 * step)
             let a_i = lanes.load(a)
-            t30Terms.add(a_i, lanes)
+            t24Terms.add(a_i, lanes)
         }
         if K % 8 != 0 {
             let lanes = KernelLanes<Float>(K - K % 8, K)
             let a_i = lanes.load(a)
-            t30Terms.add(a_i, lanes)
+            t24Terms.add(a_i, lanes)
         }
-        let t30 = t30Terms.value
+        let t24 = t24Terms.value
         let total = KernelParallel.forEachChunk(batch: batch, paramGradients: [(dGamma_1, 1), (dGamma_2, 1), (dA, K), (dM_u, K * m_u), (dV_u, K * m_u)]) { examples, chunkGradients in
             // Each chunk adds parameter gradients into buffers of its own, summed in order after.
             let dGamma_1 = chunkGradients[0]
@@ -492,495 +430,378 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let dS_pRow = dS_p + example * m_z
                 let dYhatRow = dYhat + example * k_y
                 let dXhatRow = dXhat + example * k
-                // t31 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
+                // t25 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
                 // (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u, i, j))^2 exp(-entry(V_u,
                 // i, j)))))
-                var t31Terms = KernelLogSumExp<Float>()
+                var t25Terms = KernelLogSumExp<Float>()
                 for i in 0..<K {
                     let a_i = a[i]
-                    let t32 = a_i - t30
-                    // t33 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
+                    let t26 = a_i - t24
+                    // t27 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
                     // i, j))^2 exp(-entry(V_u, i, j)))
-                    var t33Lanes = SIMD8<Float>()
+                    var t27Lanes = SIMD8<Float>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t34 = 0.5 * V_u_ij
-                        let t35 = -0.9189385332046727 - t34
+                        let t28 = 0.5 * V_u_ij
+                        let t29 = -0.9189385332046727 - t28
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t36 = u_j - M_u_ij
-                        let t37 = t36 * t36
-                        let t38 = 0.5 * t37
-                        let t39 = -V_u_ij
-                        let t40 = KernelMath.exp(t39)
-                        let t41 = t38 * t40
-                        let t42 = t35 - t41
-                        t33Lanes += lanes.masked(t42)
+                        let t30 = u_j - M_u_ij
+                        let t31 = t30 * t30
+                        let t32 = 0.5 * t31
+                        let t33 = -V_u_ij
+                        let t34 = KernelMath.exp(t33)
+                        let t35 = t32 * t34
+                        let t36 = t29 - t35
+                        t27Lanes += lanes.masked(t36)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t34 = 0.5 * V_u_ij
-                        let t35 = -0.9189385332046727 - t34
+                        let t28 = 0.5 * V_u_ij
+                        let t29 = -0.9189385332046727 - t28
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t36 = u_j - M_u_ij
-                        let t37 = t36 * t36
-                        let t38 = 0.5 * t37
-                        let t39 = -V_u_ij
-                        let t40 = KernelMath.exp(t39)
-                        let t41 = t38 * t40
-                        let t42 = t35 - t41
-                        t33Lanes += lanes.masked(t42)
+                        let t30 = u_j - M_u_ij
+                        let t31 = t30 * t30
+                        let t32 = 0.5 * t31
+                        let t33 = -V_u_ij
+                        let t34 = KernelMath.exp(t33)
+                        let t35 = t32 * t34
+                        let t36 = t29 - t35
+                        t27Lanes += lanes.masked(t36)
                     }
-                    let t33 = KernelMath.sum(t33Lanes)
-                    let t43 = t32 + t33
-                    t31Terms.add(t43)
+                    let t27 = KernelMath.sum(t27Lanes)
+                    let t37 = t26 + t27
+                    t25Terms.add(t37)
                 }
-                let t31 = t31Terms.value
-                // t44 = sum_{j=1}^{k} x_j xhat_j / gamma_1^2
-                var t44Lanes = SIMD8<Float>()
-                // t45 = sum_{j=1}^{k} xhat_j^2 / gamma_1^2
-                var t45Lanes = SIMD8<Float>()
-                // t46 = sum_{j=1}^{k} x_j^2 / gamma_1^2
-                var t46Lanes = SIMD8<Float>()
-                var t47Lanes = SIMD8<Float>()
-                var t48Lanes = SIMD8<Float>()
-                var t49Lanes = SIMD8<Float>()
+                let t25 = t25Terms.value
+                // t38 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
+                var t38Lanes = SIMD8<Float>()
+                var t39Lanes = SIMD8<Float>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
-                    let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t50 = x_j * xhat_j
-                    let t51 = t50 / t2
-                    let t52 = xhat_j * xhat_j
-                    let t53 = t52 / t2
-                    let t54 = x_j * x_j
-                    let t55 = t54 / t2
-                    let t56 = t55 / t2
-                    let t57 = t10 * t56
-                    let t58 = t53 / t2
-                    let t59 = t10 * t58
-                    let t60 = xhat_j * t14
-                    let t61 = t51 / t2
-                    let t62 = seed * t61
-                    let t63 = x_j * t25
-                    let t64 = t60 + t63
-                    lanes.store(t64, dXhatRow)
-                    t44Lanes += lanes.masked(t51)
-                    t45Lanes += lanes.masked(t53)
-                    t46Lanes += lanes.masked(t55)
-                    t47Lanes += lanes.masked(t57)
-                    t48Lanes += lanes.masked(t59)
-                    t49Lanes += lanes.masked(t62)
+                    let x_j = lanes.load(xRow)
+                    let t40 = xhat_j - x_j
+                    let t41 = t40 * t40
+                    let t42 = 0.5 * t41
+                    let t43 = t42 / t8
+                    let t44 = t43 / t8
+                    let t45 = t44 * t11
+                    let t46 = t40 * t10
+                    lanes.store(t46, dXhatRow)
+                    t38Lanes += lanes.masked(t43)
+                    t39Lanes += lanes.masked(t45)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
-                    let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t50 = x_j * xhat_j
-                    let t51 = t50 / t2
-                    let t52 = xhat_j * xhat_j
-                    let t53 = t52 / t2
-                    let t54 = x_j * x_j
-                    let t55 = t54 / t2
-                    let t56 = t55 / t2
-                    let t57 = t10 * t56
-                    let t58 = t53 / t2
-                    let t59 = t10 * t58
-                    let t60 = xhat_j * t14
-                    let t61 = t51 / t2
-                    let t62 = seed * t61
-                    let t63 = x_j * t25
-                    let t64 = t60 + t63
-                    lanes.store(t64, dXhatRow)
-                    t44Lanes += lanes.masked(t51)
-                    t45Lanes += lanes.masked(t53)
-                    t46Lanes += lanes.masked(t55)
-                    t47Lanes += lanes.masked(t57)
-                    t48Lanes += lanes.masked(t59)
-                    t49Lanes += lanes.masked(t62)
+                    let x_j = lanes.load(xRow)
+                    let t40 = xhat_j - x_j
+                    let t41 = t40 * t40
+                    let t42 = 0.5 * t41
+                    let t43 = t42 / t8
+                    let t44 = t43 / t8
+                    let t45 = t44 * t11
+                    let t46 = t40 * t10
+                    lanes.store(t46, dXhatRow)
+                    t38Lanes += lanes.masked(t43)
+                    t39Lanes += lanes.masked(t45)
                 }
-                let t44 = KernelMath.sum(t44Lanes)
-                let t45 = KernelMath.sum(t45Lanes)
-                let t46 = KernelMath.sum(t46Lanes)
-                let t47 = KernelMath.sum(t47Lanes)
-                let t48 = KernelMath.sum(t48Lanes)
-                let t49 = KernelMath.sum(t49Lanes)
-                // t65 = sum_{j=1}^{k_y} y_j yhat_j / gamma_2^2
-                var t65Lanes = SIMD8<Float>()
-                // t66 = sum_{j=1}^{k_y} yhat_j^2 / gamma_2^2
-                var t66Lanes = SIMD8<Float>()
-                // t67 = sum_{j=1}^{k_y} y_j^2 / gamma_2^2
-                var t67Lanes = SIMD8<Float>()
-                var t68Lanes = SIMD8<Float>()
-                var t69Lanes = SIMD8<Float>()
-                var t70Lanes = SIMD8<Float>()
+                let t38 = KernelMath.sum(t38Lanes)
+                let t39 = KernelMath.sum(t39Lanes)
+                // t47 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
+                var t47Lanes = SIMD8<Float>()
+                var t48Lanes = SIMD8<Float>()
                 for step in 0..<k_y / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
-                    let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
-                    let t71 = y_j * yhat_j
-                    let t72 = t71 / t1
-                    let t73 = yhat_j * yhat_j
-                    let t74 = t73 / t1
-                    let t75 = y_j * y_j
-                    let t76 = t75 / t1
-                    let t77 = t76 / t1
-                    let t78 = t10 * t77
-                    let t79 = t74 / t1
-                    let t80 = t10 * t79
-                    let t81 = yhat_j * t17
-                    let t82 = t72 / t1
-                    let t83 = seed * t82
-                    let t84 = y_j * t28
-                    let t85 = t81 + t84
-                    lanes.store(t85, dYhatRow)
-                    t65Lanes += lanes.masked(t72)
-                    t66Lanes += lanes.masked(t74)
-                    t67Lanes += lanes.masked(t76)
-                    t68Lanes += lanes.masked(t78)
-                    t69Lanes += lanes.masked(t80)
-                    t70Lanes += lanes.masked(t83)
+                    let y_j = lanes.load(yRow)
+                    let t49 = yhat_j - y_j
+                    let t50 = t49 * t49
+                    let t51 = 0.5 * t50
+                    let t52 = t51 / t7
+                    let t53 = t52 / t7
+                    let t54 = t11 * t53
+                    let t55 = t49 * t15
+                    lanes.store(t55, dYhatRow)
+                    t47Lanes += lanes.masked(t52)
+                    t48Lanes += lanes.masked(t54)
                 }
                 if k_y % 8 != 0 {
                     let lanes = KernelLanes<Float>(k_y - k_y % 8, k_y)
-                    let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
-                    let t71 = y_j * yhat_j
-                    let t72 = t71 / t1
-                    let t73 = yhat_j * yhat_j
-                    let t74 = t73 / t1
-                    let t75 = y_j * y_j
-                    let t76 = t75 / t1
-                    let t77 = t76 / t1
-                    let t78 = t10 * t77
-                    let t79 = t74 / t1
-                    let t80 = t10 * t79
-                    let t81 = yhat_j * t17
-                    let t82 = t72 / t1
-                    let t83 = seed * t82
-                    let t84 = y_j * t28
-                    let t85 = t81 + t84
-                    lanes.store(t85, dYhatRow)
-                    t65Lanes += lanes.masked(t72)
-                    t66Lanes += lanes.masked(t74)
-                    t67Lanes += lanes.masked(t76)
-                    t68Lanes += lanes.masked(t78)
-                    t69Lanes += lanes.masked(t80)
-                    t70Lanes += lanes.masked(t83)
+                    let y_j = lanes.load(yRow)
+                    let t49 = yhat_j - y_j
+                    let t50 = t49 * t49
+                    let t51 = 0.5 * t50
+                    let t52 = t51 / t7
+                    let t53 = t52 / t7
+                    let t54 = t11 * t53
+                    let t55 = t49 * t15
+                    lanes.store(t55, dYhatRow)
+                    t47Lanes += lanes.masked(t52)
+                    t48Lanes += lanes.masked(t54)
                 }
-                let t65 = KernelMath.sum(t65Lanes)
-                let t66 = KernelMath.sum(t66Lanes)
-                let t67 = KernelMath.sum(t67Lanes)
-                let t68 = KernelMath.sum(t68Lanes)
-                let t69 = KernelMath.sum(t69Lanes)
-                let t70 = KernelMath.sum(t70Lanes)
-                // t86 = sum_{j=1}^{m_u} s_u_j
-                var t86Lanes = SIMD8<Float>()
+                let t47 = KernelMath.sum(t47Lanes)
+                let t48 = KernelMath.sum(t48Lanes)
+                // t56 = sum_{j=1}^{m_u} s_u_j
+                var t56Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    lanes.store(t10, dS_uRow)
-                    t86Lanes += lanes.masked(s_u_j)
+                    lanes.store(t17, dS_uRow)
+                    t56Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    lanes.store(t10, dS_uRow)
-                    t86Lanes += lanes.masked(s_u_j)
+                    lanes.store(t17, dS_uRow)
+                    t56Lanes += lanes.masked(s_u_j)
                 }
-                let t86 = KernelMath.sum(t86Lanes)
-                // t87 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
-                var t87Lanes = SIMD8<Float>()
-                // t88 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j^2
-                var t88Lanes = SIMD8<Float>()
-                // t89 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j mu_z_j
-                var t89Lanes = SIMD8<Float>()
-                // t90 = sum_{j=1}^{m_z} exp(-s_p_j) mu_z_j^2
-                var t90Lanes = SIMD8<Float>()
-                // t91 = sum_{j=1}^{m_z} s_p_j
-                var t91Lanes = SIMD8<Float>()
-                // t92 = sum_{j=1}^{m_z} s_z_j
-                var t92Lanes = SIMD8<Float>()
+                let t56 = KernelMath.sum(t56Lanes)
+                // t57 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
+                var t57Lanes = SIMD8<Float>()
+                // t58 = sum_{j=1}^{m_z} s_p_j
+                var t58Lanes = SIMD8<Float>()
+                // t59 = sum_{j=1}^{m_z} s_z_j
+                var t59Lanes = SIMD8<Float>()
+                // t60 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
+                var t60Lanes = SIMD8<Float>()
                 for step in 0..<m_z / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t93 = -s_p_j
+                    let t61 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t94 = s_z_j - s_p_j
-                    let t95 = KernelMath.exp(t94)
-                    let t96 = KernelMath.exp(t93)
+                    let t62 = s_z_j - s_p_j
+                    let t63 = KernelMath.exp(t62)
+                    let t64 = KernelMath.exp(t61)
+                    let t65 = 0.5 * t64
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t97 = mu_p_j * mu_p_j
-                    let t98 = t96 * t97
-                    let t99 = t96 * mu_p_j
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t100 = t99 * mu_z_j
-                    let t101 = mu_z_j * mu_z_j
-                    let t102 = t96 * t101
-                    let t103 = t101 * t11
-                    let t104 = t96 * t11
-                    let t105 = 2 * mu_z_j
-                    let t106 = t104 * t105
-                    let t107 = mu_z_j * t9
-                    let t108 = t99 * t9
-                    let t109 = t106 + t108
-                    let t110 = mu_p_j * t107
-                    let t111 = t96 * t107
-                    let t112 = t97 * t11
-                    let t113 = 2 * mu_p_j
-                    let t114 = t104 * t113
-                    let t115 = t111 + t114
-                    let t116 = t103 + t110
-                    let t117 = t112 + t116
-                    let t118 = t96 * t117
-                    let t119 = t95 * t11
-                    let t120 = t95 * t10
-                    let t121 = t10 + t119
-                    let t122 = t11 + t120
-                    let t123 = t122 - t118
-                    lanes.store(t123, dS_pRow)
-                    lanes.store(t121, dS_zRow)
-                    lanes.store(t115, dMu_pRow)
-                    lanes.store(t109, dMu_zRow)
-                    t87Lanes += lanes.masked(t95)
-                    t88Lanes += lanes.masked(t98)
-                    t89Lanes += lanes.masked(t100)
-                    t90Lanes += lanes.masked(t102)
-                    t91Lanes += lanes.masked(s_p_j)
-                    t92Lanes += lanes.masked(s_z_j)
+                    let t66 = mu_p_j - mu_z_j
+                    let t67 = t66 * t66
+                    let t68 = t65 * t67
+                    let t69 = t67 * seed
+                    let t70 = t64 * t13
+                    let t71 = 2 * t66
+                    let t72 = t70 * t71
+                    let t73 = -t72
+                    let t74 = 0.5 * t69
+                    let t75 = t64 * t74
+                    let t76 = t63 * t13
+                    let t77 = t63 * t17
+                    let t78 = t17 + t76
+                    let t79 = t13 + t77
+                    let t80 = t79 - t75
+                    lanes.store(t80, dS_pRow)
+                    lanes.store(t78, dS_zRow)
+                    lanes.store(t72, dMu_pRow)
+                    lanes.store(t73, dMu_zRow)
+                    t57Lanes += lanes.masked(t63)
+                    t58Lanes += lanes.masked(s_p_j)
+                    t59Lanes += lanes.masked(s_z_j)
+                    t60Lanes += lanes.masked(t68)
                 }
                 if m_z % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
-                    let t93 = -s_p_j
+                    let t61 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t94 = s_z_j - s_p_j
-                    let t95 = KernelMath.exp(t94)
-                    let t96 = KernelMath.exp(t93)
+                    let t62 = s_z_j - s_p_j
+                    let t63 = KernelMath.exp(t62)
+                    let t64 = KernelMath.exp(t61)
+                    let t65 = 0.5 * t64
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t97 = mu_p_j * mu_p_j
-                    let t98 = t96 * t97
-                    let t99 = t96 * mu_p_j
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t100 = t99 * mu_z_j
-                    let t101 = mu_z_j * mu_z_j
-                    let t102 = t96 * t101
-                    let t103 = t101 * t11
-                    let t104 = t96 * t11
-                    let t105 = 2 * mu_z_j
-                    let t106 = t104 * t105
-                    let t107 = mu_z_j * t9
-                    let t108 = t99 * t9
-                    let t109 = t106 + t108
-                    let t110 = mu_p_j * t107
-                    let t111 = t96 * t107
-                    let t112 = t97 * t11
-                    let t113 = 2 * mu_p_j
-                    let t114 = t104 * t113
-                    let t115 = t111 + t114
-                    let t116 = t103 + t110
-                    let t117 = t112 + t116
-                    let t118 = t96 * t117
-                    let t119 = t95 * t11
-                    let t120 = t95 * t10
-                    let t121 = t10 + t119
-                    let t122 = t11 + t120
-                    let t123 = t122 - t118
-                    lanes.store(t123, dS_pRow)
-                    lanes.store(t121, dS_zRow)
-                    lanes.store(t115, dMu_pRow)
-                    lanes.store(t109, dMu_zRow)
-                    t87Lanes += lanes.masked(t95)
-                    t88Lanes += lanes.masked(t98)
-                    t89Lanes += lanes.masked(t100)
-                    t90Lanes += lanes.masked(t102)
-                    t91Lanes += lanes.masked(s_p_j)
-                    t92Lanes += lanes.masked(s_z_j)
+                    let t66 = mu_p_j - mu_z_j
+                    let t67 = t66 * t66
+                    let t68 = t65 * t67
+                    let t69 = t67 * seed
+                    let t70 = t64 * t13
+                    let t71 = 2 * t66
+                    let t72 = t70 * t71
+                    let t73 = -t72
+                    let t74 = 0.5 * t69
+                    let t75 = t64 * t74
+                    let t76 = t63 * t13
+                    let t77 = t63 * t17
+                    let t78 = t17 + t76
+                    let t79 = t13 + t77
+                    let t80 = t79 - t75
+                    lanes.store(t80, dS_pRow)
+                    lanes.store(t78, dS_zRow)
+                    lanes.store(t72, dMu_pRow)
+                    lanes.store(t73, dMu_zRow)
+                    t57Lanes += lanes.masked(t63)
+                    t58Lanes += lanes.masked(s_p_j)
+                    t59Lanes += lanes.masked(s_z_j)
+                    t60Lanes += lanes.masked(t68)
                 }
-                let t87 = KernelMath.sum(t87Lanes)
-                let t88 = KernelMath.sum(t88Lanes)
-                let t89 = KernelMath.sum(t89Lanes)
-                let t90 = KernelMath.sum(t90Lanes)
-                let t91 = KernelMath.sum(t91Lanes)
-                let t92 = KernelMath.sum(t92Lanes)
-                let t124 = -t31
-                let t125 = t124 - t65
-                let t126 = 0.5 * t66
-                let t127 = t125 + t126
-                let t128 = 0.5 * t87
-                let t129 = t127 + t128
-                let t130 = 0.5 * t88
-                let t131 = t129 + t130
-                let t132 = t131 - t89
-                let t133 = 0.5 * t90
-                let t134 = t132 + t133
-                let t135 = 0.5 * t91
-                let t136 = t134 + t135
-                let t137 = t136 - t44
-                let t138 = 0.5 * t45
-                let t139 = t137 + t138
-                let t140 = t139 + t4
-                let t141 = t140 + t6
-                let t142 = t141 - t7
-                let t143 = t142 - t8
-                let t144 = 0.5 * t67
-                let t145 = t143 + t144
-                let t146 = 0.5 * t46
-                let t147 = t145 + t146
-                let t148 = 0.5 * t86
-                let t149 = t147 - t148
-                let t150 = 0.5 * t92
-                let t151 = t149 - t150
-                let t152 = t47 + t48
-                let t153 = t49 + t152
-                let t154 = t153 * t26
-                let t155 = t20 + t154
-                let t156 = t68 + t69
-                let t157 = t70 + t156
-                let t158 = t157 * t29
-                let t159 = t23 + t158
-                total += Double(t151)
-                dGamma_2Sum += t159
-                dGamma_1Sum += t155
-                var t160: Float = 0
+                let t57 = KernelMath.sum(t57Lanes)
+                let t58 = KernelMath.sum(t58Lanes)
+                let t59 = KernelMath.sum(t59Lanes)
+                let t60 = KernelMath.sum(t60Lanes)
+                let t81 = 0.5 * t57
+                let t82 = t81 - t25
+                let t83 = 0.5 * t58
+                let t84 = t82 + t83
+                let t85 = t84 + t2
+                let t86 = t85 + t4
+                let t87 = t86 - t5
+                let t88 = t87 - t6
+                let t89 = 0.5 * t56
+                let t90 = t88 - t89
+                let t91 = 0.5 * t59
+                let t92 = t90 - t91
+                let t93 = t92 + t47
+                let t94 = t93 + t60
+                let t95 = t94 + t38
+                let t96 = t39 * t12
+                let t97 = t48 * t16
+                let t98 = t96 + t20
+                let t99 = t97 + t23
+                total += Double(t95)
+                dGamma_2Sum += t99
+                dGamma_1Sum += t98
+                var t100: Float = 0
                 for i in 0..<K {
                     let a_i = a[i]
-                    let t161 = a_i - t30
-                    // t162 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
+                    let t101 = a_i - t24
+                    // t102 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t162Lanes = SIMD8<Float>()
+                    var t102Lanes = SIMD8<Float>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t163 = 0.5 * V_u_ij
-                        let t164 = -0.9189385332046727 - t163
+                        let t103 = 0.5 * V_u_ij
+                        let t104 = -0.9189385332046727 - t103
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t165 = u_j - M_u_ij
-                        let t166 = t165 * t165
-                        let t167 = 0.5 * t166
-                        let t168 = -V_u_ij
-                        let t169 = KernelMath.exp(t168)
-                        let t170 = t167 * t169
-                        let t171 = t164 - t170
-                        t162Lanes += lanes.masked(t171)
+                        let t105 = u_j - M_u_ij
+                        let t106 = t105 * t105
+                        let t107 = 0.5 * t106
+                        let t108 = -V_u_ij
+                        let t109 = KernelMath.exp(t108)
+                        let t110 = t107 * t109
+                        let t111 = t104 - t110
+                        t102Lanes += lanes.masked(t111)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t163 = 0.5 * V_u_ij
-                        let t164 = -0.9189385332046727 - t163
+                        let t103 = 0.5 * V_u_ij
+                        let t104 = -0.9189385332046727 - t103
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t165 = u_j - M_u_ij
-                        let t166 = t165 * t165
-                        let t167 = 0.5 * t166
-                        let t168 = -V_u_ij
-                        let t169 = KernelMath.exp(t168)
-                        let t170 = t167 * t169
-                        let t171 = t164 - t170
-                        t162Lanes += lanes.masked(t171)
+                        let t105 = u_j - M_u_ij
+                        let t106 = t105 * t105
+                        let t107 = 0.5 * t106
+                        let t108 = -V_u_ij
+                        let t109 = KernelMath.exp(t108)
+                        let t110 = t107 * t109
+                        let t111 = t104 - t110
+                        t102Lanes += lanes.masked(t111)
                     }
-                    let t162 = KernelMath.sum(t162Lanes)
-                    let t172 = t161 + t162
-                    let t173 = t172 - t31
-                    let t174 = KernelMath.exp(t173)
-                    let t175 = seed * t174
-                    let t176 = 0.5 * t175
+                    let t102 = KernelMath.sum(t102Lanes)
+                    let t112 = t101 + t102
+                    let t113 = t112 - t25
+                    let t114 = KernelMath.exp(t113)
+                    let t115 = seed * t114
+                    let t116 = 0.5 * t115
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t177 = u_j - M_u_ij
-                        let t178 = t177 * t177
-                        let t179 = -V_u_ij
-                        let t180 = KernelMath.exp(t179)
-                        let t181 = t180 * t175
-                        let t182 = t178 * t176
-                        let t183 = t180 * t182
-                        let t184 = 0.5 * t181
-                        let t185 = 2 * t177
-                        let t186 = t184 * t185
-                        let t187 = -t186
-                        let t188 = t176 - t183
-                        lanes.accumulate(t188, dV_u + i * m_u)
-                        lanes.accumulate(t186, dURow)
-                        lanes.accumulate(t187, dM_u + i * m_u)
+                        let t117 = u_j - M_u_ij
+                        let t118 = t117 * t117
+                        let t119 = -V_u_ij
+                        let t120 = KernelMath.exp(t119)
+                        let t121 = t120 * t115
+                        let t122 = t118 * t116
+                        let t123 = t120 * t122
+                        let t124 = 0.5 * t121
+                        let t125 = 2 * t117
+                        let t126 = t124 * t125
+                        let t127 = -t126
+                        let t128 = t116 - t123
+                        lanes.accumulate(t128, dV_u + i * m_u)
+                        lanes.accumulate(t126, dURow)
+                        lanes.accumulate(t127, dM_u + i * m_u)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t177 = u_j - M_u_ij
-                        let t178 = t177 * t177
-                        let t179 = -V_u_ij
-                        let t180 = KernelMath.exp(t179)
-                        let t181 = t180 * t175
-                        let t182 = t178 * t176
-                        let t183 = t180 * t182
-                        let t184 = 0.5 * t181
-                        let t185 = 2 * t177
-                        let t186 = t184 * t185
-                        let t187 = -t186
-                        let t188 = t176 - t183
-                        lanes.accumulate(t188, dV_u + i * m_u)
-                        lanes.accumulate(t186, dURow)
-                        lanes.accumulate(t187, dM_u + i * m_u)
+                        let t117 = u_j - M_u_ij
+                        let t118 = t117 * t117
+                        let t119 = -V_u_ij
+                        let t120 = KernelMath.exp(t119)
+                        let t121 = t120 * t115
+                        let t122 = t118 * t116
+                        let t123 = t120 * t122
+                        let t124 = 0.5 * t121
+                        let t125 = 2 * t117
+                        let t126 = t124 * t125
+                        let t127 = -t126
+                        let t128 = t116 - t123
+                        lanes.accumulate(t128, dV_u + i * m_u)
+                        lanes.accumulate(t126, dURow)
+                        lanes.accumulate(t127, dM_u + i * m_u)
                     }
-                    t160 += t175
+                    t100 += t115
                 }
                 for i in 0..<K {
                     let a_i = a[i]
-                    let t189 = a_i - t30
-                    let t190 = KernelMath.exp(t189)
-                    let t191 = t160 * t190
-                    // t192 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
+                    let t129 = a_i - t24
+                    let t130 = KernelMath.exp(t129)
+                    let t131 = t100 * t130
+                    // t132 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t192Lanes = SIMD8<Float>()
+                    var t132Lanes = SIMD8<Float>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t193 = 0.5 * V_u_ij
-                        let t194 = -0.9189385332046727 - t193
+                        let t133 = 0.5 * V_u_ij
+                        let t134 = -0.9189385332046727 - t133
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t195 = u_j - M_u_ij
-                        let t196 = t195 * t195
-                        let t197 = 0.5 * t196
-                        let t198 = -V_u_ij
-                        let t199 = KernelMath.exp(t198)
-                        let t200 = t197 * t199
-                        let t201 = t194 - t200
-                        t192Lanes += lanes.masked(t201)
+                        let t135 = u_j - M_u_ij
+                        let t136 = t135 * t135
+                        let t137 = 0.5 * t136
+                        let t138 = -V_u_ij
+                        let t139 = KernelMath.exp(t138)
+                        let t140 = t137 * t139
+                        let t141 = t134 - t140
+                        t132Lanes += lanes.masked(t141)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t193 = 0.5 * V_u_ij
-                        let t194 = -0.9189385332046727 - t193
+                        let t133 = 0.5 * V_u_ij
+                        let t134 = -0.9189385332046727 - t133
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t195 = u_j - M_u_ij
-                        let t196 = t195 * t195
-                        let t197 = 0.5 * t196
-                        let t198 = -V_u_ij
-                        let t199 = KernelMath.exp(t198)
-                        let t200 = t197 * t199
-                        let t201 = t194 - t200
-                        t192Lanes += lanes.masked(t201)
+                        let t135 = u_j - M_u_ij
+                        let t136 = t135 * t135
+                        let t137 = 0.5 * t136
+                        let t138 = -V_u_ij
+                        let t139 = KernelMath.exp(t138)
+                        let t140 = t137 * t139
+                        let t141 = t134 - t140
+                        t132Lanes += lanes.masked(t141)
                     }
-                    let t192 = KernelMath.sum(t192Lanes)
-                    let t202 = t189 + t192
-                    let t203 = t202 - t31
-                    let t204 = KernelMath.exp(t203)
-                    let t205 = t9 * t204
-                    let t206 = t205 + t191
-                    dA[i] += t206
+                    let t132 = KernelMath.sum(t132Lanes)
+                    let t142 = t129 + t132
+                    let t143 = t142 - t25
+                    let t144 = KernelMath.exp(t143)
+                    let t145 = t11 * t144
+                    let t146 = t145 + t131
+                    dA[i] += t146
                 }
             }
             dGamma_1[0] += dGamma_1Sum
@@ -1211,20 +1032,20 @@ public enum SrvaeLoss: ObjectiveKernel {
         let a = params.pointer("a", count: K)
         let M_u = params.pointer("M_u", count: K * m_u)
         let V_u = params.pointer("V_u", count: K * m_u)
-        let gamma_2Value = gamma_2[0]
-        let t1 = gamma_2Value * gamma_2Value
-        let gamma_1Value = gamma_1[0]
-        let t2 = gamma_1Value * gamma_1Value
         let k_ySize = Double(k_y)
-        let t3 = KernelMath.log(gamma_2Value)
-        let t4 = k_ySize * t3
+        let gamma_2Value = gamma_2[0]
+        let t1 = KernelMath.log(gamma_2Value)
+        let t2 = k_ySize * t1
         let kSize = Double(k)
-        let t5 = KernelMath.log(gamma_1Value)
-        let t6 = kSize * t5
+        let gamma_1Value = gamma_1[0]
+        let t3 = KernelMath.log(gamma_1Value)
+        let t4 = kSize * t3
         let m_uSize = Double(m_u)
-        let t7 = 0.5 * m_uSize
+        let t5 = 0.5 * m_uSize
         let m_zSize = Double(m_z)
-        let t8 = 0.5 * m_zSize
+        let t6 = 0.5 * m_zSize
+        let t7 = gamma_2Value * gamma_2Value
+        let t8 = gamma_1Value * gamma_1Value
         // t9 = logsumexp(sum_{l=1}^{K} a_l)
         var t9Terms = KernelLogSumExp<Double>()
         for step in 0..<K / 8 {
@@ -1298,186 +1119,131 @@ public enum SrvaeLoss: ObjectiveKernel {
                     t10Terms.add(t22)
                 }
                 let t10 = t10Terms.value
-                // t23 = sum_{j=1}^{k} x_j xhat_j / gamma_1^2
+                // t23 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
                 var t23Lanes = SIMD8<Double>()
-                // t24 = sum_{j=1}^{k} xhat_j^2 / gamma_1^2
-                var t24Lanes = SIMD8<Double>()
-                // t25 = sum_{j=1}^{k} x_j^2 / gamma_1^2
-                var t25Lanes = SIMD8<Double>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
-                    let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t26 = x_j * xhat_j
-                    let t27 = t26 / t2
-                    let t28 = xhat_j * xhat_j
-                    let t29 = t28 / t2
-                    let t30 = x_j * x_j
-                    let t31 = t30 / t2
+                    let x_j = lanes.load(xRow)
+                    let t24 = xhat_j - x_j
+                    let t25 = t24 * t24
+                    let t26 = 0.5 * t25
+                    let t27 = t26 / t8
                     t23Lanes += lanes.masked(t27)
-                    t24Lanes += lanes.masked(t29)
-                    t25Lanes += lanes.masked(t31)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
-                    let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t26 = x_j * xhat_j
-                    let t27 = t26 / t2
-                    let t28 = xhat_j * xhat_j
-                    let t29 = t28 / t2
-                    let t30 = x_j * x_j
-                    let t31 = t30 / t2
+                    let x_j = lanes.load(xRow)
+                    let t24 = xhat_j - x_j
+                    let t25 = t24 * t24
+                    let t26 = 0.5 * t25
+                    let t27 = t26 / t8
                     t23Lanes += lanes.masked(t27)
-                    t24Lanes += lanes.masked(t29)
-                    t25Lanes += lanes.masked(t31)
                 }
                 let t23 = KernelMath.sum(t23Lanes)
-                let t24 = KernelMath.sum(t24Lanes)
-                let t25 = KernelMath.sum(t25Lanes)
-                // t32 = sum_{j=1}^{k_y} y_j yhat_j / gamma_2^2
-                var t32Lanes = SIMD8<Double>()
-                // t33 = sum_{j=1}^{k_y} yhat_j^2 / gamma_2^2
-                var t33Lanes = SIMD8<Double>()
-                // t34 = sum_{j=1}^{k_y} y_j^2 / gamma_2^2
-                var t34Lanes = SIMD8<Double>()
+                // t28 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
+                var t28Lanes = SIMD8<Double>()
                 for step in 0..<k_y / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
-                    let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
-                    let t35 = y_j * yhat_j
-                    let t36 = t35 / t1
-                    let t37 = yhat_j * yhat_j
-                    let t38 = t37 / t1
-                    let t39 = y_j * y_j
-                    let t40 = t39 / t1
-                    t32Lanes += lanes.masked(t36)
-                    t33Lanes += lanes.masked(t38)
-                    t34Lanes += lanes.masked(t40)
+                    let y_j = lanes.load(yRow)
+                    let t29 = yhat_j - y_j
+                    let t30 = t29 * t29
+                    let t31 = 0.5 * t30
+                    let t32 = t31 / t7
+                    t28Lanes += lanes.masked(t32)
                 }
                 if k_y % 8 != 0 {
                     let lanes = KernelLanes<Double>(k_y - k_y % 8, k_y)
-                    let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
-                    let t35 = y_j * yhat_j
-                    let t36 = t35 / t1
-                    let t37 = yhat_j * yhat_j
-                    let t38 = t37 / t1
-                    let t39 = y_j * y_j
-                    let t40 = t39 / t1
-                    t32Lanes += lanes.masked(t36)
-                    t33Lanes += lanes.masked(t38)
-                    t34Lanes += lanes.masked(t40)
+                    let y_j = lanes.load(yRow)
+                    let t29 = yhat_j - y_j
+                    let t30 = t29 * t29
+                    let t31 = 0.5 * t30
+                    let t32 = t31 / t7
+                    t28Lanes += lanes.masked(t32)
                 }
-                let t32 = KernelMath.sum(t32Lanes)
-                let t33 = KernelMath.sum(t33Lanes)
-                let t34 = KernelMath.sum(t34Lanes)
-                // t41 = sum_{j=1}^{m_u} s_u_j
-                var t41Lanes = SIMD8<Double>()
+                let t28 = KernelMath.sum(t28Lanes)
+                // t33 = sum_{j=1}^{m_u} s_u_j
+                var t33Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    t41Lanes += lanes.masked(s_u_j)
+                    t33Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    t41Lanes += lanes.masked(s_u_j)
+                    t33Lanes += lanes.masked(s_u_j)
                 }
-                let t41 = KernelMath.sum(t41Lanes)
-                // t42 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
-                var t42Lanes = SIMD8<Double>()
-                // t43 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j^2
-                var t43Lanes = SIMD8<Double>()
-                // t44 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j mu_z_j
-                var t44Lanes = SIMD8<Double>()
-                // t45 = sum_{j=1}^{m_z} exp(-s_p_j) mu_z_j^2
-                var t45Lanes = SIMD8<Double>()
-                // t46 = sum_{j=1}^{m_z} s_p_j
-                var t46Lanes = SIMD8<Double>()
-                // t47 = sum_{j=1}^{m_z} s_z_j
-                var t47Lanes = SIMD8<Double>()
+                let t33 = KernelMath.sum(t33Lanes)
+                // t34 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
+                var t34Lanes = SIMD8<Double>()
+                // t35 = sum_{j=1}^{m_z} s_p_j
+                var t35Lanes = SIMD8<Double>()
+                // t36 = sum_{j=1}^{m_z} s_z_j
+                var t36Lanes = SIMD8<Double>()
+                // t37 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
+                var t37Lanes = SIMD8<Double>()
                 for step in 0..<m_z / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t48 = -s_p_j
+                    let t38 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t49 = s_z_j - s_p_j
-                    let t50 = KernelMath.exp(t49)
-                    let t51 = KernelMath.exp(t48)
+                    let t39 = s_z_j - s_p_j
+                    let t40 = KernelMath.exp(t39)
+                    let t41 = KernelMath.exp(t38)
+                    let t42 = 0.5 * t41
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t52 = mu_p_j * mu_p_j
-                    let t53 = t51 * t52
-                    let t54 = t51 * mu_p_j
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t55 = t54 * mu_z_j
-                    let t56 = mu_z_j * mu_z_j
-                    let t57 = t51 * t56
-                    t42Lanes += lanes.masked(t50)
-                    t43Lanes += lanes.masked(t53)
-                    t44Lanes += lanes.masked(t55)
-                    t45Lanes += lanes.masked(t57)
-                    t46Lanes += lanes.masked(s_p_j)
-                    t47Lanes += lanes.masked(s_z_j)
+                    let t43 = mu_p_j - mu_z_j
+                    let t44 = t43 * t43
+                    let t45 = t42 * t44
+                    t34Lanes += lanes.masked(t40)
+                    t35Lanes += lanes.masked(s_p_j)
+                    t36Lanes += lanes.masked(s_z_j)
+                    t37Lanes += lanes.masked(t45)
                 }
                 if m_z % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
-                    let t48 = -s_p_j
+                    let t38 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t49 = s_z_j - s_p_j
-                    let t50 = KernelMath.exp(t49)
-                    let t51 = KernelMath.exp(t48)
+                    let t39 = s_z_j - s_p_j
+                    let t40 = KernelMath.exp(t39)
+                    let t41 = KernelMath.exp(t38)
+                    let t42 = 0.5 * t41
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t52 = mu_p_j * mu_p_j
-                    let t53 = t51 * t52
-                    let t54 = t51 * mu_p_j
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t55 = t54 * mu_z_j
-                    let t56 = mu_z_j * mu_z_j
-                    let t57 = t51 * t56
-                    t42Lanes += lanes.masked(t50)
-                    t43Lanes += lanes.masked(t53)
-                    t44Lanes += lanes.masked(t55)
-                    t45Lanes += lanes.masked(t57)
-                    t46Lanes += lanes.masked(s_p_j)
-                    t47Lanes += lanes.masked(s_z_j)
+                    let t43 = mu_p_j - mu_z_j
+                    let t44 = t43 * t43
+                    let t45 = t42 * t44
+                    t34Lanes += lanes.masked(t40)
+                    t35Lanes += lanes.masked(s_p_j)
+                    t36Lanes += lanes.masked(s_z_j)
+                    t37Lanes += lanes.masked(t45)
                 }
-                let t42 = KernelMath.sum(t42Lanes)
-                let t43 = KernelMath.sum(t43Lanes)
-                let t44 = KernelMath.sum(t44Lanes)
-                let t45 = KernelMath.sum(t45Lanes)
-                let t46 = KernelMath.sum(t46Lanes)
-                let t47 = KernelMath.sum(t47Lanes)
-                let t58 = -t10
-                let t59 = t58 - t32
-                let t60 = 0.5 * t33
-                let t61 = t59 + t60
-                let t62 = 0.5 * t42
-                let t63 = t61 + t62
-                let t64 = 0.5 * t43
-                let t65 = t63 + t64
-                let t66 = t65 - t44
-                let t67 = 0.5 * t45
-                let t68 = t66 + t67
-                let t69 = 0.5 * t46
-                let t70 = t68 + t69
-                let t71 = t70 - t23
-                let t72 = 0.5 * t24
-                let t73 = t71 + t72
-                let t74 = t73 + t4
-                let t75 = t74 + t6
-                let t76 = t75 - t7
-                let t77 = t76 - t8
-                let t78 = 0.5 * t34
-                let t79 = t77 + t78
-                let t80 = 0.5 * t25
-                let t81 = t79 + t80
-                let t82 = 0.5 * t41
-                let t83 = t81 - t82
-                let t84 = 0.5 * t47
-                let t85 = t83 - t84
-                total += Double(t85)
+                let t34 = KernelMath.sum(t34Lanes)
+                let t35 = KernelMath.sum(t35Lanes)
+                let t36 = KernelMath.sum(t36Lanes)
+                let t37 = KernelMath.sum(t37Lanes)
+                let t46 = 0.5 * t34
+                let t47 = t46 - t10
+                let t48 = 0.5 * t35
+                let t49 = t47 + t48
+                let t50 = t49 + t2
+                let t51 = t50 + t4
+                let t52 = t51 - t5
+                let t53 = t52 - t6
+                let t54 = 0.5 * t33
+                let t55 = t53 - t54
+                let t56 = 0.5 * t36
+                let t57 = t55 - t56
+                let t58 = t57 + t28
+                let t59 = t58 + t37
+                let t60 = t59 + t23
+                total += Double(t60)
             }
             return total
         }
@@ -1534,55 +1300,49 @@ public enum SrvaeLoss: ObjectiveKernel {
         dM_u.update(repeating: 0, count: K * m_u)
         let dV_u = gradients.param("V_u", count: K * m_u)
         dV_u.update(repeating: 0, count: K * m_u)
-        let gamma_2Value = gamma_2[0]
-        let t1 = gamma_2Value * gamma_2Value
-        let gamma_1Value = gamma_1[0]
-        let t2 = gamma_1Value * gamma_1Value
         let k_ySize = Double(k_y)
-        let t3 = KernelMath.log(gamma_2Value)
-        let t4 = k_ySize * t3
+        let gamma_2Value = gamma_2[0]
+        let t1 = KernelMath.log(gamma_2Value)
+        let t2 = k_ySize * t1
         let kSize = Double(k)
-        let t5 = KernelMath.log(gamma_1Value)
-        let t6 = kSize * t5
+        let gamma_1Value = gamma_1[0]
+        let t3 = KernelMath.log(gamma_1Value)
+        let t4 = kSize * t3
         let m_uSize = Double(m_u)
-        let t7 = 0.5 * m_uSize
+        let t5 = 0.5 * m_uSize
         let m_zSize = Double(m_z)
-        let t8 = 0.5 * m_zSize
+        let t6 = 0.5 * m_zSize
+        let t7 = gamma_2Value * gamma_2Value
+        let t8 = gamma_1Value * gamma_1Value
         let seed = 1 / Double(batch)
-        let t9 = -seed
-        let t10 = -0.5 * seed
-        let t11 = 0.5 * seed
-        let t12 = 1 / t2
-        let t13 = t11 * t12
-        let t14 = 2 * t13
-        let t15 = 1 / t1
-        let t16 = t11 * t15
-        let t17 = 2 * t16
+        let t9 = 1 / t8
+        let t10 = seed * t9
+        let t11 = -seed
+        let t12 = 2 * gamma_1Value
+        let t13 = 0.5 * seed
+        let t14 = 1 / t7
+        let t15 = seed * t14
+        let t16 = 2 * gamma_2Value
+        let t17 = -0.5 * seed
         let t18 = kSize * seed
         let t19 = 1 / gamma_1Value
         let t20 = t18 * t19
         let t21 = k_ySize * seed
         let t22 = 1 / gamma_2Value
         let t23 = t21 * t22
-        let t24 = seed * t12
-        let t25 = -t24
-        let t26 = 2 * gamma_1Value
-        let t27 = seed * t15
-        let t28 = -t27
-        let t29 = 2 * gamma_2Value
-        // t30 = logsumexp(sum_{l=1}^{K} a_l)
-        var t30Terms = KernelLogSumExp<Double>()
+        // t24 = logsumexp(sum_{l=1}^{K} a_l)
+        var t24Terms = KernelLogSumExp<Double>()
         for step in 0..<K / 8 {
             let lanes = KernelLanes<Double>(full: 8 * step)
             let a_i = lanes.load(a)
-            t30Terms.add(a_i, lanes)
+            t24Terms.add(a_i, lanes)
         }
         if K % 8 != 0 {
             let lanes = KernelLanes<Double>(K - K % 8, K)
             let a_i = lanes.load(a)
-            t30Terms.add(a_i, lanes)
+            t24Terms.add(a_i, lanes)
         }
-        let t30 = t30Terms.value
+        let t24 = t24Terms.value
         let total = KernelParallel.forEachChunk(batch: batch, paramGradients: [(dGamma_1, 1), (dGamma_2, 1), (dA, K), (dM_u, K * m_u), (dV_u, K * m_u)]) { examples, chunkGradients in
             // Each chunk adds parameter gradients into buffers of its own, summed in order after.
             let dGamma_1 = chunkGradients[0]
@@ -1612,495 +1372,378 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let dS_pRow = dS_p + example * m_z
                 let dYhatRow = dYhat + example * k_y
                 let dXhatRow = dXhat + example * k
-                // t31 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
+                // t25 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
                 // (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u, i, j))^2 exp(-entry(V_u,
                 // i, j)))))
-                var t31Terms = KernelLogSumExp<Double>()
+                var t25Terms = KernelLogSumExp<Double>()
                 for i in 0..<K {
                     let a_i = a[i]
-                    let t32 = a_i - t30
-                    // t33 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
+                    let t26 = a_i - t24
+                    // t27 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
                     // i, j))^2 exp(-entry(V_u, i, j)))
-                    var t33Lanes = SIMD8<Double>()
+                    var t27Lanes = SIMD8<Double>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t34 = 0.5 * V_u_ij
-                        let t35 = -0.9189385332046727 - t34
+                        let t28 = 0.5 * V_u_ij
+                        let t29 = -0.9189385332046727 - t28
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t36 = u_j - M_u_ij
-                        let t37 = t36 * t36
-                        let t38 = 0.5 * t37
-                        let t39 = -V_u_ij
-                        let t40 = KernelMath.exp(t39)
-                        let t41 = t38 * t40
-                        let t42 = t35 - t41
-                        t33Lanes += lanes.masked(t42)
+                        let t30 = u_j - M_u_ij
+                        let t31 = t30 * t30
+                        let t32 = 0.5 * t31
+                        let t33 = -V_u_ij
+                        let t34 = KernelMath.exp(t33)
+                        let t35 = t32 * t34
+                        let t36 = t29 - t35
+                        t27Lanes += lanes.masked(t36)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t34 = 0.5 * V_u_ij
-                        let t35 = -0.9189385332046727 - t34
+                        let t28 = 0.5 * V_u_ij
+                        let t29 = -0.9189385332046727 - t28
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t36 = u_j - M_u_ij
-                        let t37 = t36 * t36
-                        let t38 = 0.5 * t37
-                        let t39 = -V_u_ij
-                        let t40 = KernelMath.exp(t39)
-                        let t41 = t38 * t40
-                        let t42 = t35 - t41
-                        t33Lanes += lanes.masked(t42)
+                        let t30 = u_j - M_u_ij
+                        let t31 = t30 * t30
+                        let t32 = 0.5 * t31
+                        let t33 = -V_u_ij
+                        let t34 = KernelMath.exp(t33)
+                        let t35 = t32 * t34
+                        let t36 = t29 - t35
+                        t27Lanes += lanes.masked(t36)
                     }
-                    let t33 = KernelMath.sum(t33Lanes)
-                    let t43 = t32 + t33
-                    t31Terms.add(t43)
+                    let t27 = KernelMath.sum(t27Lanes)
+                    let t37 = t26 + t27
+                    t25Terms.add(t37)
                 }
-                let t31 = t31Terms.value
-                // t44 = sum_{j=1}^{k} x_j xhat_j / gamma_1^2
-                var t44Lanes = SIMD8<Double>()
-                // t45 = sum_{j=1}^{k} xhat_j^2 / gamma_1^2
-                var t45Lanes = SIMD8<Double>()
-                // t46 = sum_{j=1}^{k} x_j^2 / gamma_1^2
-                var t46Lanes = SIMD8<Double>()
-                var t47Lanes = SIMD8<Double>()
-                var t48Lanes = SIMD8<Double>()
-                var t49Lanes = SIMD8<Double>()
+                let t25 = t25Terms.value
+                // t38 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
+                var t38Lanes = SIMD8<Double>()
+                var t39Lanes = SIMD8<Double>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
-                    let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t50 = x_j * xhat_j
-                    let t51 = t50 / t2
-                    let t52 = xhat_j * xhat_j
-                    let t53 = t52 / t2
-                    let t54 = x_j * x_j
-                    let t55 = t54 / t2
-                    let t56 = t55 / t2
-                    let t57 = t10 * t56
-                    let t58 = t53 / t2
-                    let t59 = t10 * t58
-                    let t60 = xhat_j * t14
-                    let t61 = t51 / t2
-                    let t62 = seed * t61
-                    let t63 = x_j * t25
-                    let t64 = t60 + t63
-                    lanes.store(t64, dXhatRow)
-                    t44Lanes += lanes.masked(t51)
-                    t45Lanes += lanes.masked(t53)
-                    t46Lanes += lanes.masked(t55)
-                    t47Lanes += lanes.masked(t57)
-                    t48Lanes += lanes.masked(t59)
-                    t49Lanes += lanes.masked(t62)
+                    let x_j = lanes.load(xRow)
+                    let t40 = xhat_j - x_j
+                    let t41 = t40 * t40
+                    let t42 = 0.5 * t41
+                    let t43 = t42 / t8
+                    let t44 = t43 / t8
+                    let t45 = t44 * t11
+                    let t46 = t40 * t10
+                    lanes.store(t46, dXhatRow)
+                    t38Lanes += lanes.masked(t43)
+                    t39Lanes += lanes.masked(t45)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
-                    let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t50 = x_j * xhat_j
-                    let t51 = t50 / t2
-                    let t52 = xhat_j * xhat_j
-                    let t53 = t52 / t2
-                    let t54 = x_j * x_j
-                    let t55 = t54 / t2
-                    let t56 = t55 / t2
-                    let t57 = t10 * t56
-                    let t58 = t53 / t2
-                    let t59 = t10 * t58
-                    let t60 = xhat_j * t14
-                    let t61 = t51 / t2
-                    let t62 = seed * t61
-                    let t63 = x_j * t25
-                    let t64 = t60 + t63
-                    lanes.store(t64, dXhatRow)
-                    t44Lanes += lanes.masked(t51)
-                    t45Lanes += lanes.masked(t53)
-                    t46Lanes += lanes.masked(t55)
-                    t47Lanes += lanes.masked(t57)
-                    t48Lanes += lanes.masked(t59)
-                    t49Lanes += lanes.masked(t62)
+                    let x_j = lanes.load(xRow)
+                    let t40 = xhat_j - x_j
+                    let t41 = t40 * t40
+                    let t42 = 0.5 * t41
+                    let t43 = t42 / t8
+                    let t44 = t43 / t8
+                    let t45 = t44 * t11
+                    let t46 = t40 * t10
+                    lanes.store(t46, dXhatRow)
+                    t38Lanes += lanes.masked(t43)
+                    t39Lanes += lanes.masked(t45)
                 }
-                let t44 = KernelMath.sum(t44Lanes)
-                let t45 = KernelMath.sum(t45Lanes)
-                let t46 = KernelMath.sum(t46Lanes)
-                let t47 = KernelMath.sum(t47Lanes)
-                let t48 = KernelMath.sum(t48Lanes)
-                let t49 = KernelMath.sum(t49Lanes)
-                // t65 = sum_{j=1}^{k_y} y_j yhat_j / gamma_2^2
-                var t65Lanes = SIMD8<Double>()
-                // t66 = sum_{j=1}^{k_y} yhat_j^2 / gamma_2^2
-                var t66Lanes = SIMD8<Double>()
-                // t67 = sum_{j=1}^{k_y} y_j^2 / gamma_2^2
-                var t67Lanes = SIMD8<Double>()
-                var t68Lanes = SIMD8<Double>()
-                var t69Lanes = SIMD8<Double>()
-                var t70Lanes = SIMD8<Double>()
+                let t38 = KernelMath.sum(t38Lanes)
+                let t39 = KernelMath.sum(t39Lanes)
+                // t47 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
+                var t47Lanes = SIMD8<Double>()
+                var t48Lanes = SIMD8<Double>()
                 for step in 0..<k_y / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
-                    let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
-                    let t71 = y_j * yhat_j
-                    let t72 = t71 / t1
-                    let t73 = yhat_j * yhat_j
-                    let t74 = t73 / t1
-                    let t75 = y_j * y_j
-                    let t76 = t75 / t1
-                    let t77 = t76 / t1
-                    let t78 = t10 * t77
-                    let t79 = t74 / t1
-                    let t80 = t10 * t79
-                    let t81 = yhat_j * t17
-                    let t82 = t72 / t1
-                    let t83 = seed * t82
-                    let t84 = y_j * t28
-                    let t85 = t81 + t84
-                    lanes.store(t85, dYhatRow)
-                    t65Lanes += lanes.masked(t72)
-                    t66Lanes += lanes.masked(t74)
-                    t67Lanes += lanes.masked(t76)
-                    t68Lanes += lanes.masked(t78)
-                    t69Lanes += lanes.masked(t80)
-                    t70Lanes += lanes.masked(t83)
+                    let y_j = lanes.load(yRow)
+                    let t49 = yhat_j - y_j
+                    let t50 = t49 * t49
+                    let t51 = 0.5 * t50
+                    let t52 = t51 / t7
+                    let t53 = t52 / t7
+                    let t54 = t11 * t53
+                    let t55 = t49 * t15
+                    lanes.store(t55, dYhatRow)
+                    t47Lanes += lanes.masked(t52)
+                    t48Lanes += lanes.masked(t54)
                 }
                 if k_y % 8 != 0 {
                     let lanes = KernelLanes<Double>(k_y - k_y % 8, k_y)
-                    let y_j = lanes.load(yRow)
                     let yhat_j = lanes.load(yhatRow)
-                    let t71 = y_j * yhat_j
-                    let t72 = t71 / t1
-                    let t73 = yhat_j * yhat_j
-                    let t74 = t73 / t1
-                    let t75 = y_j * y_j
-                    let t76 = t75 / t1
-                    let t77 = t76 / t1
-                    let t78 = t10 * t77
-                    let t79 = t74 / t1
-                    let t80 = t10 * t79
-                    let t81 = yhat_j * t17
-                    let t82 = t72 / t1
-                    let t83 = seed * t82
-                    let t84 = y_j * t28
-                    let t85 = t81 + t84
-                    lanes.store(t85, dYhatRow)
-                    t65Lanes += lanes.masked(t72)
-                    t66Lanes += lanes.masked(t74)
-                    t67Lanes += lanes.masked(t76)
-                    t68Lanes += lanes.masked(t78)
-                    t69Lanes += lanes.masked(t80)
-                    t70Lanes += lanes.masked(t83)
+                    let y_j = lanes.load(yRow)
+                    let t49 = yhat_j - y_j
+                    let t50 = t49 * t49
+                    let t51 = 0.5 * t50
+                    let t52 = t51 / t7
+                    let t53 = t52 / t7
+                    let t54 = t11 * t53
+                    let t55 = t49 * t15
+                    lanes.store(t55, dYhatRow)
+                    t47Lanes += lanes.masked(t52)
+                    t48Lanes += lanes.masked(t54)
                 }
-                let t65 = KernelMath.sum(t65Lanes)
-                let t66 = KernelMath.sum(t66Lanes)
-                let t67 = KernelMath.sum(t67Lanes)
-                let t68 = KernelMath.sum(t68Lanes)
-                let t69 = KernelMath.sum(t69Lanes)
-                let t70 = KernelMath.sum(t70Lanes)
-                // t86 = sum_{j=1}^{m_u} s_u_j
-                var t86Lanes = SIMD8<Double>()
+                let t47 = KernelMath.sum(t47Lanes)
+                let t48 = KernelMath.sum(t48Lanes)
+                // t56 = sum_{j=1}^{m_u} s_u_j
+                var t56Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    lanes.store(t10, dS_uRow)
-                    t86Lanes += lanes.masked(s_u_j)
+                    lanes.store(t17, dS_uRow)
+                    t56Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    lanes.store(t10, dS_uRow)
-                    t86Lanes += lanes.masked(s_u_j)
+                    lanes.store(t17, dS_uRow)
+                    t56Lanes += lanes.masked(s_u_j)
                 }
-                let t86 = KernelMath.sum(t86Lanes)
-                // t87 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
-                var t87Lanes = SIMD8<Double>()
-                // t88 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j^2
-                var t88Lanes = SIMD8<Double>()
-                // t89 = sum_{j=1}^{m_z} exp(-s_p_j) mu_p_j mu_z_j
-                var t89Lanes = SIMD8<Double>()
-                // t90 = sum_{j=1}^{m_z} exp(-s_p_j) mu_z_j^2
-                var t90Lanes = SIMD8<Double>()
-                // t91 = sum_{j=1}^{m_z} s_p_j
-                var t91Lanes = SIMD8<Double>()
-                // t92 = sum_{j=1}^{m_z} s_z_j
-                var t92Lanes = SIMD8<Double>()
+                let t56 = KernelMath.sum(t56Lanes)
+                // t57 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
+                var t57Lanes = SIMD8<Double>()
+                // t58 = sum_{j=1}^{m_z} s_p_j
+                var t58Lanes = SIMD8<Double>()
+                // t59 = sum_{j=1}^{m_z} s_z_j
+                var t59Lanes = SIMD8<Double>()
+                // t60 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
+                var t60Lanes = SIMD8<Double>()
                 for step in 0..<m_z / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t93 = -s_p_j
+                    let t61 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t94 = s_z_j - s_p_j
-                    let t95 = KernelMath.exp(t94)
-                    let t96 = KernelMath.exp(t93)
+                    let t62 = s_z_j - s_p_j
+                    let t63 = KernelMath.exp(t62)
+                    let t64 = KernelMath.exp(t61)
+                    let t65 = 0.5 * t64
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t97 = mu_p_j * mu_p_j
-                    let t98 = t96 * t97
-                    let t99 = t96 * mu_p_j
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t100 = t99 * mu_z_j
-                    let t101 = mu_z_j * mu_z_j
-                    let t102 = t96 * t101
-                    let t103 = t101 * t11
-                    let t104 = t96 * t11
-                    let t105 = 2 * mu_z_j
-                    let t106 = t104 * t105
-                    let t107 = mu_z_j * t9
-                    let t108 = t99 * t9
-                    let t109 = t106 + t108
-                    let t110 = mu_p_j * t107
-                    let t111 = t96 * t107
-                    let t112 = t97 * t11
-                    let t113 = 2 * mu_p_j
-                    let t114 = t104 * t113
-                    let t115 = t111 + t114
-                    let t116 = t103 + t110
-                    let t117 = t112 + t116
-                    let t118 = t96 * t117
-                    let t119 = t95 * t11
-                    let t120 = t95 * t10
-                    let t121 = t10 + t119
-                    let t122 = t11 + t120
-                    let t123 = t122 - t118
-                    lanes.store(t123, dS_pRow)
-                    lanes.store(t121, dS_zRow)
-                    lanes.store(t115, dMu_pRow)
-                    lanes.store(t109, dMu_zRow)
-                    t87Lanes += lanes.masked(t95)
-                    t88Lanes += lanes.masked(t98)
-                    t89Lanes += lanes.masked(t100)
-                    t90Lanes += lanes.masked(t102)
-                    t91Lanes += lanes.masked(s_p_j)
-                    t92Lanes += lanes.masked(s_z_j)
+                    let t66 = mu_p_j - mu_z_j
+                    let t67 = t66 * t66
+                    let t68 = t65 * t67
+                    let t69 = t67 * seed
+                    let t70 = t64 * t13
+                    let t71 = 2 * t66
+                    let t72 = t70 * t71
+                    let t73 = -t72
+                    let t74 = 0.5 * t69
+                    let t75 = t64 * t74
+                    let t76 = t63 * t13
+                    let t77 = t63 * t17
+                    let t78 = t17 + t76
+                    let t79 = t13 + t77
+                    let t80 = t79 - t75
+                    lanes.store(t80, dS_pRow)
+                    lanes.store(t78, dS_zRow)
+                    lanes.store(t72, dMu_pRow)
+                    lanes.store(t73, dMu_zRow)
+                    t57Lanes += lanes.masked(t63)
+                    t58Lanes += lanes.masked(s_p_j)
+                    t59Lanes += lanes.masked(s_z_j)
+                    t60Lanes += lanes.masked(t68)
                 }
                 if m_z % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
-                    let t93 = -s_p_j
+                    let t61 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t94 = s_z_j - s_p_j
-                    let t95 = KernelMath.exp(t94)
-                    let t96 = KernelMath.exp(t93)
+                    let t62 = s_z_j - s_p_j
+                    let t63 = KernelMath.exp(t62)
+                    let t64 = KernelMath.exp(t61)
+                    let t65 = 0.5 * t64
                     let mu_p_j = lanes.load(mu_pRow)
-                    let t97 = mu_p_j * mu_p_j
-                    let t98 = t96 * t97
-                    let t99 = t96 * mu_p_j
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t100 = t99 * mu_z_j
-                    let t101 = mu_z_j * mu_z_j
-                    let t102 = t96 * t101
-                    let t103 = t101 * t11
-                    let t104 = t96 * t11
-                    let t105 = 2 * mu_z_j
-                    let t106 = t104 * t105
-                    let t107 = mu_z_j * t9
-                    let t108 = t99 * t9
-                    let t109 = t106 + t108
-                    let t110 = mu_p_j * t107
-                    let t111 = t96 * t107
-                    let t112 = t97 * t11
-                    let t113 = 2 * mu_p_j
-                    let t114 = t104 * t113
-                    let t115 = t111 + t114
-                    let t116 = t103 + t110
-                    let t117 = t112 + t116
-                    let t118 = t96 * t117
-                    let t119 = t95 * t11
-                    let t120 = t95 * t10
-                    let t121 = t10 + t119
-                    let t122 = t11 + t120
-                    let t123 = t122 - t118
-                    lanes.store(t123, dS_pRow)
-                    lanes.store(t121, dS_zRow)
-                    lanes.store(t115, dMu_pRow)
-                    lanes.store(t109, dMu_zRow)
-                    t87Lanes += lanes.masked(t95)
-                    t88Lanes += lanes.masked(t98)
-                    t89Lanes += lanes.masked(t100)
-                    t90Lanes += lanes.masked(t102)
-                    t91Lanes += lanes.masked(s_p_j)
-                    t92Lanes += lanes.masked(s_z_j)
+                    let t66 = mu_p_j - mu_z_j
+                    let t67 = t66 * t66
+                    let t68 = t65 * t67
+                    let t69 = t67 * seed
+                    let t70 = t64 * t13
+                    let t71 = 2 * t66
+                    let t72 = t70 * t71
+                    let t73 = -t72
+                    let t74 = 0.5 * t69
+                    let t75 = t64 * t74
+                    let t76 = t63 * t13
+                    let t77 = t63 * t17
+                    let t78 = t17 + t76
+                    let t79 = t13 + t77
+                    let t80 = t79 - t75
+                    lanes.store(t80, dS_pRow)
+                    lanes.store(t78, dS_zRow)
+                    lanes.store(t72, dMu_pRow)
+                    lanes.store(t73, dMu_zRow)
+                    t57Lanes += lanes.masked(t63)
+                    t58Lanes += lanes.masked(s_p_j)
+                    t59Lanes += lanes.masked(s_z_j)
+                    t60Lanes += lanes.masked(t68)
                 }
-                let t87 = KernelMath.sum(t87Lanes)
-                let t88 = KernelMath.sum(t88Lanes)
-                let t89 = KernelMath.sum(t89Lanes)
-                let t90 = KernelMath.sum(t90Lanes)
-                let t91 = KernelMath.sum(t91Lanes)
-                let t92 = KernelMath.sum(t92Lanes)
-                let t124 = -t31
-                let t125 = t124 - t65
-                let t126 = 0.5 * t66
-                let t127 = t125 + t126
-                let t128 = 0.5 * t87
-                let t129 = t127 + t128
-                let t130 = 0.5 * t88
-                let t131 = t129 + t130
-                let t132 = t131 - t89
-                let t133 = 0.5 * t90
-                let t134 = t132 + t133
-                let t135 = 0.5 * t91
-                let t136 = t134 + t135
-                let t137 = t136 - t44
-                let t138 = 0.5 * t45
-                let t139 = t137 + t138
-                let t140 = t139 + t4
-                let t141 = t140 + t6
-                let t142 = t141 - t7
-                let t143 = t142 - t8
-                let t144 = 0.5 * t67
-                let t145 = t143 + t144
-                let t146 = 0.5 * t46
-                let t147 = t145 + t146
-                let t148 = 0.5 * t86
-                let t149 = t147 - t148
-                let t150 = 0.5 * t92
-                let t151 = t149 - t150
-                let t152 = t47 + t48
-                let t153 = t49 + t152
-                let t154 = t153 * t26
-                let t155 = t20 + t154
-                let t156 = t68 + t69
-                let t157 = t70 + t156
-                let t158 = t157 * t29
-                let t159 = t23 + t158
-                total += Double(t151)
-                dGamma_2Sum += t159
-                dGamma_1Sum += t155
-                var t160: Double = 0
+                let t57 = KernelMath.sum(t57Lanes)
+                let t58 = KernelMath.sum(t58Lanes)
+                let t59 = KernelMath.sum(t59Lanes)
+                let t60 = KernelMath.sum(t60Lanes)
+                let t81 = 0.5 * t57
+                let t82 = t81 - t25
+                let t83 = 0.5 * t58
+                let t84 = t82 + t83
+                let t85 = t84 + t2
+                let t86 = t85 + t4
+                let t87 = t86 - t5
+                let t88 = t87 - t6
+                let t89 = 0.5 * t56
+                let t90 = t88 - t89
+                let t91 = 0.5 * t59
+                let t92 = t90 - t91
+                let t93 = t92 + t47
+                let t94 = t93 + t60
+                let t95 = t94 + t38
+                let t96 = t39 * t12
+                let t97 = t48 * t16
+                let t98 = t96 + t20
+                let t99 = t97 + t23
+                total += Double(t95)
+                dGamma_2Sum += t99
+                dGamma_1Sum += t98
+                var t100: Double = 0
                 for i in 0..<K {
                     let a_i = a[i]
-                    let t161 = a_i - t30
-                    // t162 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
+                    let t101 = a_i - t24
+                    // t102 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t162Lanes = SIMD8<Double>()
+                    var t102Lanes = SIMD8<Double>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t163 = 0.5 * V_u_ij
-                        let t164 = -0.9189385332046727 - t163
+                        let t103 = 0.5 * V_u_ij
+                        let t104 = -0.9189385332046727 - t103
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t165 = u_j - M_u_ij
-                        let t166 = t165 * t165
-                        let t167 = 0.5 * t166
-                        let t168 = -V_u_ij
-                        let t169 = KernelMath.exp(t168)
-                        let t170 = t167 * t169
-                        let t171 = t164 - t170
-                        t162Lanes += lanes.masked(t171)
+                        let t105 = u_j - M_u_ij
+                        let t106 = t105 * t105
+                        let t107 = 0.5 * t106
+                        let t108 = -V_u_ij
+                        let t109 = KernelMath.exp(t108)
+                        let t110 = t107 * t109
+                        let t111 = t104 - t110
+                        t102Lanes += lanes.masked(t111)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t163 = 0.5 * V_u_ij
-                        let t164 = -0.9189385332046727 - t163
+                        let t103 = 0.5 * V_u_ij
+                        let t104 = -0.9189385332046727 - t103
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t165 = u_j - M_u_ij
-                        let t166 = t165 * t165
-                        let t167 = 0.5 * t166
-                        let t168 = -V_u_ij
-                        let t169 = KernelMath.exp(t168)
-                        let t170 = t167 * t169
-                        let t171 = t164 - t170
-                        t162Lanes += lanes.masked(t171)
+                        let t105 = u_j - M_u_ij
+                        let t106 = t105 * t105
+                        let t107 = 0.5 * t106
+                        let t108 = -V_u_ij
+                        let t109 = KernelMath.exp(t108)
+                        let t110 = t107 * t109
+                        let t111 = t104 - t110
+                        t102Lanes += lanes.masked(t111)
                     }
-                    let t162 = KernelMath.sum(t162Lanes)
-                    let t172 = t161 + t162
-                    let t173 = t172 - t31
-                    let t174 = KernelMath.exp(t173)
-                    let t175 = seed * t174
-                    let t176 = 0.5 * t175
+                    let t102 = KernelMath.sum(t102Lanes)
+                    let t112 = t101 + t102
+                    let t113 = t112 - t25
+                    let t114 = KernelMath.exp(t113)
+                    let t115 = seed * t114
+                    let t116 = 0.5 * t115
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t177 = u_j - M_u_ij
-                        let t178 = t177 * t177
-                        let t179 = -V_u_ij
-                        let t180 = KernelMath.exp(t179)
-                        let t181 = t180 * t175
-                        let t182 = t178 * t176
-                        let t183 = t180 * t182
-                        let t184 = 0.5 * t181
-                        let t185 = 2 * t177
-                        let t186 = t184 * t185
-                        let t187 = -t186
-                        let t188 = t176 - t183
-                        lanes.accumulate(t188, dV_u + i * m_u)
-                        lanes.accumulate(t186, dURow)
-                        lanes.accumulate(t187, dM_u + i * m_u)
+                        let t117 = u_j - M_u_ij
+                        let t118 = t117 * t117
+                        let t119 = -V_u_ij
+                        let t120 = KernelMath.exp(t119)
+                        let t121 = t120 * t115
+                        let t122 = t118 * t116
+                        let t123 = t120 * t122
+                        let t124 = 0.5 * t121
+                        let t125 = 2 * t117
+                        let t126 = t124 * t125
+                        let t127 = -t126
+                        let t128 = t116 - t123
+                        lanes.accumulate(t128, dV_u + i * m_u)
+                        lanes.accumulate(t126, dURow)
+                        lanes.accumulate(t127, dM_u + i * m_u)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t177 = u_j - M_u_ij
-                        let t178 = t177 * t177
-                        let t179 = -V_u_ij
-                        let t180 = KernelMath.exp(t179)
-                        let t181 = t180 * t175
-                        let t182 = t178 * t176
-                        let t183 = t180 * t182
-                        let t184 = 0.5 * t181
-                        let t185 = 2 * t177
-                        let t186 = t184 * t185
-                        let t187 = -t186
-                        let t188 = t176 - t183
-                        lanes.accumulate(t188, dV_u + i * m_u)
-                        lanes.accumulate(t186, dURow)
-                        lanes.accumulate(t187, dM_u + i * m_u)
+                        let t117 = u_j - M_u_ij
+                        let t118 = t117 * t117
+                        let t119 = -V_u_ij
+                        let t120 = KernelMath.exp(t119)
+                        let t121 = t120 * t115
+                        let t122 = t118 * t116
+                        let t123 = t120 * t122
+                        let t124 = 0.5 * t121
+                        let t125 = 2 * t117
+                        let t126 = t124 * t125
+                        let t127 = -t126
+                        let t128 = t116 - t123
+                        lanes.accumulate(t128, dV_u + i * m_u)
+                        lanes.accumulate(t126, dURow)
+                        lanes.accumulate(t127, dM_u + i * m_u)
                     }
-                    t160 += t175
+                    t100 += t115
                 }
                 for i in 0..<K {
                     let a_i = a[i]
-                    let t189 = a_i - t30
-                    let t190 = KernelMath.exp(t189)
-                    let t191 = t160 * t190
-                    // t192 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
+                    let t129 = a_i - t24
+                    let t130 = KernelMath.exp(t129)
+                    let t131 = t100 * t130
+                    // t132 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t192Lanes = SIMD8<Double>()
+                    var t132Lanes = SIMD8<Double>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t193 = 0.5 * V_u_ij
-                        let t194 = -0.9189385332046727 - t193
+                        let t133 = 0.5 * V_u_ij
+                        let t134 = -0.9189385332046727 - t133
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t195 = u_j - M_u_ij
-                        let t196 = t195 * t195
-                        let t197 = 0.5 * t196
-                        let t198 = -V_u_ij
-                        let t199 = KernelMath.exp(t198)
-                        let t200 = t197 * t199
-                        let t201 = t194 - t200
-                        t192Lanes += lanes.masked(t201)
+                        let t135 = u_j - M_u_ij
+                        let t136 = t135 * t135
+                        let t137 = 0.5 * t136
+                        let t138 = -V_u_ij
+                        let t139 = KernelMath.exp(t138)
+                        let t140 = t137 * t139
+                        let t141 = t134 - t140
+                        t132Lanes += lanes.masked(t141)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                         let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t193 = 0.5 * V_u_ij
-                        let t194 = -0.9189385332046727 - t193
+                        let t133 = 0.5 * V_u_ij
+                        let t134 = -0.9189385332046727 - t133
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t195 = u_j - M_u_ij
-                        let t196 = t195 * t195
-                        let t197 = 0.5 * t196
-                        let t198 = -V_u_ij
-                        let t199 = KernelMath.exp(t198)
-                        let t200 = t197 * t199
-                        let t201 = t194 - t200
-                        t192Lanes += lanes.masked(t201)
+                        let t135 = u_j - M_u_ij
+                        let t136 = t135 * t135
+                        let t137 = 0.5 * t136
+                        let t138 = -V_u_ij
+                        let t139 = KernelMath.exp(t138)
+                        let t140 = t137 * t139
+                        let t141 = t134 - t140
+                        t132Lanes += lanes.masked(t141)
                     }
-                    let t192 = KernelMath.sum(t192Lanes)
-                    let t202 = t189 + t192
-                    let t203 = t202 - t31
-                    let t204 = KernelMath.exp(t203)
-                    let t205 = t9 * t204
-                    let t206 = t205 + t191
-                    dA[i] += t206
+                    let t132 = KernelMath.sum(t132Lanes)
+                    let t142 = t129 + t132
+                    let t143 = t142 - t25
+                    let t144 = KernelMath.exp(t143)
+                    let t145 = t11 * t144
+                    let t146 = t145 + t131
+                    dA[i] += t146
                 }
             }
             dGamma_1[0] += dGamma_1Sum

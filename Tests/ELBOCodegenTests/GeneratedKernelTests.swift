@@ -169,4 +169,30 @@ final class GeneratedKernelTests: XCTestCase {
             }
         }
     }
+
+    /// A near-perfect Gaussian reconstruction with a small scale: with the folded
+    /// Σ (x̂ − x)²/γ² the Float loss is off by 2e-5 of the reconstruction term. (Expanded into
+    /// Σ x²/γ² − 2 Σ x x̂/γ² + Σ x̂²/γ², as before the square-of-difference rule, it was off by
+    /// 2.4e-3 of it: 100× more, lost to cancellation.)
+    func testGaussianReconstructionDoesNotCancel() throws {
+        guard let kernel = KernelRegistry.kernel(named: "VaeGaussianLoss") else { throw XCTSkip("not generated") }
+        let d = kernel.descriptor
+        let (batch, k) = (16, 784)
+        var rng = RNG(seed: 11)
+        var (inputs, params) = KernelGradcheck.randomInputs(d, dims: ["k": k, "m": 20], batchSize: batch, rng: &rng)
+        let x = inputs.values("x")!
+        let xhat = x.map { $0 + 1e-3 * rng.normalDouble() }
+        inputs.set("xhat", xhat, width: k)
+        let gamma = 0.01
+        params.set("gamma", [gamma])
+        let reconstruction = zip(x, xhat).map { ($1 - $0) * ($1 - $0) }.reduce(0, +) / (2 * gamma * gamma) / Double(batch)
+        var gd = KernelGradients<Double>(), gf = KernelGradients<Float>()
+        let ld = kernel.loss(inputs: inputs, params: params, gradients: &gd)
+        let lf = kernel.loss(inputs: floatBatch(inputs), params: floatParams(params), gradients: &gf)
+        XCTAssertLessThan(Swift.abs(Double(lf) - ld), 5e-4 * reconstruction, "Float \(lf), Double \(ld)")
+        let exact = gd.inputs["xhat"]!.array, approx = gf.inputs["xhat"]!.array
+        let scale = exact.map(Swift.abs).max()!
+        let worst = zip(exact, approx).map { Swift.abs($0 - Double($1)) }.max()!
+        XCTAssertLessThan(worst, 1e-4 * scale, "∂xhat")
+    }
 }

@@ -50,6 +50,31 @@ final class SafeFormTests: XCTestCase {
         XCTAssertEqual(SafeForms.apply(.log(.power(a, .int(2)))).0, .log(.power(a, .int(2))))
     }
 
+    /// ‖x − x̂‖²/γ² as the normaliser writes it (three sums that cancel) folds back into one
+    /// sum of squared differences; so does a scalar (a − b)²; near misses are left alone.
+    func testSquareOfDifference() {
+        let x = E.c("x", "j"), xhat = E.c("xhat", "j"), g = E.s("gamma")
+        let inv = Expr.power(g, .int(-2))
+        let expanded = Expr.add([
+            .mul([.number(.half), E.sum("j", "k", .mul([.power(x, .int(2)), inv]))]),
+            .mul([.int(-1), E.sum("j", "k", .mul([x, xhat, inv]))]),
+            .mul([.number(.half), E.sum("j", "k", .mul([.power(xhat, .int(2)), inv]))]),
+            .log(g),
+        ])
+        let (r, fired) = SafeForms.apply(expanded)
+        XCTAssert(fired.contains("square-of-difference"), "\(fired)")
+        let folded = E.sum("j", "k", .mul([.number(.half), inv, .power(.subtract(x, xhat), .int(2))]))
+        XCTAssertEqual(r, .add([.log(g), folded]), "\(r)")
+        assertRewrites(.add([.power(a, .int(2)), .mul([.int(-2), a, b]), .power(b, .int(2)), .int(3)]),
+                       to: .add([.int(3), .power(.subtract(a, b), .int(2))]), by: "square-of-difference")
+        // a² + b² − a·b, and squares over different ranges, are not squares of a difference.
+        let notSquare = Expr.add([.power(a, .int(2)), .mul([.int(-1), a, b]), .power(b, .int(2))])
+        XCTAssertEqual(SafeForms.apply(notSquare).0, notSquare)
+        let mixedRanges = Expr.add([E.sum("j", "k", .power(x, .int(2))), .mul([.int(-2), E.sum("j", "k", .mul([x, xhat]))]),
+                                    E.sum("j", "m", .power(xhat, .int(2)))])
+        XCTAssertEqual(SafeForms.apply(mixedRanges).0, mixedRanges)
+    }
+
     func testRulesHaveUniqueNames() {
         XCTAssertEqual(Set(SafeForms.rules.map(\.name)).count, SafeForms.rules.count)
     }

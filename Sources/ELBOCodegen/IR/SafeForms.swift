@@ -73,6 +73,10 @@ public enum SafeForms {
             }
             return nil
         },
+        SafeFormRule(name: "square-of-difference", pattern: "c·a² + c·b² - 2c·a·b → c·(a - b)² (also as sums over one range)") { e in
+            guard case .sum(let terms) = e else { return nil }
+            return foldSquare(terms)
+        },
     ]
 
     /// `a` when `e` is `1 + a` (in the canonical sum order, the literal 1 is last).
