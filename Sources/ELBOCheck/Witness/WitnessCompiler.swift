@@ -38,13 +38,13 @@ struct WitnessCompiler {
     private var boundCount: [Int]
     private(set) var free: Set<Int> = []
     private(set) var valueVariables: Set<Int> = []
-    private var indexScope: [String: Int] = [:]
-    private var localScope: [String: Int] = [:]
+    private var scope = DefinitionScope()
+    private var indexScope: [String: Int] { get { scope.indices } set { scope.indices = newValue } }
+    private var localScope: [String: Int] { get { scope.locals } set { scope.locals = newValue } }
     private(set) var indexCount = 0
-    private(set) var localCount = 0
+    var localCount: Int { scope.localCount }
     private(set) var mentionsFamilyDensity = false
     private(set) var mentionsGaussianScalars = false
-    private var expansionDepth = 0
 
     init(schema: WitnessSchema) {
         self.schema = schema
@@ -87,13 +87,7 @@ struct WitnessCompiler {
         case .exp(let a):
             return .exp(try compile(a))
         case .integral(let body, let names):
-            var slots: [Int] = []
-            for n in names {
-                guard let s = schema.variableSlot[n] else {
-                    throw WitnessUnsupported("integral over '\(n)', which is not a declared variable")
-                }
-                if !slots.contains(s) { slots.append(s) }
-            }
+            let slots = try DefinitionScope.integrationSlots(names, variableSlot: schema.variableSlot)
             bind(slots)
             defer { unbind(slots) }
             return .integral(slots, try compile(body))
@@ -158,25 +152,14 @@ struct WitnessCompiler {
     }
 
     private func indexRef(_ index: String) throws -> WitnessIndex {
-        if let j = indexScope[index] { return .index(j) }
-        if let n = Int(index) { return .fixed(n) }
-        if let d = schema.dimensionSlot[index] { return .dimension(d) }
-        throw WitnessUnsupported("component index '\(index)' outside a sum over it")
+        try scope.index(index, dimensionSlot: schema.dimensionSlot)
     }
 
     private mutating func expand(_ def: Definition, _ args: [Expr]) throws -> WitnessNode {
-        guard args.count == def.parameters.count else {
-            throw WitnessUnsupported("\(def.name) applied to \(args.count) arguments, defined with \(def.parameters.count)")
-        }
-        guard expansionDepth < 32 else { throw WitnessUnsupported("recursive define '\(def.name)'") }
+        try scope.check(def, arguments: args.count)
         let argumentNodes = try args.map { try compile($0) }
-        let slots = Array(localCount..<(localCount + args.count))
-        localCount += args.count
-        let (savedLocals, savedIndices) = (localScope, indexScope)
-        localScope = Dictionary(zip(def.parameters, slots), uniquingKeysWith: { a, _ in a })
-        indexScope = [:]
-        expansionDepth += 1
-        defer { localScope = savedLocals; indexScope = savedIndices; expansionDepth -= 1 }
+        let (slots, saved) = scope.enter(def)
+        defer { scope.leave(saved) }
         return .bind(locals: slots, arguments: argumentNodes, body: try compile(def.body))
     }
 

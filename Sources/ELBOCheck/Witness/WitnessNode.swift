@@ -45,7 +45,8 @@ indirect enum WitnessNode {
     case bind(locals: [Int], arguments: [WitnessNode], body: WitnessNode)
 }
 
-/// The index of a component: a sum index, a literal, or a dimension symbol's value.
+/// The index of a component: a sum index, a literal, or a dimension symbol's value (in the
+/// nodes of both witnesses; see `DefinitionScope`).
 enum WitnessIndex {
     case index(Int)
     case fixed(Int)

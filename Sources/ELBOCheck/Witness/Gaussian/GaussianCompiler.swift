@@ -36,11 +36,11 @@ struct GaussianCompiler {
     private var boundCount: [Int]
     private(set) var free: Set<Int> = []
     private(set) var measureTexts: [String] = []
-    private var indexScope: [String: Int] = [:]
-    private var localScope: [String: Int] = [:]
+    private var scope = DefinitionScope()
+    private var indexScope: [String: Int] { get { scope.indices } set { scope.indices = newValue } }
+    private var localScope: [String: Int] { get { scope.locals } set { scope.locals = newValue } }
     private(set) var indexCount = 0
-    private(set) var localCount = 0
-    private var expansionDepth = 0
+    var localCount: Int { scope.localCount }
     /// While compiling a family: the variables its parameters read (not step references).
     private var collecting: Set<Int>?
 
@@ -77,13 +77,7 @@ struct GaussianCompiler {
         case .exp(let a):
             return .exp(try compile(a))
         case .integral(let body, let names):
-            var slots: [Int] = []
-            for n in names {
-                guard let s = schema.variableSlot[n] else {
-                    throw WitnessUnsupported("integral over '\(n)', which is not a declared variable")
-                }
-                if !slots.contains(s) { slots.append(s) }
-            }
+            let slots = try DefinitionScope.integrationSlots(names, variableSlot: schema.variableSlot)
             return try integral(body, over: slots)
         case .expectation(let measure, let body):
             return try expectation(measure, body)
@@ -147,26 +141,15 @@ struct GaussianCompiler {
         throw WitnessUnsupported("undeclared symbol '\(s)'")
     }
 
-    private func indexRef(_ index: String) throws -> GaussianIndex {
-        if let j = indexScope[index] { return .index(j) }
-        if let n = Int(index) { return .fixed(n) }
-        if let d = schema.dimensionSlot[index] { return .dimension(d) }
-        throw WitnessUnsupported("component index '\(index)' outside a sum over it")
+    private func indexRef(_ index: String) throws -> WitnessIndex {
+        try scope.index(index, dimensionSlot: schema.dimensionSlot)
     }
 
     private mutating func expand(_ def: Definition, _ args: [Expr]) throws -> GaussianNode {
-        guard args.count == def.parameters.count else {
-            throw WitnessUnsupported("\(def.name) applied to \(args.count) arguments, defined with \(def.parameters.count)")
-        }
-        guard expansionDepth < 32 else { throw WitnessUnsupported("recursive define '\(def.name)'") }
+        try scope.check(def, arguments: args.count)
         let argumentNodes = try args.map { try compile($0) }
-        let slots = Array(localCount..<(localCount + args.count))
-        localCount += args.count
-        let (savedLocals, savedIndices) = (localScope, indexScope)
-        localScope = Dictionary(zip(def.parameters, slots), uniquingKeysWith: { a, _ in a })
-        indexScope = [:]
-        expansionDepth += 1
-        defer { localScope = savedLocals; indexScope = savedIndices; expansionDepth -= 1 }
+        let (slots, saved) = scope.enter(def)
+        defer { scope.leave(saved) }
         return .bind(locals: slots, arguments: argumentNodes, body: try compile(def.body))
     }
 

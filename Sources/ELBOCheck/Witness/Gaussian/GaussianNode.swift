@@ -117,13 +117,6 @@ enum GaussianMeasure {
     }
 }
 
-/// The index of a component: a sum index, a literal, or a dimension symbol's value.
-enum GaussianIndex {
-    case index(Int)
-    case fixed(Int)
-    case dimension(Int)
-}
-
 enum GaussianBuiltin: String {
     case trace = "tr"
     case determinant = "det"
@@ -144,7 +137,7 @@ indirect enum GaussianNode {
     case variable(Int)
     case local(Int)
     case index(Int)
-    case component(GaussianNode, GaussianIndex)
+    case component(GaussianNode, WitnessIndex)
     /// The product of the values of these factors (ids into the program's factors).
     case density([Int], text: String)
     case normalDensity(GaussianNode, GaussianNode, GaussianNode)
