@@ -17,8 +17,9 @@ struct ModelSetup {
     var kernel: any ObjectiveKernel.Type
 
     /// Latent sizes of the reference models when `--dim` does not say otherwise: m = 20 as the
-    /// reference MNIST VAE, and the CDVAE's two codes 10 each.
-    static let defaultDimensions: [String: Int] = ["m": 20, "m_l": 10, "m_u": 10]
+    /// reference MNIST VAE, the CDVAE's two codes 10 each, the SRVAE's z 20 (its u shares the
+    /// CDVAE's m_u = 10) and K = 10 mixture components in its prior.
+    static let defaultDimensions: [String: Int] = ["m": 20, "m_l": 10, "m_u": 10, "m_z": 20, "K": 10]
     /// MNIST's class count, the size of a label input.
     static let classCount = 10
 
