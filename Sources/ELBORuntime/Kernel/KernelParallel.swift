@@ -36,8 +36,8 @@ public enum KernelParallel {
         if threads == 1 {
             for c in 0..<chunks { run(c) }
         } else {
-            // One contiguous block of chunks per thread: waking a worker costs more than a
-            // chunk of work, so each thread is handed its share once.
+            // One contiguous block of chunks per thread, handed out once (the chunks' results
+            // do not depend on which thread ran them: totals are combined in chunk order).
             let parts = min(threads, chunks)
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 for c in (part * chunks / parts)..<((part + 1) * chunks / parts) { run(c) }
