@@ -205,13 +205,14 @@ enum BenchCommand {
         return 0
     }
 
-    struct NumpyUnavailable: Error, CustomStringConvertible {
+    /// python3, numpy or torch could not run a peer benchmark here.
+    struct PythonUnavailable: Error, CustomStringConvertible {
         var description: String
     }
 
     /// numpy's float32 matmul on `shapes` (same transposes, best of three timed loops), run by
     /// python3 with as many BLAS threads as our gemm uses.
-    static func numpyGFLOPS(repeats: [Int]) -> Result<[Double], NumpyUnavailable> {
+    static func numpyGFLOPS(repeats: [Int]) -> Result<[Double], PythonUnavailable> {
         let spec = zip(shapes, repeats).map { "[\($0.m),\($0.n),\($0.k),\($0.transA ? 1 : 0),\($0.transB ? 1 : 0),\($1)]" }
             .joined(separator: ",")
         let script = """
@@ -241,7 +242,7 @@ enum BenchCommand {
         let last = result.output.split(separator: "\n").last.map(String.init) ?? ""
         guard result.status == 0, let values = (try? JSONSerialization.jsonObject(with: Data(last.utf8))) as? [Double],
               values.count == shapes.count else {
-            return .failure(NumpyUnavailable(description: "python3 with numpy not available: \(last)"))
+            return .failure(PythonUnavailable(description: "python3 with numpy not available: \(last)"))
         }
         return .success(values)
     }

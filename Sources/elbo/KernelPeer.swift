@@ -42,8 +42,8 @@ enum KernelPeer {
         print("logits", best(logits), "peer", best(peer))
         """
 
-    /// Runs the script; `nil` with the reason when python3 with torch is not available.
-    static func time(k: Int, m: Int, batch: Int, repeats: Int, threads: Int) -> Result<Timing, BenchCommand.NumpyUnavailable> {
+    /// Runs the script; a failure with the reason when python3 with torch is not available.
+    static func time(k: Int, m: Int, batch: Int, repeats: Int, threads: Int) -> Result<Timing, BenchCommand.PythonUnavailable> {
         let result = BenchCommand.runProcess(
             ["python3", "-c", script, "\(batch)", "\(k)", "\(m)", "\(repeats)", "\(threads)"],
             environment: ["OMP_NUM_THREADS": "\(threads)", "MKL_NUM_THREADS": "\(threads)"])
