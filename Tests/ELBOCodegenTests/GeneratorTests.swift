@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ELBOAlgebra
 @testable import ELBOCodegen
 
 /// Generated files: deterministic, headed, and `staleFiles` (`elbo generate --check`) notices
@@ -40,6 +41,30 @@ final class GeneratorTests: XCTestCase {
         XCTAssert(bernoulli.contains("lanes.store(t") && bernoulli.contains("lanes.load(expNegAbsRow)"))
         let gaussian = try KernelGenerator.swiftSource(for: LossProgramFixtures.gaussianVAE)
         XCTAssertFalse(gaussian.contains("Row = UnsafeMutablePointer"), "exp(s) feeds only sums and products")
+    }
+
+    /// Literal sizes: 12 components are one full step and a remainder of four (a `do` block,
+    /// the bound known), 4 components only the remainder; the scratch row has the literal size.
+    func testLiteralSizesGetOnlyTheStepsTheyNeed() throws {
+        func sum(_ n: Int, _ body: Expr) -> Expr { .indexedSum(index: "j", from: .int(1), to: .int(n), body: body) }
+        func c(_ v: String) -> Expr { .component(v, index: "j") }
+        var p = LossProgramFixtures.bernoulliVAE
+        p.name = "LiteralSizes"
+        p.inputs = p.inputs.map { i in
+            var i = i
+            i.dimension = i.dimension == "k" ? "12" : "4"
+            return i
+        }
+        p.samplers = p.samplers.map { s in var s = s; s.dimension = "4"; return s }
+        p.loss = .add([sum(12, .subtract(.apply("softplus", [c("logits")]), .mul([c("x"), c("logits")]))),
+                       .mul([.number(.half), sum(4, .add([.power(c("mu"), .int(2)), .exp(c("s")), .int(-1), .negate(c("s"))]))])])
+        let source = try KernelGenerator.swiftSource(for: p)
+        XCTAssert(source.contains("for step in 0..<1 {"), source)
+        XCTAssert(source.contains("let lanes = KernelLanes<Float>(8, 12)"))
+        XCTAssert(source.contains("let lanes = KernelLanes<Float>(0, 4)"))
+        XCTAssertFalse(source.contains("0..<0"))
+        XCTAssertFalse(source.contains("% 8 != 0"), "known bounds need no test")
+        XCTAssert(source.contains("let expNegAbsRow = UnsafeMutablePointer<Float>.allocate(capacity: 12)"))
     }
 
     func testCheckDetectsStaleFiles() throws {
