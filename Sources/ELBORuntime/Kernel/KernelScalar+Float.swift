@@ -1,9 +1,10 @@
 import Foundation
 
 // Eight-lane exp and log for Float, so that generated loops over components vectorise: the
-// C library's expf/logf are scalar calls the optimiser cannot widen. The polynomials are
-// Cephes' (as in sse_mathfun), within about 1e-7 relative on their ranges, evaluated with
-// fused multiply-adds where the build has them. Edge cases (overflow, zero, negative, NaN)
+// C library's expf/logf are scalar calls the optimiser cannot widen. The exp and log
+// polynomials are Cephes' (as in sse_mathfun), within about 1e-7 relative on their ranges;
+// log1pUnit's is a fit of its own (see there). All are evaluated with fused multiply-adds
+// where the build has them. Edge cases (overflow, zero, negative, NaN)
 // come out of the arithmetic (exp) or are fixed with lane selects (log), never branches.
 //
 // Written against the concrete SIMD8<Float>: the generic SIMD operators (over any
