@@ -267,15 +267,12 @@ enum BenchCommand {
             }
             let reference = kernel.descriptor.name == "VaeBernoulliLoss"
             let withPeer = reference && !a.has("skip-peer")
-            var best = KernelBenchmark.Timing(lossGradient: .infinity, read: .infinity, parallelRead: .infinity)
+            var best = KernelBenchmark.Timing.none
             var saturated = Double.infinity
             var peer: KernelPeer.Timing?
             var peerFailure: String?
             for _ in 0..<(withPeer ? rounds : 1) {
-                let ours = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats)
-                best = KernelBenchmark.Timing(lossGradient: min(best.lossGradient, ours.lossGradient),
-                                              read: min(best.read, ours.read),
-                                              parallelRead: min(best.parallelRead, ours.parallelRead))
+                best = best.best(with: KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats))
                 if reference {
                     // Saturated logits (|f| up to about 200): the same time, or a slow path is hit.
                     saturated = min(saturated, KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats,

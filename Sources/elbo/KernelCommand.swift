@@ -132,10 +132,14 @@ enum KernelCommand {
         return []
     }
 
+    /// Times the kernel at the sizes it trains with (`ModelSetup.resolveDimensions`, as
+    /// `elbo bench kernel` and `elbo train`).
     static func benchmark(_ kernel: any ObjectiveKernel.Type, repeats: Int) -> Int32 {
-        var dims = KernelGradcheck.defaultDims(kernel.descriptor)
-        if dims["k"] != nil { dims["k"] = 784 }
-        if dims["m"] != nil { dims["m"] = 20 }
+        let dims: [String: Int]
+        do { dims = try ModelSetup.resolveDimensions(kernel.descriptor, overrides: [:]) } catch {
+            printError("elbo kernel: \(error)")
+            return 2
+        }
         let timing = KernelBenchmark.run(kernel, dims: dims, batch: 128, repeats: repeats)
         print("\(kernel.descriptor.name) (batch 128, \(describeDimensions(dims))): \(timingSummary(timing)) (best of \(repeats))")
         return 0

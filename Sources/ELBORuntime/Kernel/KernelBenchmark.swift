@@ -4,7 +4,7 @@ import Dispatch
 /// input bytes once (a lower bound for any kernel that reads all of its inputs).
 public enum KernelBenchmark {
     /// Best times, in seconds.
-    public struct Timing {
+    public struct Timing: Sendable {
         /// One loss-and-gradient call (all threads, as in training).
         public var lossGradient: Double
         /// Reading every input the loss reads once, on one thread.
@@ -14,6 +14,15 @@ public enum KernelBenchmark {
 
         public init(lossGradient: Double, read: Double, parallelRead: Double) {
             (self.lossGradient, self.read, self.parallelRead) = (lossGradient, read, parallelRead)
+        }
+
+        /// No measurement yet: every time infinite, so that any run improves it.
+        public static let none = Timing(lossGradient: .infinity, read: .infinity, parallelRead: .infinity)
+
+        /// The better of each time here and in `other` (best over rounds).
+        public func best(with other: Timing) -> Timing {
+            Timing(lossGradient: min(lossGradient, other.lossGradient), read: min(read, other.read),
+                   parallelRead: min(parallelRead, other.parallelRead))
         }
     }
 
@@ -43,7 +52,7 @@ public enum KernelBenchmark {
 
         var gradients = KernelGradients<Float>()
         var sink: Float = K.loss(inputs: inputs, params: params, gradients: &gradients)  // allocate once
-        var best = Timing(lossGradient: .infinity, read: .infinity, parallelRead: .infinity)
+        var best = Timing.none
         func time(_ body: () -> Void) -> Double {
             let t0 = DispatchTime.now().uptimeNanoseconds
             body()
