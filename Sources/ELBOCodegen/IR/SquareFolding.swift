@@ -8,30 +8,30 @@ extension SafeForms {
     /// One term of a sum as coefficient × factors, over an optional index range.
     struct ScaledTerm: Equatable {
         var coefficient: Rational
-        var range: Range?
+        var range: IndexRange?
         var factors: [Expr]
 
-        struct Range: Equatable {
+        struct IndexRange: Equatable {
             var index: String
             var from: Expr
             var to: Expr
         }
 
-        init(coefficient: Rational, range: Range?, factors: [Expr]) {
+        init(coefficient: Rational, range: IndexRange?, factors: [Expr]) {
             (self.coefficient, self.range, self.factors) = (coefficient, range, factors)
         }
 
         /// `c · F₁ · … · Σ_i (c' · G₁ · …)` (at most one indexed sum among the factors).
         init(_ e: Expr) {
             var coefficient = Rational.one
-            var range: Range?
+            var range: IndexRange?
             var factors: [Expr] = []
             func split(_ e: Expr, inSum: Bool) {
                 switch e {
                 case .number(let r): coefficient = coefficient * r
                 case .product(let fs): for f in fs { split(f, inSum: inSum) }
                 case .indexedSum(let i, let from, let to, let body) where !inSum && range == nil:
-                    range = Range(index: i, from: from, to: to)
+                    range = IndexRange(index: i, from: from, to: to)
                     split(body, inSum: true)
                 default: factors.append(e)
                 }
@@ -46,15 +46,8 @@ extension SafeForms {
             return .indexedSum(index: r.index, from: r.from, to: r.to, body: body)
         }
 
-        /// The factors without one copy of `f`, or nil when `f` is not among them.
-        func factors(removing f: [Expr]) -> [Expr]? {
-            var rest = factors
-            for x in f {
-                guard let i = rest.firstIndex(of: x) else { return nil }
-                rest.remove(at: i)
-            }
-            return rest
-        }
+        /// The factors without one copy of each of `f`, or nil when one is not among them.
+        func factors(removing f: [Expr]) -> [Expr]? { SafeForms.removing(f, from: factors) }
 
         /// `(a, rest)` for each factor `a²` of the term.
         var squares: [(Expr, [Expr])] {
@@ -94,12 +87,17 @@ extension SafeForms {
 
     /// Whether two factor lists are equal as multisets.
     static func sameFactors(_ a: [Expr], _ b: [Expr]) -> Bool {
-        guard a.count == b.count else { return false }
-        var rest = b
-        for x in a {
-            guard let i = rest.firstIndex(of: x) else { return false }
+        a.count == b.count && removing(a, from: b) != nil
+    }
+
+    /// `list` without one copy of each of `xs` (a multiset difference), or nil when one of
+    /// them is missing.
+    static func removing(_ xs: [Expr], from list: [Expr]) -> [Expr]? {
+        var rest = list
+        for x in xs {
+            guard let i = rest.firstIndex(of: x) else { return nil }
             rest.remove(at: i)
         }
-        return true
+        return rest
     }
 }
