@@ -58,21 +58,19 @@ struct LoopFission {
         }
         guard !staged.isEmpty else { return nil }
 
-        // The staged values and their dependencies in the body.
-        var first = Set<ValueID>()
-        var stack = staged
-        while let v = stack.popLast() {
-            guard inBody.contains(v), first.insert(v).inserted else { continue }
-            stack.append(contentsOf: graph[v].args)
+        // Body values reachable from `roots` through arguments, not looking behind `opaque`.
+        func reachable(from roots: [ValueID], opaque: Set<ValueID> = []) -> Set<ValueID> {
+            var found = Set<ValueID>(), stack = roots
+            while let v = stack.popLast() {
+                guard inBody.contains(v), found.insert(v).inserted, !opaque.contains(v) else { continue }
+                stack.append(contentsOf: graph[v].args)
+            }
+            return found
         }
-        // What the sinks and reductions need, not looking behind staged values (loaded).
-        let stagedSet = Set(staged)
-        var second = Set<ValueID>()
-        stack = roots
-        while let v = stack.popLast() {
-            guard inBody.contains(v), second.insert(v).inserted, !stagedSet.contains(v) else { continue }
-            stack.append(contentsOf: graph[v].args)
-        }
+        // First pass: the staged values and their dependencies. Second: what the sinks and
+        // reductions need, not looking behind the staged values (loaded there).
+        let first = reachable(from: staged)
+        let second = reachable(from: roots, opaque: Set(staged))
         let secondPass = loop.body.filter { item in
             if case .value(let v) = item { return second.contains(v) || graph[v].op.reducedLevel != nil }
             return true
