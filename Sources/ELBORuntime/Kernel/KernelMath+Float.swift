@@ -55,12 +55,6 @@ extension KernelMath {
     }
 }
 
-extension KernelMath {
-    /// log(1 + x) for 0 ≤ x ≤ 1, the range of e^−|a| in an expanded softplus.
-    @inlinable @inline(always) public static func log1pUnit<T: KernelScalar>(_ x: T) -> T { T.kernelLog1p(x) }
-    @inlinable @inline(always) public static func log1pUnit<T: KernelScalar>(_ x: V<T>) -> V<T> { T.kernelLog1p(x) }
-}
-
 extension KernelLanes where T == Float {
     @inlinable @inline(always)
     public func accumulate(_ v: SIMD8<Float>, _ base: UnsafeMutablePointer<Float>) {

@@ -17,6 +17,10 @@ public enum KernelMath {
     @inlinable @inline(__always) public static func log1p<T: KernelScalar>(_ x: V<T>) -> V<T> { T.kernelLog1p(x) }
     @inlinable @inline(__always) public static func expm1<T: KernelScalar>(_ x: T) -> T { T.kernelExpm1(x) }
     @inlinable @inline(__always) public static func expm1<T: KernelScalar>(_ x: V<T>) -> V<T> { T.kernelExpm1(x) }
+    /// log(1 + x) for 0 ≤ x ≤ 1, the range of e^−|a| in an expanded softplus (the Float
+    /// eight-lane version has a cheaper polynomial; the rest use log1p).
+    @inlinable @inline(__always) public static func log1pUnit<T: KernelScalar>(_ x: T) -> T { T.kernelLog1p(x) }
+    @inlinable @inline(__always) public static func log1pUnit<T: KernelScalar>(_ x: V<T>) -> V<T> { T.kernelLog1p(x) }
     @inlinable @inline(__always) public static func sqrt<T: KernelScalar>(_ x: T) -> T { x.squareRoot() }
     @inlinable @inline(__always) public static func sqrt<T: KernelScalar>(_ x: V<T>) -> V<T> { x.squareRoot() }
 
