@@ -5,11 +5,11 @@ import PackageDescription
 /// ELBOAlgebra ← ELBOSpec ← ELBOCheck ← ELBOCodegen;  ELBORuntime ← GeneratedKernels;  elbo imports all.
 /// The numeric layers are compiled with optimisation even in debug builds so that
 /// `swift test` can train small models in seconds.
-let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-num-threads", "2"])]
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-disable-batch-mode", "-num-threads", "2"])]
 /// The numeric layers also use the CPU's fused multiply-add and eight-lane integer operations
 /// (x86-64 with AVX2 and FMA: Haswell, Zen or later; the GEMM micro-kernel and the kernel
 /// math pick their FMA paths by the ELBO_FMA define).
-let numeric: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-num-threads", "2",
+let numeric: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-disable-batch-mode", "-num-threads", "2",
                                              "-Xcc", "-mfma", "-Xcc", "-mavx2", "-D", "ELBO_FMA"])]
 
 let package = Package(
@@ -35,6 +35,7 @@ let package = Package(
         .testTarget(name: "ELBOSpecTests", dependencies: ["ELBOSpec"]),
         .testTarget(name: "ELBOCheckTests", dependencies: ["ELBOCheck", "ELBOSpec", "ELBOAlgebra"]),
         .testTarget(name: "ELBOCodegenTests", dependencies: ["ELBOCodegen", "GeneratedKernels", "ELBORuntime"]),
+        .testTarget(name: "ELBOCommandTests", dependencies: ["elbo"]),
         .testTarget(name: "ELBORuntimeTests", dependencies: ["ELBORuntime"], swiftSettings: numeric),
     ],
     swiftLanguageModes: [.v5]

@@ -121,7 +121,10 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     public init(_ location: SourceLocation, _ message: String, severity: Severity = .error) {
         self.location = location; self.message = message; self.severity = severity
     }
-    public var description: String { "\(location): \(severity.rawValue): \(message)" }
+    /// `path:line:column: error: message`; `path: error: message` for a whole file (line 0).
+    public var description: String {
+        location.line == 0 ? "\(location.file): \(severity.rawValue): \(message)" : "\(location): \(severity.rawValue): \(message)"
+    }
 }
 
 /// All diagnostics of a failed parse; the parser reports every problem it can find in one run.

@@ -5,24 +5,32 @@ import GeneratedKernels
 /// `elbo bench epoch | gemm | kernel`: timings that compare the project with its peers on this
 /// machine, printed as plain figures (none of them is a test).
 enum BenchCommand {
-    static let usage = """
-        usage: elbo bench epoch [--data DIR] [--rounds N] [--peer FILE.py] [--skip-peer]
-               elbo bench gemm [--repeats-scale X]
-               elbo bench kernel [--repeats N] [--rounds N] [--dim NAME=VALUE …] [--skip-peer]
-        """
+    static let command = Command(
+        name: "bench", summary: "time the project against its peers on this machine (plain figures, none of them a test)",
+        subcommands: [
+            Command(name: "epoch", summary: "one training epoch of the reference VAE against the PyTorch peer (../shared/peers/torch_vae.py)",
+                    options: epochOptions, body: epoch),
+            Command(name: "gemm", summary: "the matrix product against numpy's matmul",
+                    options: gemmOptions, body: gemmBench),
+            Command(name: "kernel", summary: "each generated kernel against reading its inputs once (and the reference VAE loss against PyTorch autograd)",
+                    options: kernelOptions, body: kernelBench),
+        ])
 
-    static func run(_ args: [String]) -> Int32 {
-        runCommand("bench", usage: usage) {
-            guard let what = args.first else { throw CommandFailure.usage("say what to time: epoch, gemm or kernel") }
-            let rest = Array(args.dropFirst())
-            switch what {
-            case "epoch": return try epoch(rest)
-            case "gemm": return try gemmBench(rest)
-            case "kernel": return try kernelBench(rest)
-            default: throw CommandFailure.usage("unknown benchmark '\(what)'")
-            }
-        }
-    }
+    static let epochOptions: [Option] = [
+        .value("data", "DIR", "the MNIST files (default: the bundled copy)"),
+        .value("rounds", "N", "alternate elbo and the peer N times, keep each one's best (default 1)"),
+        .value("peer", "FILE.py", "the peer script (default ../shared/peers/torch_vae.py)"),
+        .flag("skip-peer", "time elbo only"),
+    ]
+    static let gemmOptions: [Option] = [
+        .value("repeats-scale", "X", "scale the number of repetitions (default 1)"),
+    ]
+    static let kernelOptions: [Option] = [
+        .value("repeats", "N", "repetitions per timing (default 200)"),
+        .value("rounds", "N", "alternate with the peer N times (default 1)"),
+        .value("dim", "NAME=VALUE", repeatable: true, "the size of a dimension symbol"),
+        .flag("skip-peer", "time elbo only"),
+    ]
 
     /// The machine's load averages (1, 5, 15 minutes), to judge how busy it was.
     static var loadAverage: String {
@@ -39,8 +47,7 @@ enum BenchCommand {
 
     /// One training epoch of the reference VAE (784-400-20, batch 128, Adam 1e-3, seed 1) with
     /// the generated kernel, then one of the PyTorch peer in a subprocess, and their ratio.
-    static func epoch(_ args: [String]) throws -> Int32 {
-        let a = try CommandArguments(args, valued: ["data", "peer", "rounds"], switches: ["skip-peer"])
+    static func epoch(_ a: CommandArguments) throws -> Int32 {
         guard a.positionals.isEmpty else { throw CommandFailure.usage("unexpected \(a.positionals.joined(separator: " "))") }
         let rounds = try a.int("rounds") ?? 1
         header()
@@ -171,8 +178,7 @@ enum BenchCommand {
 
     /// GFLOP/s of our `gemm` against numpy's matmul (float32, same shapes and transposes, best
     /// of three timed loops of about 0.3 s each for both).
-    static func gemmBench(_ args: [String]) throws -> Int32 {
-        let a = try CommandArguments(args, valued: ["repeats-scale"], switches: [])
+    static func gemmBench(_ a: CommandArguments) throws -> Int32 {
         let scale = try a.positiveDouble("repeats-scale") ?? 1
         header()
         let repeats = shapes.map { max(3, Int((scale * 0.3 * 150e9 / $0.flops).rounded())) }
@@ -253,8 +259,7 @@ enum BenchCommand {
     /// against reading the kernel's inputs once; for the reference VAE loss also against the
     /// same loss and gradient in PyTorch autograd (`KernelPeer`), alternating the two for
     /// `--rounds` rounds so that both see the same background load, each keeping its best.
-    static func kernelBench(_ args: [String]) throws -> Int32 {
-        let a = try CommandArguments(args, valued: ["repeats", "dim", "rounds"], switches: ["skip-peer"])
+    static func kernelBench(_ a: CommandArguments) throws -> Int32 {
         let repeats = try a.int("repeats") ?? 200
         let rounds = max(1, try a.int("rounds") ?? 3)
         let overrides = try ModelSetup.parseDimensionOverrides(a.all("dim"))

@@ -2,49 +2,59 @@ import Foundation
 import ELBOCheck
 import ELBOSpec
 
-/// `elbo check [PATH…] [--format text|json|html] [--verbose] [--benchmark [N]]`.
+/// `elbo check [PATH…]`: checks every step of the derivations in the spec files.
 enum CheckCommand {
-    static func run(_ args: [String]) -> Int32 {
-        var paths: [String] = []
-        var format = "text"
-        var verbose = false
-        var benchmark = 0
-        var i = 0
-        while i < args.count {
-            let a = args[i]
-            switch a {
-            case "--format":
-                guard i + 1 < args.count, ["text", "json", "html"].contains(args[i + 1]) else {
-                    printError("elbo check: --format takes text, json or html"); return 2
-                }
-                format = args[i + 1]; i += 1
-            case "--verbose", "-v": verbose = true
-            case "--benchmark":
-                benchmark = 20
-                if i + 1 < args.count, let n = Int(args[i + 1]) { benchmark = n; i += 1 }
-            default:
-                if a.hasPrefix("-") { printError("elbo check: unknown option '\(a)'"); return 2 }
-                paths.append(a)
-            }
-            i += 1
-        }
+    static let command = Command(
+        name: "check", arguments: "[PATH…]",
+        summary: "check every step of the derivations in PATH (files or directories; default Specs/)",
+        details: """
+            A .md, .tex or .txt PATH is a paper's or note's text: its display math is checked against
+            the declarations of --model DECLS.elbo (see "Derivations straight from LaTeX" in Specs/README.md).
+            exit 0: every step meets its expectation; 1: a step is refuted or errs unexpectedly;
+            2: usage or input error (diagnostics as path:line:column).
+            """,
+        options: [
+            .value("format", "text|json|html", "the report's format (default text)"),
+            .value("out", "FILE", "write the report to FILE instead of standard output"),
+            .value("model", "DECLS.elbo", "declarations for the display math of .md, .tex and .txt files"),
+            .flag("verbose", short: "v", "show the rules and the message of every step"),
+            .optionalInteger("benchmark", "N", "time the whole check, best and median of N runs (default 20)"),
+        ],
+        body: run)
+
+    static func run(_ a: CommandArguments) throws -> Int32 {
+        let format = try a.choice("format", ["text", "json", "html"]) ?? "text"
+        var paths = a.positionals
         if paths.isEmpty { paths = ["Specs"] }
-        let runner = CheckRun()
-        if benchmark > 0 { return runBenchmark(runner, paths: paths, repeats: benchmark) }
+        var runner = CheckRun()
+        runner.modelPath = a.string("model")
+        if a.has("benchmark") {
+            return runBenchmark(runner, paths: paths, repeats: try a.int("benchmark") ?? 20)
+        }
         let (report, diagnostics) = runner.run(paths: paths)
         for d in diagnostics { printError(d.description) }
+        let errors = diagnostics.filter { $0.severity == .error }
+        var text: String
         switch format {
-        case "json": print(report.json())
-        case "html": print(report.html())
+        case "json": text = report.json() + "\n"
+        case "html": text = report.html()
         default:
-            print(report.text(verbose: verbose), terminator: "")
+            text = report.text(verbose: a.has("verbose"))
             // The summary counts checked steps only; say which files were not checked at all.
-            let unchecked = Set(diagnostics.filter { $0.severity == .error }.map(\.location.file)).sorted()
+            let unchecked = Set(errors.map(\.location.file)).sorted()
             if !unchecked.isEmpty {
-                print("not checked (errors above): " + unchecked.joined(separator: ", "))
+                text += "not checked (errors above): " + unchecked.joined(separator: ", ") + "\n"
             }
         }
-        if !diagnostics.isEmpty { return 2 }
+        if let out = a.string("out") {
+            do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                throw CommandFailure.input("\(out): error: cannot write the report: \(error.localizedDescription)")
+            }
+            printError("wrote \(out)")
+        } else {
+            print(text, terminator: "")
+        }
+        if !errors.isEmpty { return 2 }
         return report.exitStatus
     }
 

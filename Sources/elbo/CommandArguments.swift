@@ -19,43 +19,78 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 /// The arguments of one subcommand: positionals, `--name VALUE` (or `--name=VALUE`) options and
-/// `--flag` switches. Options not declared are usage errors, so typos do not pass silently.
+/// `--flag` switches, read by the command's option table. Options not declared are usage errors,
+/// so typos do not pass silently.
 struct CommandArguments {
     private(set) var positionals: [String] = []
     private var values: [String: [String]] = [:]
     private var flags: Set<String> = []
 
-    /// Splits `args`; `valued` and `switches` are option names without the dashes.
-    init(_ args: [String], valued: Set<String>, switches: Set<String>) throws {
+    /// Splits `args` by the option table; `--` ends the options (what follows is positional).
+    init(_ args: [String], options: [Option]) throws {
+        let byName = Dictionary(options.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let byShort = Dictionary(options.compactMap { o in o.short.map { (String($0), o) } }, uniquingKeysWith: { a, _ in a })
         var i = 0
+        var optionsEnded = false
         while i < args.count {
             let arg = args[i]
             i += 1
-            guard arg.hasPrefix("--"), arg.count > 2 else {
+            if optionsEnded || arg == "-" || !arg.hasPrefix("-") || Double(arg) != nil {
                 positionals.append(arg)
                 continue
             }
-            var name = String(arg.dropFirst(2))
+            if arg == "--" { optionsEnded = true; continue }
+            var name: String
             var inline: String?
-            if let eq = name.firstIndex(of: "=") {
-                inline = String(name[name.index(after: eq)...])
-                name = String(name[..<eq])
+            let option: Option?
+            if arg.hasPrefix("--") {
+                name = String(arg.dropFirst(2))
+                if let eq = name.firstIndex(of: "=") {
+                    inline = String(name[name.index(after: eq)...])
+                    name = String(name[..<eq])
+                }
+                option = byName[name]
+            } else {
+                name = String(arg.dropFirst())
+                option = byShort[name]
+                if let option { name = option.name }
             }
-            if switches.contains(name) {
+            guard let option else {
+                throw CommandFailure.usage("unknown option '\(arg)'")
+            }
+            if !option.repeatable, has(name) { throw CommandFailure.usage("--\(name) is given twice") }
+            switch option.kind {
+            case .flag:
                 guard inline == nil else { throw CommandFailure.usage("--\(name) takes no value") }
                 flags.insert(name)
-            } else if valued.contains(name) {
+            case .optionalInteger:
+                flags.insert(name)
                 if let inline {
                     values[name, default: []].append(inline)
-                } else {
-                    guard i < args.count else { throw CommandFailure.usage("--\(name) needs a value") }
+                } else if i < args.count, Int(args[i]) != nil {
                     values[name, default: []].append(args[i])
                     i += 1
                 }
-            } else {
-                throw CommandFailure.usage("unknown option '--\(name)'")
+            case .value(let placeholder):
+                if let inline {
+                    values[name, default: []].append(inline)
+                } else {
+                    guard i < args.count, !(args[i].hasPrefix("--") && args[i].count > 2) else {
+                        throw CommandFailure.usage("--\(name) needs a value (\(placeholder))")
+                    }
+                    values[name, default: []].append(args[i])
+                    i += 1
+                }
             }
         }
+    }
+
+    /// Splits `args`; `valued` and `switches` are option names without the dashes (for code
+    /// that has no option table yet; new commands declare `Option`s).
+    init(_ args: [String], valued: Set<String>, switches: Set<String>) throws {
+        let table = valued.sorted().map { Option.value($0, "VALUE", repeatable: true, "") }
+            + switches.sorted().map { Option.flag($0, "") }
+        try self.init(args, options: table)
     }
 
     /// Whether `--name` was given.
@@ -92,19 +127,5 @@ struct CommandArguments {
             throw CommandFailure.usage("--\(name) must be one of \(choices.joined(separator: ", ")), got '\(text)'")
         }
         return text
-    }
-}
-
-/// Runs a subcommand body, printing a failure as `elbo NAME: message` (plus `usage` for usage
-/// errors) and returning its exit status.
-func runCommand(_ name: String, usage: String, _ body: () throws -> Int32) -> Int32 {
-    do {
-        return try body()
-    } catch let failure as CommandFailure {
-        printError("elbo \(name): \(failure.message)" + (failure.showUsage ? "\n" + usage : ""))
-        return failure.status
-    } catch {
-        printError("elbo \(name): \(error)")
-        return 1
     }
 }

@@ -4,24 +4,20 @@ import ELBOCodegen
 /// `elbo generate [--check] [--out DIR] [--specs DIR]`: writes the loss kernels of the checked
 /// objectives to `Generated/`, or with `--check` lists the files that are stale.
 enum GenerateCommand {
-    static func run(_ args: [String]) -> Int32 {
-        var check = false
-        var out = "Generated"
-        var specs = "Specs"
-        var i = 0
-        while i < args.count {
-            switch args[i] {
-            case "--check": check = true
-            case "--out", "--specs":
-                guard i + 1 < args.count else { printError("elbo generate: \(args[i]) takes a directory"); return 2 }
-                if args[i] == "--out" { out = args[i + 1] } else { specs = args[i + 1] }
-                i += 1
-            default:
-                printError("elbo generate: unknown argument '\(args[i])'\nusage: elbo generate [--check] [--out DIR] [--specs DIR]")
-                return 2
-            }
-            i += 1
-        }
+    static let command = Command(
+        name: "generate", summary: "write the loss kernels of the checked objectives to Generated/",
+        options: [
+            .flag("check", "write nothing; list the generated files that are stale (exit 1 if any)"),
+            .value("out", "DIR", "where the kernels go (default Generated)"),
+            .value("specs", "DIR", "where the specs are read from (default Specs)"),
+        ],
+        body: run)
+
+    static func run(_ a: CommandArguments) throws -> Int32 {
+        guard a.positionals.isEmpty else { throw CommandFailure.usage("unexpected argument '\(a.positionals[0])'") }
+        let check = a.has("check")
+        let out = a.string("out") ?? "Generated"
+        let specs = a.string("specs") ?? "Specs"
         let programs: [LossProgram]
         do { programs = try LossPrograms.all(specsDirectory: specs) } catch {
             printError("elbo generate: \(error)")

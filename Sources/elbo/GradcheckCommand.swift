@@ -4,18 +4,19 @@ import GeneratedKernels
 
 /// `elbo gradcheck [NAME…]`: central differences in Double against every generated gradient.
 enum GradcheckCommand {
-    static func run(_ args: [String]) -> Int32 {
-        if let bad = args.first(where: { $0.hasPrefix("-") }) {
-            printError("elbo gradcheck: unknown option '\(bad)'\nusage: elbo gradcheck [NAME…]")
-            return 2
-        }
+    static let command = Command(
+        name: "gradcheck", arguments: "[NAME…]",
+        summary: "check every generated gradient (or the named kernels') by central differences in Double",
+        body: run)
+
+    static func run(_ a: CommandArguments) throws -> Int32 {
+        let args = a.positionals
         var kernels = KernelRegistry.all
         if !args.isEmpty {
             kernels = []
             for name in args {
                 guard let k = KernelRegistry.kernel(named: name) else {
-                    printError("elbo gradcheck: no kernel named '\(name)'; have \(KernelRegistry.all.map { $0.descriptor.name }.joined(separator: ", "))")
-                    return 2
+                    throw CommandFailure.input("no kernel named '\(name)'; have \(KernelRegistry.all.map { $0.descriptor.name }.joined(separator: ", "))")
                 }
                 kernels.append(k)
             }

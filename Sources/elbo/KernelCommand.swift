@@ -4,25 +4,36 @@ import GeneratedKernels
 
 /// `elbo kernel NAME --describe | --eval FILE.json | --benchmark [--repeats N]`.
 enum KernelCommand {
-    static let usage = "usage: elbo kernel NAME --describe | --eval FILE.json | --benchmark [--repeats N]"
+    static let command = Command(
+        name: "kernel", arguments: "NAME",
+        summary: "describe a generated kernel, evaluate it on inputs from a JSON file, or time it",
+        details: "Give one of --describe, --eval FILE.json and --benchmark.",
+        options: [
+            .flag("describe", "print the kernel's inputs, parameters, networks and loss"),
+            .value("eval", "FILE.json", "evaluate the loss and gradients in Double on {\"dims\", \"inputs\", \"params\"}"),
+            .flag("benchmark", "time loss+gradient at the sizes it trains with"),
+            .value("repeats", "N", "repetitions of --benchmark (default 200)"),
+        ],
+        body: run)
 
-    static func run(_ args: [String]) -> Int32 {
-        guard let name = args.first, !name.hasPrefix("-") else { printError(usage); return 2 }
-        guard let kernel = KernelRegistry.kernel(named: name) else {
-            printError("elbo kernel: no kernel named '\(name)'; have \(KernelRegistry.all.map { $0.descriptor.name }.joined(separator: ", "))")
-            return 2
+    static func run(_ a: CommandArguments) throws -> Int32 {
+        guard a.positionals.count == 1 else {
+            throw CommandFailure.usage(a.positionals.isEmpty ? "no kernel NAME given" : "one kernel NAME expected, got \(a.positionals.joined(separator: " "))")
         }
-        let rest = Array(args.dropFirst())
-        switch rest.first {
-        case "--describe": print(describe(kernel.descriptor), terminator: ""); return 0
-        case "--eval":
-            guard rest.count == 2 else { printError(usage); return 2 }
-            return eval(kernel, path: rest[1])
-        case "--benchmark":
-            var repeats = 200
-            if rest.count == 3, rest[1] == "--repeats", let n = Int(rest[2]) { repeats = n }
-            return benchmark(kernel, repeats: repeats)
-        default: printError(usage); return 2
+        let name = a.positionals[0]
+        guard let kernel = KernelRegistry.kernel(named: name) else {
+            throw CommandFailure.input("no kernel named '\(name)'; have \(KernelRegistry.all.map { $0.descriptor.name }.joined(separator: ", "))")
+        }
+        let modes = ["describe", "eval", "benchmark"].filter(a.has)
+        guard modes.count == 1 else {
+            throw CommandFailure.usage(modes.isEmpty ? "say what to do: --describe, --eval FILE.json or --benchmark"
+                                       : "give one of --describe, --eval and --benchmark, not \(modes.map { "--" + $0 }.joined(separator: " and "))")
+        }
+        if a.has("repeats"), !a.has("benchmark") { throw CommandFailure.usage("--repeats goes with --benchmark") }
+        switch modes[0] {
+        case "describe": print(describe(kernel.descriptor), terminator: ""); return 0
+        case "eval": return eval(kernel, path: a.string("eval")!)
+        default: return benchmark(kernel, repeats: try a.int("repeats") ?? 200)
         }
     }
 
@@ -55,7 +66,7 @@ enum KernelCommand {
     static func eval(_ kernel: any ObjectiveKernel.Type, path: String) -> Int32 {
         let d = kernel.descriptor
         guard let data = FileManager.default.contents(atPath: path) else {
-            printError("\(path): error: cannot read file"); return 2
+            printError("\(path): error: " + (FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")); return 2
         }
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             printError("\(path): error: not a JSON object"); return 2

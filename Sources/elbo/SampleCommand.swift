@@ -5,32 +5,37 @@ import GeneratedKernels
 /// `elbo sample CHECKPOINT_DIR --n 64 --out FILE.png [--seed S]`: decodes samples from the
 /// prior of a trained model, drawn as `elbo train` draws `samples.png`.
 enum SampleCommand {
-    static let usage = "usage: elbo sample CHECKPOINT_DIR [--n 64] --out FILE.png [--seed S]"
+    static let command = Command(
+        name: "sample", arguments: "CHECKPOINT_DIR",
+        summary: "decode samples from the prior of a trained model (one row per class if conditional)",
+        options: [
+            .value("out", "FILE.png", "the picture to write (required)"),
+            .value("n", "N", "how many samples (default 64)"),
+            .value("seed", "S", "the seed of the prior's noise (default 1)"),
+        ],
+        body: run)
 
-    static func run(_ args: [String]) -> Int32 {
-        runCommand("sample", usage: usage) {
-            let a = try CommandArguments(args, valued: ["n", "out", "seed"], switches: [])
-            guard a.positionals.count == 1 else { throw CommandFailure.usage("one CHECKPOINT_DIR expected") }
-            guard let out = a.string("out") else { throw CommandFailure.usage("--out FILE.png is required") }
-            let n = try a.int("n") ?? 64
-            var seed: UInt64 = 1
-            if let s = a.string("seed") {
-                guard let v = UInt64(s) else { throw CommandFailure.usage("--seed needs a non-negative integer, got '\(s)'") }
-                seed = v
-            }
-            // Accept the directory or the checkpoint file inside it.
-            var directory = URL(fileURLWithPath: a.positionals[0])
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                directory = directory.deletingLastPathComponent()
-            }
-            let run = try RunMetadata.load(from: directory)
-            guard let kernel = KernelRegistry.kernel(named: run.kernel) else {
-                throw CommandFailure.input("the run in \(directory.path) was trained with kernel \(run.kernel), which this build lacks; "
-                    + "have \(KernelRegistry.all.map { $0.descriptor.name }.joined(separator: ", "))")
-            }
-            return try sample(kernel, run: run, directory: directory, count: n, seed: seed, out: out)
+    static func run(_ a: CommandArguments) throws -> Int32 {
+        guard a.positionals.count == 1 else { throw CommandFailure.usage("one CHECKPOINT_DIR expected") }
+        guard let out = a.string("out") else { throw CommandFailure.usage("--out FILE.png is required") }
+        let n = try a.int("n") ?? 64
+        var seed: UInt64 = 1
+        if let s = a.string("seed") {
+            guard let v = UInt64(s) else { throw CommandFailure.usage("--seed needs a non-negative integer, got '\(s)'") }
+            seed = v
         }
+        // Accept the directory or the checkpoint file inside it.
+        var directory = URL(fileURLWithPath: a.positionals[0])
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            directory = directory.deletingLastPathComponent()
+        }
+        let run = try RunMetadata.load(from: directory)
+        guard let kernel = KernelRegistry.kernel(named: run.kernel) else {
+            throw CommandFailure.input("the run in \(directory.path) was trained with kernel \(run.kernel), which this build lacks; "
+                + "have \(KernelRegistry.all.map { $0.descriptor.name }.joined(separator: ", "))")
+        }
+        return try sample(kernel, run: run, directory: directory, count: n, seed: seed, out: out)
     }
 
     static func sample<K: ObjectiveKernel>(_ kernel: K.Type, run: RunMetadata, directory: URL, count: Int, seed: UInt64,

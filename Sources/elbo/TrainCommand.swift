@@ -4,11 +4,33 @@ import ELBORuntime
 /// `elbo train SPEC …`: trains the model of one objective of a spec with its generated kernel
 /// on MNIST, with a checkpoint and pictures in the run directory after every epoch.
 enum TrainCommand {
-    static let usage = """
-        usage: elbo train SPEC [--objective NAME] [--epochs N] [--batch B] [--seed S] [--out DIR]
-                               [--limit N] [--resume | --force] [--format text|json] [--data DIR]
-                               [--hidden W[,W…]] [--lr RATE] [--dim NAME=VALUE …]
-        """
+    static let command = Command(
+        name: "train", arguments: "SPEC",
+        summary: "train the objective's generated kernel on MNIST",
+        details: """
+            A checkpoint and samples.png, reconstructions.png, loss.png go to the run directory after
+            every epoch; Ctrl-C saves and stops (continue with --resume).
+            """,
+        options: [
+            .value("objective", "NAME", "the objective to train (default: the spec's only one)"),
+            .value("epochs", "N", "epochs in all (default 10)"),
+            .value("batch", "B", "examples per step (default 128)"),
+            .value("seed", "S", "seed of the initial parameters, shuffles and noise (default 1)"),
+            .value("out", "DIR", "the run directory (default runs/OBJECTIVE)"),
+            .value("limit", "N", "train on the first N training examples only"),
+            .flag("resume", "continue the run in DIR from its checkpoint"),
+            .flag("force", "start the run in DIR over"),
+            .value("format", "text|json", "epoch summaries as text or one JSON object a line (default text)"),
+            .value("data", "DIR", "the MNIST files (default: the bundled copy)"),
+            .value("hidden", "W[,W…]", "widths of the networks' hidden layers (default 400)"),
+            .value("lr", "RATE", "Adam's learning rate (default 1e-3)"),
+            .value("dim", "NAME=VALUE", repeatable: true, "the size of a dimension symbol of the spec"),
+        ],
+        body: { a in
+            let options = try parse(a)
+            let setup = try ModelSetup.load(specPath: options.spec, objective: options.objective)
+            return try train(setup.kernel, setup: setup, options: options)
+        })
 
     /// Everything a run is made of, after defaults and (on `--resume`) the saved run are applied.
     struct Options {
@@ -30,18 +52,11 @@ enum TrainCommand {
         var given: Set<String> = []
     }
 
-    static func run(_ args: [String]) -> Int32 {
-        runCommand("train", usage: usage) {
-            let options = try parse(args)
-            let setup = try ModelSetup.load(specPath: options.spec, objective: options.objective)
-            return try train(setup.kernel, setup: setup, options: options)
-        }
+    static func parse(_ args: [String]) throws -> Options {
+        try parse(try CommandArguments(args, options: command.options))
     }
 
-    static func parse(_ args: [String]) throws -> Options {
-        let a = try CommandArguments(args, valued: ["objective", "epochs", "batch", "seed", "out", "limit", "format",
-                                                    "data", "hidden", "lr", "dim"],
-                                     switches: ["resume", "force"])
+    static func parse(_ a: CommandArguments) throws -> Options {
         guard a.positionals.count == 1 else {
             throw CommandFailure.usage(a.positionals.isEmpty ? "no SPEC given" : "one SPEC expected, got \(a.positionals.joined(separator: " "))")
         }

@@ -1,36 +1,32 @@
-/// Help text of the command line.
-enum Usage {
-    static let text = """
-    usage: elbo <command> [options]
+import Foundation
 
-    commands:
-      check [PATH…] [--format text|json|html] [--verbose] [--benchmark [N]]
-            check every step of the derivations in PATH (default Specs/).
-            exit 0: every step meets its expectation; 1: a step is refuted or errs
-            unexpectedly; 2: usage or input error (diagnostics as path:line:column).
-      generate [--check]           write the loss kernels of checked objectives to Generated/
-      gradcheck [NAME…]            check every generated gradient numerically
-      kernel NAME --describe | --eval FILE.json
-      train SPEC [--objective NAME] [--epochs N=10] [--batch B=128] [--seed S=1]
-            [--out DIR=runs/OBJECTIVE] [--limit N] [--resume | --force] [--format text|json]
-            [--data DIR] [--hidden 400] [--lr 1e-3] [--dim NAME=VALUE …]
-            train the objective's generated kernel on MNIST; a checkpoint and samples.png,
-            reconstructions.png, loss.png in DIR after every epoch; Ctrl-C saves and stops.
-      sample CHECKPOINT_DIR --out FILE.png [--n 64] [--seed S]
-            decode samples from the prior of a trained model (one row per class if conditional)
-      bench epoch [--data DIR] [--rounds N] | gemm | kernel [--rounds N] [--skip-peer]
-            time a training epoch against the PyTorch peer (../shared/peers/torch_vae.py),
-            gemm against numpy's matmul, each kernel against reading its inputs once (and
-            the reference VAE loss against the same loss in PyTorch autograd)
-      help                         this text
-    """
+/// Every subcommand of `elbo`, in the order the global usage lists them. A new command is one
+/// file with a `static let command = Command(…)` and one line here (see `Command`).
+enum Commands {
+    static let all: [Command] = [
+        CheckCommand.command,
+        GenerateCommand.command,
+        GradcheckCommand.command,
+        KernelCommand.command,
+        TrainCommand.command,
+        SampleCommand.command,
+        BenchCommand.command,
+    ]
+
+    static func named(_ name: String) -> Command? { all.first { $0.name == name } }
 }
 
-/// Subcommands registered by other files, so `main.swift` stays a dispatcher.
-enum Subcommands {
-    static var table: [String: ([String]) -> Int32] {
-        ["generate": GenerateCommand.run, "gradcheck": GradcheckCommand.run, "kernel": KernelCommand.run,
-         "train": TrainCommand.run, "sample": SampleCommand.run, "bench": BenchCommand.run]
+/// The global usage, generated from the command tables.
+enum Usage {
+    static var text: String {
+        var out = "usage: elbo <command> [options]\n\ncommands:\n"
+        for c in Commands.all {
+            out += "  " + c.usageLine() + "\n      " + c.summary + "\n"
+            for sub in c.subcommands { out += "    " + sub.usageLine(prefix: "elbo \(c.name)") + "\n        " + sub.summary + "\n" }
+        }
+        out += "  elbo help [COMMAND]\n      this text, or the options of COMMAND (also: elbo COMMAND --help)\n"
+        out += "  elbo --version\n"
+        return out
     }
 }
 
@@ -40,5 +36,3 @@ func printError(_ s: String) {
     if !s.hasSuffix("\n") { s += "\n" }
     FileHandle.standardError.write(s.data(using: .utf8)!)
 }
-
-import Foundation

@@ -72,15 +72,20 @@ final class TrainingCommandTests: XCTestCase {
         process.standardError = err
         try process.run()
         // Read stderr on another thread so that neither pipe can fill up and block the child.
-        var errData = Data()
+        let errData = ReadBuffer()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { errData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
         return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData.data, as: UTF8.self))
+    }
+
+    /// What the reading thread hands back; `group.wait()` orders its write before the read.
+    final class ReadBuffer: @unchecked Sendable {
+        var data = Data()
     }
 
     /// Small and quick: 256 training examples, 16 hidden units, 4 latent dimensions.

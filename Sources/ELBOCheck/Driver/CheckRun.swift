@@ -4,6 +4,8 @@ import ELBOSpec
 /// Finds, parses and checks spec files; the whole of `elbo check`.
 public struct CheckRun {
     public var checker = Checker()
+    /// The declarations (`.elbo`) for the display math of `.md`, `.tex` and `.txt` files.
+    public var modelPath: String?
     public init() {}
 
     /// The `.elbo` files under the given paths (files or directories), sorted.
@@ -37,12 +39,32 @@ public struct CheckRun {
         var specs: [SpecFile] = []
         for path in list {
             do {
-                specs.append(try SpecParser.parseFile(at: path))
+                let spec = try parse(path)
+                specs.append(spec)
+                diagnostics += CheckRun.emptinessWarnings(spec)
             } catch {
                 diagnostics += error.diagnostics
             }
         }
         files = checker.check(specs)
         return (CheckReport(files: files), diagnostics)
+    }
+
+    /// A spec file, or a paper's text checked against the declarations of `modelPath`.
+    func parse(_ path: String) throws(SpecErrors) -> SpecFile {
+        try SpecParser.parseFile(at: path)
+    }
+
+    /// Warnings for a file that declares no derivation and for derivations with no steps:
+    /// they would otherwise check with "0 verified" and exit 0 as if all were well.
+    public static func emptinessWarnings(_ spec: SpecFile) -> [Diagnostic] {
+        if spec.derivations.isEmpty {
+            return [Diagnostic(SourceLocation(file: spec.path, line: 1, column: 1),
+                               "no derivation in this file: nothing was checked (start one with 'derivation NAME \"Title\"')",
+                               severity: .warning)]
+        }
+        return spec.derivations.filter { $0.steps.isEmpty }.map {
+            Diagnostic($0.location, "derivation '\($0.name)' has no steps: nothing in it was checked", severity: .warning)
+        }
     }
 }
