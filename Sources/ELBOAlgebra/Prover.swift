@@ -53,18 +53,30 @@ public struct SymbolicProver {
         var normalizer = Normalizer(context: context)
         normalizer.expandFamilies = expandFamilies
         normalizer.rules.assumptions = context.appliedAssumptions
+        for a in context.appliedAssumptions { normalizer.rules.use(.assumption, instantiation: a) }
         let l: NormalForm, r: NormalForm
         do {
+            normalizer.rules.enter("lhs")
             l = try normalizer.normalize(lhs)
+            normalizer.rules.leave()
+            normalizer.rules.enter("rhs")
             r = try normalizer.normalize(rhs)
+            normalizer.rules.leave()
         } catch {
             return .notApplicable("\(error)")
         }
+        if normalizer.budgetExhausted {
+            return .notApplicable("the normaliser's budget of \(Normalizer.monomialBudget) monomials per canonicalisation was exhausted")
+        }
+        // Candidate terms are normalised by search, not proof: their rules are not the step's.
+        let proofLog = normalizer.rules
+        normalizer.rules.recording = false
+        var log = proofLog
         switch relation {
         case .equal:
             let d = l - r
-            return d.isZero ? .proved(rules: normalizer.rules.names)
-                            : .failed(residual: describe(d, normalizer.context), rules: normalizer.rules.names)
+            return d.isZero ? .proved(rules: log.names)
+                            : .failed(residual: describe(d, normalizer.context), rules: log.names)
         case .greaterOrEqual, .lessOrEqual:
             let d = relation == .greaterOrEqual ? l - r : r - l
             var candidates: [NonNegativityProver.Candidate] = []
@@ -92,23 +104,24 @@ public struct SymbolicProver {
                     if case .scalar(_, let x, _) = l { return x } else { return nil } }) })
                 if d.terms.keys.allSatisfy({ $0.logs.allSatisfy { if case .scalar = $0 { return true }; return false } }),
                    let form = try? ScalarNormalizer.normalize(e, context: normalizer.scalarContext, rules: &normalizer.rules),
-                   ScalarNormalizer.isNonNegative(form, context: normalizer.scalarContext) {
-                    normalizer.rules.use(.squareNonNegative)
-                    return .proved(rules: normalizer.rules.names)
+                   let certificate = ScalarNormalizer.nonNegativityCertificate(form, context: normalizer.scalarContext) {
+                    // Every rule of the certificate, `x − 1 − log x` included.
+                    for rule in certificate { log.use(rule) }
+                    return .proved(rules: log.names)
                 }
             }
             if let used = NonNegativityProver.decompose(d, into: candidates) {
-                for c in used { normalizer.rules.use(c.rule) }
-                return .proved(rules: normalizer.rules.names)
+                for c in used { log.use(c.rule) }
+                return .proved(rules: log.names)
             }
-            return .failed(residual: describe(d, normalizer.context), rules: normalizer.rules.names)
+            return .failed(residual: describe(d, normalizer.context), rules: log.names)
         case .equalUpToConstant:
             let d = l - r
             if isFreeOfLearnables(d, normalizer.context) {
-                if !d.isZero { normalizer.rules.use(.constantDropped) }
-                return .proved(rules: normalizer.rules.names)
+                if !d.isZero { log.use(.constantDropped) }
+                return .proved(rules: log.names)
             }
-            return .failed(residual: describe(learnablePart(d, normalizer.context), normalizer.context), rules: normalizer.rules.names)
+            return .failed(residual: describe(learnablePart(d, normalizer.context), normalizer.context), rules: log.names)
         case .proportional:
             // lhs = c · rhs + constant with a rational c > 0 found from a learnable monomial.
             for (m, rc) in r.terms where !isFreeOfLearnables(NormalForm([m: .one]), normalizer.context) {
@@ -116,16 +129,16 @@ public struct SymbolicProver {
                 guard c > .zero else { break }
                 let d = l - c * r
                 if isFreeOfLearnables(d, normalizer.context) {
-                    normalizer.rules.use(.positiveScale)
-                    if !d.isZero { normalizer.rules.use(.constantDropped) }
-                    return .proved(rules: normalizer.rules.names)
+                    log.use(.positiveScale)
+                    if !d.isZero { log.use(.constantDropped) }
+                    return .proved(rules: log.names)
                 }
                 break
             }
             if isFreeOfLearnables(l, normalizer.context) && isFreeOfLearnables(r, normalizer.context) {
-                return .proved(rules: normalizer.rules.names)
+                return .proved(rules: log.names)
             }
-            return .failed(residual: describe(l - r, normalizer.context), rules: normalizer.rules.names)
+            return .failed(residual: describe(l - r, normalizer.context), rules: log.names)
         }
     }
 

@@ -11,6 +11,7 @@ enum Commands {
         TrainCommand.command,
         SampleCommand.command,
         BenchCommand.command,
+        RulesCommand.command,
     ]
 
     static func named(_ name: String) -> Command? { all.first { $0.name == name } }

@@ -85,8 +85,10 @@ extension Normalizer {
                 if case .density(let a) = l, a.marginalized.isEmpty, a.factors.count == 1,
                    let f = context.factors[a.factors[0]], f.children.count == 1, let v = f.children.first,
                    let kind = family(of: a.factors[0]), let e = familyLogDensity(kind, variable: v) {
-                    rules.use(.family)
+                    rules.use(.family, instantiation: f.label)
+                    rules.enter("family:\(f.label)")
                     piece = scalarForm(e)
+                    rules.leave()
                 }
                 factorsOut = (try? multiply(factorsOut, piece)) ?? factorsOut
             }

@@ -21,6 +21,11 @@ public struct Normalizer {
     /// Families of synthetic factors made for `N(v; m, V)` written over a declared variable.
     var syntheticFamilies: [FactorID: FamilyKind] = [:]
     let declaredVariables: Set<String>
+    /// Set when `canonicalize` ran out of its budget: the forms built since are not canonical
+    /// and a proof must not compare them (the prover then answers `unsupported`).
+    public private(set) var budgetExhausted = false
+    /// The most monomials one `canonicalize` call processes (Gaussian moments can multiply them).
+    public static let monomialBudget = 10_000
 
     public init(context: ProbabilityContext) {
         self.context = context
@@ -86,19 +91,22 @@ public struct Normalizer {
         case .sum(let parts):
             rules.use(.linearity)
             var acc = NormalForm.zero
-            for p in parts { acc = acc + (try build(p)) }
+            for (i, p) in parts.enumerated() { acc = acc + (try child(i) { try $0.build(p) }) }
             return acc
         case .product(let parts):
             var acc = NormalForm.constant(.one)
             // Canonicalise each factor first: integrating out a dummy variable removes the
             // clash of `p(b | a) ∫ p(a, b) db`, where b is free on the left and bound on the right.
-            for p in parts { acc = try multiply(acc, canonicalize(try build(p))) }
+            for (i, p) in parts.enumerated() {
+                let f = try child(i) { try $0.build(p) }
+                acc = try multiply(acc, canonicalize(f))
+            }
             return acc
         case .power(let base, let exponent):
             guard case .number(let r) = exponent, r.isInteger else {
                 throw NormalizationError("a non-integer power of a density is not supported: \(e)")
             }
-            let b = canonicalize(try build(base))
+            let b = canonicalize(try child(0) { try $0.build(base) })
             if r.numerator >= 0 {
                 var acc = NormalForm.constant(.one)
                 for _ in 0..<r.numerator { acc = try multiply(acc, b) }
@@ -115,7 +123,7 @@ public struct Normalizer {
         case .log(let inner):
             return try logarithm(inner)
         case .exp(let inner):
-            let n = canonicalize(try build(inner))
+            let n = canonicalize(try child(0) { try $0.build(inner) })
             // exp(Σ e_i log a_i) = Π a_i^{e_i}
             var measure: [ComponentAtom: Int] = [:]
             for (m, c) in n.terms {
@@ -126,24 +134,30 @@ public struct Normalizer {
             }
             return NormalForm([Monomial(measure: measure): .one])
         case .integral(let body, let vars):
-            let b = try build(body)
+            let b = try child(0) { try $0.build(body) }
             return try integrate(b, over: vars)
         case .expectation(let measure, let body):
             rules.use(.expectationDefinition)
             let vars = try leftVariables(of: measure)
-            return try integrate(try multiply(try build(measure), try build(body)), over: vars)
+            let m = try child(0) { try $0.build(measure) }
+            let b = try child(1) { try $0.build(body) }
+            return try integrate(try multiply(m, b), over: vars)
         case .kl(let p, let q):
             rules.use(.klDefinition)
             let vp = try leftVariables(of: p), vq = try leftVariables(of: q)
             guard Set(vp) == Set(vq) else {
                 throw NormalizationError("KL between densities over different variables: \(vp) vs \(vq)")
             }
-            let integrand = try multiply(try build(p), try logarithm(p) - (try logarithm(q)))
-            return try integrate(integrand, over: vp)
+            let pf = try child(0) { try $0.build(p) }
+            let logP = try child(0) { try $0.logarithm(p, wrapped: true) }
+            let logQ = try child(1) { try $0.logarithm(q, wrapped: true) }
+            return try integrate(try multiply(pf, logP - logQ), over: vp)
         case .entropy(let p):
             rules.use(.entropyDefinition)
             let vp = try leftVariables(of: p)
-            return -(try integrate(try multiply(try build(p), try logarithm(p)), over: vp))
+            let pf = try child(0) { try $0.build(p) }
+            let logP = try child(0) { try $0.logarithm(p, wrapped: true) }
+            return -(try integrate(try multiply(pf, logP), over: vp))
         case .indexedSum, .norm2, .apply:
             throw NormalizationError("a finite sum, norm or function applied to densities is not supported: \(e)")
         }
@@ -207,8 +221,17 @@ public struct Normalizer {
         return NormalForm(out)
     }
 
-    private mutating func logarithm(_ inner: Expr) throws -> NormalForm {
-        let n = canonicalize(try build(inner))
+    /// Runs `body` at child `i` of the current position.
+    mutating func child<T>(_ i: Int, _ body: (inout Normalizer) throws -> T) rethrows -> T {
+        rules.enter(String(i))
+        defer { rules.leave() }
+        return try body(&self)
+    }
+
+    /// `log inner`; `wrapped` when `inner` is the current node itself (KL and entropy take
+    /// the log of their argument), otherwise it is child 0 of a `log` node.
+    private mutating func logarithm(_ inner: Expr, wrapped: Bool = false) throws -> NormalForm {
+        let n = canonicalize(try wrapped ? build(inner) : child(0) { try $0.build(inner) })
         if n.terms.count == 1, let (m, c) = n.terms.first, m.bound.isEmpty, c > .zero,
            m.logs.allSatisfy({ if case .scalar = $0 { return true } else { return false } }),
            !m.measure.isEmpty {
@@ -258,8 +281,15 @@ public struct Normalizer {
     public mutating func canonicalize(_ n: NormalForm) -> NormalForm {
         var out: [Monomial: Rational] = [:]
         var pending = n.terms.map { ($0.key, $0.value) }
-        var budget = 10_000
-        while let (m, c) = pending.popLast(), budget > 0 {
+        var budget = Normalizer.monomialBudget
+        while !pending.isEmpty {
+            guard budget > 0 else {
+                // Never drop the pending terms: the step ends as unsupported instead.
+                budgetExhausted = true
+                for (m, c) in pending { out[m, default: .zero] = out[m, default: .zero] + c }
+                break
+            }
+            let (m, c) = pending.removeLast()
             budget -= 1
             let cm = canonicalize(m)
             if let expanded = gaussianMoments(cm, c) {

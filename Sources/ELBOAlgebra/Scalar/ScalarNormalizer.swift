@@ -87,16 +87,16 @@ public enum ScalarNormalizer {
                 return try logNormal(p, m, v, env).exponential()
             case .sum(let parts):
                 var acc = ScalarForm.zero
-                for p in parts { acc = acc + (try form(p, env)) }
                 if parts.count > 1 { rules.use(.scalarAlgebra) }
+                for (i, p) in parts.enumerated() { acc = acc + (try sub(i, p, env)) }
                 return acc
             case .product(let parts):
                 var acc = ScalarForm.one
-                for p in parts { acc = acc * (try form(p, env)) }
                 rules.use(.scalarAlgebra)
+                for (i, p) in parts.enumerated() { acc = acc * (try sub(i, p, env)) }
                 return acc
             case .power(let b, let x):
-                let base = try form(b, env), exponent = try form(x, env)
+                let base = try sub(0, b, env), exponent = try sub(1, x, env)
                 if let r = exponent.constantValue, r.isInteger {
                     rules.use(.scalarAlgebra)
                     return base.integerPower(r.numerator)
@@ -106,10 +106,10 @@ public enum ScalarNormalizer {
             case .log(let x):
                 if case .normalDensity(let p, let m, let v) = x { return try logNormal(p, m, v, env) }
                 rules.use(.logExp)
-                return try form(x, env).logarithm(context: ctx)
+                return try sub(0, x, env).logarithm(context: ctx)
             case .exp(let x):
                 rules.use(.logExp)
-                return try form(x, env).exponential()
+                return try sub(0, x, env).exponential()
             case .indexedSum(let index, let from, let to, let body):
                 guard (try? form(from, env))?.constantValue == .one else {
                     throw ScalarNormalizationError.unsupported("a sum must start at 1: \(e)")
@@ -118,18 +118,25 @@ public enum ScalarNormalizer {
                 var inner = Env(bound: index, outer: env.outer, componentwise: false)
                 if let b = env.bound { inner.outer.insert(b) }
                 rules.use(.finiteSum)
-                return ScalarForm.sigma(d, try form(body, inner))
+                return ScalarForm.sigma(d, try sub(2, body, inner))
             case .norm2(let v):
                 if let d = try vectorDimension([v]) {
-                    let b = try form(v, fresh(env))
                     rules.use(.componentwise); rules.use(.finiteSum)
+                    let b = try sub(0, v, fresh(env))
                     return ScalarForm.sigma(d, b * b)
                 }
-                let b = try form(v, env)
+                let b = try sub(0, v, env)
                 return b * b
             case .apply(let name, let args):
                 return try apply(name, args, env)
             }
+        }
+
+        /// The form of child `i` of the current node (its position is recorded).
+        mutating func sub(_ i: Int, _ e: Expr, _ env: Env) throws -> ScalarForm {
+            rules.enter(String(i))
+            defer { rules.leave() }
+            return try form(e, env)
         }
 
         /// A new binder for reading vectors per component.
@@ -218,9 +225,11 @@ public enum ScalarNormalizer {
 
         mutating func apply(_ name: String, _ args: [Expr], _ env: Env) throws -> ScalarForm {
             if let def = ctx.definitions[name], def.parameters.count == args.count {
-                rules.use(.definitionExpanded)
+                rules.use(.definitionExpanded, instantiation: name)
                 var map: [String: Expr] = [:]
                 for (p, a) in zip(def.parameters, args) { map[p] = a }
+                rules.enter("define:\(name)")
+                defer { rules.leave() }
                 return try form(def.body.substituting(map), env)
             }
             let isFunctionSymbol = ctx.dimensions[name] != nil || ctx.functionsOf[name] != nil

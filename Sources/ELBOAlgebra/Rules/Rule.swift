@@ -1,8 +1,11 @@
-/// The named rules of the symbolic engine. Reports print these names; every rewrite the
-/// engine performs records the rule it used, so a proof lists exactly what it relied on.
-public enum Rule: String, CaseIterable, Sendable, Comparable {
+/// The named rules of the symbolic engine, one case per row of the rule table
+/// (`RuleTable.swift` gives each its statement and side conditions). Reports print these
+/// names; proofs are ordered applications of them (`RuleApplication`).
+///
+/// Adding a rule: add a case here and its row in `Rule.definition` (the `switch` there has no
+/// `default`, so the compiler asks for the row).
+public enum Rule: String, CaseIterable, Sendable, Comparable, Codable {
     case chainRule = "chain-rule"
-    case bayes = "bayes"
     case factorisation = "factorisation"
     case marginalisation = "marginalisation"
     case normalisation = "normalisation"
@@ -21,7 +24,6 @@ public enum Rule: String, CaseIterable, Sendable, Comparable {
     case definitionExpanded = "definition-expanded"
     case gaussianLogDensity = "gaussian-log-density"
     case gaussianMoments = "gaussian-moments"
-    case gaussianKL = "gaussian-kl"
     case bernoulliLogits = "bernoulli-logits"
     case scalarAlgebra = "scalar-algebra"
     case family = "family"
@@ -33,18 +35,13 @@ public enum Rule: String, CaseIterable, Sendable, Comparable {
     case componentwise = "componentwise"
     /// Scalar layer: `x − 1 − log x ≥ 0` for x > 0 (the Gaussian KL summand).
     case logConvexity = "x-minus-1-minus-log-x"
+    /// A declared assumption put in force (its name is the application's instantiation).
+    case assumption = "assumption"
+    /// The closing step of an equation: both sides have one normal form.
+    case sameNormalForm = "same-normal-form"
+    /// The closing step of an inequality: the difference is a non-negative combination of
+    /// terms each non-negative by a rule of the table.
+    case nonNegativeCombination = "nonnegative-combination"
 
     public static func < (a: Rule, b: Rule) -> Bool { a.rawValue < b.rawValue }
-}
-
-/// Collects the rules used while normalising one step.
-public struct RuleLog: Sendable {
-    public private(set) var used: Set<Rule> = []
-    /// Names of assumptions the step used.
-    public var assumptions: [String] = []
-    public init() {}
-    /// Records that a rule fired.
-    public mutating func use(_ r: Rule) { used.insert(r) }
-    /// Names for reports, sorted.
-    public var names: [String] { used.sorted().map(\.rawValue) + assumptions.map { "assumption:\($0)" } }
 }
