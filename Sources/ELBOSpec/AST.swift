@@ -1,12 +1,13 @@
 import ELBOAlgebra
 
-/// A position in a spec file, 1-based, as compilers print it.
+/// A position in a spec file, 1-based, as compilers print it; line 0 stands for the file as a
+/// whole (a file that is missing or unreadable) and prints as the path alone.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var column: Int
     public init(file: String, line: Int, column: Int) { self.file = file; self.line = line; self.column = column }
-    public var description: String { "\(file):\(line):\(column)" }
+    public var description: String { line > 0 ? "\(file):\(line):\(column)" : file }
 }
 
 /// How two consecutive steps are related.

@@ -32,6 +32,12 @@ final class ExprParser {
     var integralDepth = 0
     var normDepth = 0
     var klDepth = 0
+    /// How deeply the factors being parsed are nested (brackets, powers, unary signs, operator
+    /// arguments): bounded by `maximumNesting` so that no input can exhaust the stack.
+    var nesting = 0
+    /// The deepest nesting a spec may use. Hand-written derivations stay far below it; the
+    /// checker's passes over the expression tree are recursive too, so the bound protects them.
+    static let maximumNesting = 100
     /// Where the family parameters declared by this parser (family mode) first appear.
     var newFamilyParameters: [Token] = []
 
@@ -146,12 +152,30 @@ final class ExprParser {
     }
 
     func parseUnary() throws -> Expr {
-        if eat("-") { return Expr.negate(try parseUnary()) }
-        if eat("+") { return try parseUnary() }
+        if peek.isSymbol("-") || peek.isSymbol("+") {
+            let sign = advance()
+            let operand = try nested(at: sign) { try parseUnary() }
+            return sign.isSymbol("-") ? Expr.negate(operand) : operand
+        }
         return try parsePower()
     }
 
+    /// Runs `body` one nesting level deeper; past `maximumNesting` records a diagnostic at
+    /// `token` that states the limit and abandons the construct.
+    func nested<T>(at token: Token, _ body: () throws -> T) throws -> T {
+        guard nesting < ExprParser.maximumNesting else {
+            throw fail(token, "expression nested too deeply: at most \(ExprParser.maximumNesting) levels of brackets, powers, signs and operators")
+        }
+        nesting += 1
+        defer { nesting -= 1 }
+        return try body()
+    }
+
     func parsePower() throws -> Expr {
+        try nested(at: peek) { try parsePowerUnguarded() }
+    }
+
+    private func parsePowerUnguarded() throws -> Expr {
         let base = try parsePostfix()
         guard peek.isSymbol("^") else { return base }
         advance()

@@ -87,7 +87,7 @@ struct Lexer {
             if let sym = Lexer.singleSymbols[ch] {
                 emit(.symbol, text: sym, length: 1); continue
             }
-            diagnostics.append(Diagnostic(here, "unexpected character '\(ch)'"))
+            diagnostics.append(Diagnostic(here, "unexpected character \(CharacterDescription.describe(ch))"))
             advance()
         }
     }
@@ -221,7 +221,7 @@ struct Lexer {
         }
         if j == i {
             // Not reachable: the caller checked the first character is a letter.
-            diagnostics.append(Diagnostic(here, "unexpected character '\(chars[i])'"))
+            diagnostics.append(Diagnostic(here, "unexpected character \(CharacterDescription.describe(chars[i]))"))
             advance()
             return
         }

@@ -24,8 +24,17 @@ public enum SpecParser {
 
     /// Reads and parses the file at `path`.
     public static func parseFile(at path: String) throws(SpecErrors) -> SpecFile {
-        guard let data = FileManager.default.contents(atPath: path), let source = String(data: data, encoding: .utf8) else {
-            throw SpecErrors([Diagnostic(SourceLocation(file: path, line: 1, column: 1), "cannot read the file as UTF-8 text")])
+        let start = SourceLocation(file: path, line: 0, column: 0)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw SpecErrors([Diagnostic(start, "no such file")])
+        }
+        if isDirectory.boolValue { throw SpecErrors([Diagnostic(start, "is a directory, not a spec file")]) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpecErrors([Diagnostic(start, "cannot read the file (permission denied or not a regular file)")])
+        }
+        guard let source = String(data: data, encoding: .utf8) else {
+            throw SpecErrors([Diagnostic(start, "the file is not UTF-8 text")])
         }
         return try parse(source: source, path: path)
     }

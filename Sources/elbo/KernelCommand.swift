@@ -68,56 +68,20 @@ enum KernelCommand {
         guard let data = FileManager.default.contents(atPath: path) else {
             printError("\(path): error: " + (FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")); return 2
         }
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            printError("\(path): error: not a JSON object"); return 2
+        let input: KernelEvalInput
+        do { input = try KernelEvalInput(data: data, descriptor: d) } catch {
+            printError("\(path): error: \(error)"); return 2
         }
-        var dims: [String: Int] = [:]
-        for (k, v) in json["dims"] as? [String: Any] ?? [:] {
-            guard let n = (v as? NSNumber)?.intValue else { printError("\(path): error: dims.\(k) is not an integer"); return 2 }
-            dims[k] = n
-        }
-        for s in d.dimensions where dims[s] == nil { printError("\(path): error: dims.\(s) is missing"); return 2 }
-        let given = json["inputs"] as? [String: Any] ?? [:]
-        var batchSize: Int?
-        var rows: [String: [Double]] = [:]
-        for i in d.inputs {
-            let w = d.width(of: i.name, dims: dims)
-            guard let value = given[i.name] else {
-                if i.readByLoss { printError("\(path): error: inputs.\(i.name) is missing (the loss reads it)"); return 2 }
-                continue
-            }
-            guard let examples = value as? [Any] else { printError("\(path): error: inputs.\(i.name) is not a list of examples"); return 2 }
-            var flat: [Double] = []
-            for (r, e) in examples.enumerated() {
-                let row = (e as? [Any]).map { $0.compactMap { ($0 as? NSNumber)?.doubleValue } } ?? [(e as? NSNumber)?.doubleValue].compactMap { $0 }
-                guard row.count == w else {
-                    printError("\(path): error: inputs.\(i.name)[\(r)] has \(row.count) values, expected \(w)"); return 2
-                }
-                flat += row
-            }
-            if let b = batchSize, b != examples.count {
-                printError("\(path): error: inputs.\(i.name) has \(examples.count) examples, others \(b)"); return 2
-            }
-            batchSize = examples.count
-            rows[i.name] = flat
-        }
-        let b = batchSize ?? 0
+        let dims = input.dims
+        let b = input.batchSize
         var inputs = KernelBatch<Double>(batchSize: b, dims: dims)
         for i in d.inputs {
             let w = d.width(of: i.name, dims: dims)
-            inputs.set(i.name, rows[i.name] ?? [Double](repeating: 0, count: b * w), width: w)
+            inputs.set(i.name, input.rows[i.name] ?? [Double](repeating: 0, count: b * w), width: w)
         }
         var params = KernelParams<Double>()
-        let givenParams = json["params"] as? [String: Any] ?? [:]
         for p in d.params {
-            let n = d.count(of: p, dims: dims)
-            var values = [Double](repeating: p.initialValue, count: n)
-            if let v = givenParams[p.name] {
-                let flat = flatten(v)
-                guard flat.count == n else { printError("\(path): error: params.\(p.name) has \(flat.count) values, expected \(n)"); return 2 }
-                values = flat
-            }
-            params.set(p.name, values)
+            params.set(p.name, input.params[p.name] ?? [Double](repeating: p.initialValue, count: d.count(of: p, dims: dims)))
         }
         var grads = KernelGradients<Double>()
         let loss = kernel.loss(inputs: inputs, params: params, gradients: &grads)
@@ -135,12 +99,6 @@ enum KernelCommand {
         }
         print(String(decoding: text, as: UTF8.self))
         return 0
-    }
-
-    static func flatten(_ v: Any) -> [Double] {
-        if let n = v as? NSNumber { return [n.doubleValue] }
-        if let a = v as? [Any] { return a.flatMap(flatten) }
-        return []
     }
 
     /// Times the kernel at the sizes it trains with (`ModelSetup.resolveDimensions`, as

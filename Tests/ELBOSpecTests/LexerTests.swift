@@ -55,7 +55,7 @@ final class LexerTests: XCTestCase {
     func testUnknownCharacterIsReported() {
         let (t, d) = Lexer.tokenize("x @ y", file: "t")
         XCTAssertEqual(t.map(\.text), ["x", "y"])
-        XCTAssertEqual(d.map(\.description), ["t:1:3: error: unexpected character '@'"])
+        XCTAssertEqual(d.map(\.description), ["t:1:3: error: unexpected character '@' (U+0040)"])
     }
 }
 
