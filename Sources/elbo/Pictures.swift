@@ -79,13 +79,20 @@ enum Pictures {
         attempt(lossFile) { lossCurve(history) }
         switch plan {
         case .success(let plan):
-            attempt(samplesFile) { try samples(model, plan: plan, count: 64, seed: seed ^ 0x5A4D_504C_4553) }
+            attempt(samplesFile) { try samples(model, plan: plan, count: samplesCount, seed: samplesSeed(runSeed: seed)) }
             attempt(reconstructionsFile) { try reconstructions(model, plan: plan, test: test, seed: seed ^ 0x5245_434F_4E53) }
         case .failure(let error):
             problems.append("\(samplesFile) and \(reconstructionsFile) not written: \(error)")
         }
         return problems
     }
+
+    /// How many samples `samples.png` shows.
+    static let samplesCount = 64
+    /// The generator seed of `samples.png` for a run trained with `runSeed` (its own stream, so
+    /// the grid is not correlated with the training noise); `elbo sample` uses it too, so that
+    /// `elbo sample DIR --seed S` redraws the grid a run with seed S wrote.
+    static func samplesSeed(runSeed: UInt64) -> UInt64 { runSeed ^ 0x5A4D_504C_4553 }
 
     /// The kernel parameters of `model` by name.
     static func parameters<K>(_ model: GraphModel<K>) -> [String: Tensor] {

@@ -3,23 +3,28 @@ import ELBORuntime
 import GeneratedKernels
 
 /// `elbo sample CHECKPOINT_DIR --n 64 --out FILE.png [--seed S]`: decodes samples from the
-/// prior of a trained model, drawn as `elbo train` draws `samples.png`.
+/// prior of a trained model, drawn as `elbo train` draws `samples.png`: with the run's seed (the
+/// default) and 64 samples it redraws that file pixel for pixel.
 enum SampleCommand {
+    /// The most samples one grid may hold.
+    static let maximumCount = 10_000
+
     static let command = Command(
         name: "sample", arguments: "CHECKPOINT_DIR",
         summary: "decode samples from the prior of a trained model (one row per class if conditional)",
         options: [
             .value("out", "FILE.png", "the picture to write (required)"),
-            .value("n", "N", "how many samples (default 64)"),
-            .value("seed", "S", "the seed of the prior's noise (default 1)"),
+            .value("n", "N", "how many samples (default 64, at most 10000)"),
+            .value("seed", "S", "the seed of the prior's noise (default: the run's, which redraws its samples.png)"),
         ],
         body: run)
 
     static func run(_ a: CommandArguments) throws -> Int32 {
         guard a.positionals.count == 1 else { throw CommandFailure.usage("one CHECKPOINT_DIR expected") }
         guard let out = a.string("out") else { throw CommandFailure.usage("--out FILE.png is required") }
-        let n = try a.int("n") ?? 64
-        var seed: UInt64 = 1
+        let n = try a.int("n") ?? Pictures.samplesCount
+        guard n <= maximumCount else { throw CommandFailure.usage("--n \(n): at most \(maximumCount) samples") }
+        var seed: UInt64?
         if let s = a.string("seed") {
             guard let v = UInt64(s) else { throw CommandFailure.usage("--seed needs a non-negative integer, got '\(s)'") }
             seed = v
@@ -35,7 +40,7 @@ enum SampleCommand {
             throw CommandFailure.input("the run in \(directory.path) was trained with kernel \(run.kernel), which this build lacks; "
                 + "have \(KernelRegistry.all.map { $0.descriptor.name }.joined(separator: ", "))")
         }
-        return try sample(kernel, run: run, directory: directory, count: n, seed: seed, out: out)
+        return try sample(kernel, run: run, directory: directory, count: n, seed: seed ?? run.seed, out: out)
     }
 
     static func sample<K: ObjectiveKernel>(_ kernel: K.Type, run: RunMetadata, directory: URL, count: Int, seed: UInt64,
@@ -44,7 +49,7 @@ enum SampleCommand {
         let specPath = FileManager.default.fileExists(atPath: run.spec) ? run.spec : run.specAbsolute
         let setup = try ModelSetup.load(specPath: specPath, objective: run.objective)
         let plan = try PicturePlan(derivation: setup.derivation)
-        let image = try Pictures.samples(model, plan: plan, count: count, seed: seed)
+        let image = try Pictures.samples(model, plan: plan, count: count, seed: Pictures.samplesSeed(runSeed: seed))
         try image.write(to: URL(fileURLWithPath: out))
         print("wrote \(out) (\(image.width)×\(image.height)): " + (plan.labels.isEmpty
             ? "\(count) samples of \(run.kernel) from the prior"
@@ -54,6 +59,7 @@ enum SampleCommand {
 
     /// The model of a run directory with the parameters of its checkpoint.
     static func loadModel<K: ObjectiveKernel>(_ kernel: K.Type, run: RunMetadata, directory: URL) throws -> GraphModel<K> {
+        try RunLimits.validate(run, descriptor: K.descriptor, path: directory.appendingPathComponent(RunMetadata.fileName).path)
         var rng = RNG(seed: 0)
         var model: GraphModel<K>
         do { model = try GraphModel<K>(dims: run.dims, hidden: run.hidden, rng: &rng) } catch {

@@ -114,7 +114,8 @@ enum TrainCommand {
         o.dims = saved.dims
         if !o.given.contains("lr") { o.learningRate = saved.learningRate }
         if !o.given.contains("data") { o.data = saved.data }
-        if !o.given.contains("epochs") { o.epochs = max(o.epochs, saved.epochs) }
+        // Without --epochs a resumed run goes on to the target it was started with.
+        if !o.given.contains("epochs") { o.epochs = saved.epochs }
     }
 
     /// Builds `GraphModel<K>` and trains it; `K` is the kernel found in the registry.
@@ -128,7 +129,9 @@ enum TrainCommand {
             guard fm.fileExists(atPath: checkpointURL.path) else {
                 throw CommandFailure.input("\(checkpointURL.path): error: no checkpoint to resume (train without --resume first)")
             }
-            try merge(&o, saved: try RunMetadata.load(from: directory), kernelName: setup.kernelName, directory: dirPath)
+            let saved = try RunMetadata.load(from: directory)
+            try merge(&o, saved: saved, kernelName: setup.kernelName, directory: dirPath)
+            try RunLimits.validate(saved, descriptor: K.descriptor, path: directory.appendingPathComponent(RunMetadata.fileName).path)
         } else if fm.fileExists(atPath: checkpointURL.path) && !o.force {
             throw CommandFailure.usage("\(dirPath) already holds a run; pass --resume to continue it, --force to start it over, or another --out")
         }
@@ -138,6 +141,8 @@ enum TrainCommand {
         }
 
         let dims = o.resume ? o.dims : try ModelSetup.resolveDimensions(K.descriptor, overrides: o.dims)
+        try RunLimits.validate(dims: dims, hidden: o.hidden, batch: o.batch, limit: o.limit, learningRate: o.learningRate,
+                               epochs: o.epochs, descriptor: K.descriptor, source: "")
         let dataURL = o.data.map { URL(fileURLWithPath: $0) }
         let train: Dataset, test: Dataset
         do {

@@ -21,8 +21,10 @@ public enum Inflate {
     ///     one back-reference.
     public static func decompress(_ input: UnsafeRawBufferPointer, sizeHint: Int = 0,
                                   outputLimit: Int? = nil) throws -> Result {
-        var capacity = max(sizeHint, 4 * input.count, 1024)
-        if let outputLimit { capacity = min(capacity, max(outputLimit, 0) + 1024) }
+        // A hint is read from the file (gzip's ISIZE) and may lie: trust it up to 128 MB and let
+        // the buffer grow past that only as real output arrives.
+        var capacity = max(min(sizeHint, 1 << 27), 4 * min(input.count, 1 << 25), 1024)
+        if let outputLimit, outputLimit < Int.max - 1024 { capacity = min(capacity, max(outputLimit, 0) + 1024) }
         var state = InflateState(input: input, capacity: capacity)
         defer { state.output.deallocate() }
         let complete = try state.run(limit: outputLimit ?? Int.max)

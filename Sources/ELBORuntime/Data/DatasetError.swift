@@ -12,6 +12,10 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case badGzip(path: String, reason: CompressionError)
     /// The number of items disagrees with the companion file or the expected split size.
     case countMismatch(path: String, expected: Int, actual: Int)
+    /// The header announces an impossible payload.
+    case badHeader(path: String, reason: String)
+    /// A label is not a class of the data set.
+    case badLabel(path: String, item: Int, label: Int, classes: Int)
     /// The images are not the expected size.
     case shapeMismatch(path: String, expected: [Int], actual: [Int])
 
@@ -24,6 +28,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongMagic(let p, let e, let a): return "\(p): error: wrong IDX magic \(a), expected \(e)"
         case .badGzip(let p, let why): return "\(p): error: corrupt gzip: \(why)"
         case .countMismatch(let p, let e, let a): return "\(p): error: \(a) items, expected \(e)"
+        case .badHeader(let p, let why): return "\(p): error: bad IDX header: \(why)"
+        case .badLabel(let p, let i, let l, let c): return "\(p): error: item \(i) has label \(l); the labels must be 0…\(c - 1)"
         case .shapeMismatch(let p, let e, let a): return "\(p): error: item shape \(a), expected \(e)"
         }
     }

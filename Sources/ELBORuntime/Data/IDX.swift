@@ -47,8 +47,24 @@ public struct IDXFile: Sendable {
         let header = try Gzip.decompress(bytes, outputLimit: 4 + 4 * rank)
         guard header.count >= 4 + 4 * rank else { return 0 }
         var itemSize = 1
-        for d in 1..<max(rank, 1) { itemSize *= Int(bigEndian32(header, 4 + 4 * d)) }
-        return 4 + 4 * rank + items * itemSize
+        for d in 1..<max(rank, 1) {
+            // An absurd extent cannot be satisfied; read the whole stream and let the parse say so.
+            guard let n = IDXFile.checkedProduct(itemSize, Int(bigEndian32(header, 4 + 4 * d))) else { return Int.max }
+            itemSize = n
+        }
+        guard let body = IDXFile.checkedProduct(max(0, items), itemSize) else { return Int.max }
+        let (total, overflow) = body.addingReportingOverflow(4 + 4 * rank)
+        return overflow ? Int.max : total
+    }
+
+    /// The largest payload an IDX file may announce (1 GiB; MNIST's training images are 47 MB):
+    /// a header with absurd extents is an error, not an allocation.
+    public static let maximumPayload = 1 << 30
+
+    /// `a · b`, or nil when it overflows or exceeds `maximumPayload`.
+    static func checkedProduct(_ a: Int, _ b: Int) -> Int? {
+        let (p, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow || p > maximumPayload ? nil : p
     }
 
     private init(parsing content: inout [UInt8], path: String, expectedMagic: UInt32, limit: Int?) throws {
@@ -66,7 +82,13 @@ public struct IDXFile: Sendable {
         }
         var dims = (0..<rank).map { Int(bigEndian32(content, 4 + 4 * $0)) }
         if let limit, rank > 0 { dims[0] = min(dims[0], max(0, limit)) }
-        let payload = dims.reduce(1, *)
+        var payload = 1
+        for d in dims {
+            guard let p = IDXFile.checkedProduct(payload, d) else {
+                throw DatasetError.badHeader(path: path, reason: "extents \(dims) announce more than \(IDXFile.maximumPayload) bytes")
+            }
+            payload = p
+        }
         guard content.count >= headerLength + payload else {
             throw DatasetError.truncated(path: path, expectedBytes: headerLength + payload, actualBytes: content.count)
         }

@@ -17,6 +17,8 @@ public enum MNIST {
 
     /// Image height and width in pixels.
     public static let side = 28
+    /// The number of classes (digits 0…9).
+    public static let classes = 10
     /// Pixels per image.
     public static let pixels = 784
     /// The IDX magic number of an image file (unsigned bytes, 3 dimensions).
@@ -53,6 +55,9 @@ public enum MNIST {
         let expected = min(split.size, limit ?? split.size)
         guard count == expected else {
             throw DatasetError.countMismatch(path: imageURL.path, expected: expected, actual: count)
+        }
+        if let bad = labels.bytes.firstIndex(where: { Int($0) >= classes }) {
+            throw DatasetError.badLabel(path: labelURL.path, item: bad, label: Int(labels.bytes[bad]), classes: classes)
         }
         var pixels = [Float](repeating: 0, count: count * pixels)
         images.bytes.withUnsafeBufferPointer { src in

@@ -91,7 +91,7 @@ public struct Checkpoint: Sendable {
     public func save(to url: URL) throws {
         let path = url.path
         let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+            .appendingPathComponent(Checkpoint.temporaryName(of: url, pid: getpid())).path
         let bytes = serialized()
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw CheckpointError.ioFailure(path: temporary, reason: "cannot create: \(errnoText())") }
@@ -114,6 +114,27 @@ public struct Checkpoint: Sendable {
             unlink(temporary)
             throw CheckpointError.ioFailure(path: path, reason: "cannot replace: \(reason)")
         }
+    }
+
+    /// The name of the temporary file `save(to:)` writes before renaming, for process `pid`.
+    static func temporaryName(of url: URL, pid: Int32) -> String { ".\(url.lastPathComponent).tmp-\(pid)" }
+
+    /// Removes temporary files that a save to `url` killed before its rename left behind (those
+    /// of processes no longer running); returns their paths. Called when training starts.
+    @discardableResult
+    public static func removeStaleTemporaries(of url: URL) -> [String] {
+        let directory = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent).tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        var removed: [String] = []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)) else { continue }
+            // A live process (other than this one) may be saving right now: leave its file.
+            if pid != getpid(), pid > 0, kill(pid, 0) == 0 || errno == EPERM { continue }
+            let path = directory.appendingPathComponent(name).path
+            if unlink(path) == 0 { removed.append(path) }
+        }
+        return removed
     }
 
     /// Reads and validates a checkpoint file.
@@ -146,7 +167,7 @@ public struct Checkpoint: Sendable {
         }
         reader.end = bytes.count - 4
         let count = Int(try reader.u32("tensor count"))
-        let metadataLength = Int(try reader.u64("metadata length"))
+        let metadataLength = try reader.length(try reader.u64("metadata length"), "metadata length")
         var checkpoint = Checkpoint(metadataBytes: try reader.bytes(metadataLength, "metadata"))
         for index in 0..<count {
             let nameLength = Int(try reader.u32("name length of tensor \(index)"))
@@ -154,8 +175,18 @@ public struct Checkpoint: Sendable {
             let rank = Int(try reader.u32("rank of '\(name)'"))
             guard rank <= 16 else { throw CheckpointError.truncated(path: path, detail: "rank \(rank) of '\(name)'") }
             var shape: [Int] = []
-            for _ in 0..<rank { shape.append(Int(try reader.u64("shape of '\(name)'"))) }
-            let elements = shape.reduce(1, *)
+            var elements = 1
+            for _ in 0..<rank {
+                // Every extent and their product must fit the bytes left, so that a header with
+                // valid CRC but absurd sizes is an error, not an overflow or an allocation.
+                let extent = try reader.length(try reader.u64("shape of '\(name)'"), "an extent of '\(name)'")
+                let (product, overflow) = elements.multipliedReportingOverflow(by: extent)
+                guard !overflow, product <= (reader.end - reader.position) / 4 else {
+                    throw CheckpointError.truncated(path: path, detail: "shape \(shape + [extent]) of '\(name)' needs more bytes than the file has")
+                }
+                shape.append(extent)
+                elements = product
+            }
             let raw = try reader.bytes(4 * elements, "data of '\(name)'")
             var values = [Float](repeating: 0, count: elements)
             values.withUnsafeMutableBytes { dst in
@@ -193,11 +224,19 @@ private struct ByteReader {
     }
 
     mutating func bytes(_ n: Int, _ what: String) throws -> [UInt8] {
-        guard n >= 0, position + n <= end else {
+        guard n >= 0, n <= end - position else {
             throw CheckpointError.truncated(path: path, detail: "\(what) needs \(n) bytes, \(end - position) left")
         }
         defer { position += n }
         return Array(bytes[position..<(position + n)])
+    }
+
+    /// A stored 64-bit length as an `Int` no larger than the bytes left.
+    func length(_ value: UInt64, _ what: String) throws -> Int {
+        guard value <= UInt64(end - position) else {
+            throw CheckpointError.truncated(path: path, detail: "\(what) \(value) exceeds the \(end - position) bytes left")
+        }
+        return Int(value)
     }
 
     mutating func u32(_ what: String) throws -> UInt32 {

@@ -126,6 +126,7 @@ public final class Trainer<Model: TrainableModel> {
         guard saved.optimizerSteps.count == saved.parameterNames.count else {
             throw CheckpointError.corruptMetadata(path: path, reason: "optimizer steps for \(saved.optimizerSteps.count) parameters")
         }
+        try saved.validate(path: path)
         let shapes = model.parameters.map { $0.shape }
         var values: [Tensor] = []
         var adam: [AdamState] = []
@@ -152,6 +153,9 @@ public final class Trainer<Model: TrainableModel> {
         precondition(n > 0, "Trainer.fit: empty training set")
         let batchSize = configuration.batchSize
         let batchesPerEpoch = (n + batchSize - 1) / batchSize
+        if let url = configuration.checkpointURL {
+            for path in Checkpoint.removeStaleTemporaries(of: url) { log("removed \(path), left by an interrupted save") }
+        }
         while state.epoch < configuration.epochs {
             let epochStart = now()
             let order: [Int]
