@@ -24,6 +24,7 @@ enum CheckCommand {
 
     static func run(_ a: CommandArguments) throws -> Int32 {
         let format = try a.choice("format", ["text", "json", "html"]) ?? "text"
+        let outURL = try a.string("out").map { try OutputPath.file($0) }
         var paths = a.positionals
         if paths.isEmpty { paths = ["Specs"] }
         var runner = CheckRun()
@@ -46,10 +47,8 @@ enum CheckCommand {
                 text += "not checked (errors above): " + unchecked.joined(separator: ", ") + "\n"
             }
         }
-        if let out = a.string("out") {
-            do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
-                throw CommandFailure.input("\(out): error: cannot write the report: \(error.localizedDescription)")
-            }
+        if let out = a.string("out"), let outURL {
+            try OutputPath.write(Data(text.utf8), to: outURL)
             printError("wrote \(out)")
         } else {
             print(text, terminator: "")

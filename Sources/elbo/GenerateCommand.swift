@@ -17,6 +17,7 @@ enum GenerateCommand {
         guard a.positionals.isEmpty else { throw CommandFailure.usage("unexpected argument '\(a.positionals[0])'") }
         let check = a.has("check")
         let out = a.string("out") ?? "Generated"
+        _ = try OutputPath.directory(out)
         let specs = a.string("specs") ?? "Specs"
         let programs: [LossProgram]
         do { programs = try LossPrograms.all(specsDirectory: specs) } catch {

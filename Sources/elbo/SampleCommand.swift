@@ -22,6 +22,7 @@ enum SampleCommand {
     static func run(_ a: CommandArguments) throws -> Int32 {
         guard a.positionals.count == 1 else { throw CommandFailure.usage("one CHECKPOINT_DIR expected") }
         guard let out = a.string("out") else { throw CommandFailure.usage("--out FILE.png is required") }
+        let outURL = try OutputPath.file(out)
         let n = try a.int("n") ?? Pictures.samplesCount
         guard n <= maximumCount else { throw CommandFailure.usage("--n \(n): at most \(maximumCount) samples") }
         var seed: UInt64?
@@ -40,18 +41,18 @@ enum SampleCommand {
             throw CommandFailure.input("the run in \(directory.path) was trained with kernel \(run.kernel), which this build lacks; "
                 + "have \(KernelRegistry.all.map { $0.descriptor.name }.joined(separator: ", "))")
         }
-        return try sample(kernel, run: run, directory: directory, count: n, seed: seed ?? run.seed, out: out)
+        return try sample(kernel, run: run, directory: directory, count: n, seed: seed ?? run.seed, out: outURL)
     }
 
     static func sample<K: ObjectiveKernel>(_ kernel: K.Type, run: RunMetadata, directory: URL, count: Int, seed: UInt64,
-                                           out: String) throws -> Int32 {
+                                           out: URL) throws -> Int32 {
         let model = try loadModel(K.self, run: run, directory: directory)
         let specPath = FileManager.default.fileExists(atPath: run.spec) ? run.spec : run.specAbsolute
         let setup = try ModelSetup.load(specPath: specPath, objective: run.objective)
         let plan = try PicturePlan(derivation: setup.derivation)
         let image = try Pictures.samples(model, plan: plan, count: count, seed: Pictures.samplesSeed(runSeed: seed))
-        try image.write(to: URL(fileURLWithPath: out))
-        print("wrote \(out) (\(image.width)×\(image.height)): " + (plan.labels.isEmpty
+        try OutputPath.write(Data(image.encoded()), to: out)
+        print("wrote \(out.path) (\(image.width)×\(image.height)): " + (plan.labels.isEmpty
             ? "\(count) samples of \(run.kernel) from the prior"
             : "samples of \(run.kernel), one row per class of \(plan.labels.map(\.name).joined(separator: ", "))"))
         return 0

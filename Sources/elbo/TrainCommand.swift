@@ -76,7 +76,8 @@ enum TrainCommand {
         o.json = try a.choice("format", ["text", "json"]) == "json"
         o.data = a.string("data")
         if let h = a.string("hidden") {
-            let widths = h.split(separator: ",").map { Int($0) }
+            // Empty fields count: `400,,200` is a typo, not two layers.
+            let widths = h.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
             guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
                 throw CommandFailure.usage("--hidden needs positive widths such as 400 or 512,256, got '\(h)'")
             }
@@ -122,7 +123,7 @@ enum TrainCommand {
     static func train<K: ObjectiveKernel>(_ kernel: K.Type, setup: ModelSetup, options: Options) throws -> Int32 {
         var o = options
         let dirPath = o.out ?? "runs/\(setup.objective.name)"
-        let directory = URL(fileURLWithPath: dirPath)
+        let directory = try OutputPath.directory(dirPath)
         let checkpointURL = RunMetadata.checkpointURL(in: directory)
         let fm = FileManager.default
         if o.resume {
@@ -163,7 +164,7 @@ enum TrainCommand {
             epochs: o.epochs, batchSize: o.batch, seed: o.seed, optimizer: Adam(learningRate: Float(o.learningRate)),
             checkpointURL: checkpointURL)
         let trainer = Trainer(model: model, configuration: configuration)
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        try OutputPath.create(directory)
         if o.force {
             // Nothing of the old run may pass for this one's (e.g. a checkpoint kept on divergence).
             for name in [RunMetadata.checkpointName, RunMetadata.fileName, Pictures.samplesFile,

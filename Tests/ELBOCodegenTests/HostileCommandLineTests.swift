@@ -40,9 +40,14 @@ final class HostileCommandLineTests: XCTestCase {
         return url
     }
 
+    /// A tiny training run; `extra` pairs `--name value` replace the defaults' values.
     func train(_ out: URL, epochs: Int, extra: [String] = []) -> [String] {
-        ["train", spec, "--epochs", "\(epochs)", "--batch", "32", "--limit", "64", "--hidden", "8", "--dim", "m=2",
-         "--seed", "3", "--out", out.path, "--format", "json"] + extra
+        var args = ["train", spec, "--epochs", "\(epochs)", "--batch", "32", "--limit", "64", "--hidden", "8", "--dim", "m=2",
+                    "--seed", "3", "--out", out.path, "--format", "json"]
+        for k in stride(from: 0, to: extra.count - 1, by: 2) {
+            if let at = args.firstIndex(of: extra[k]) { args[at + 1] = extra[k + 1] } else { args += [extra[k], extra[k + 1]] }
+        }
+        return args
     }
 
     func testOutOfRangeSettingsAreRefusedWithTheLimit() throws {
@@ -56,13 +61,33 @@ final class HostileCommandLineTests: XCTestCase {
             (["--hidden", "4096,4096,4096,4096,4096,4096,4096,4096,4096,4096"], "parameters"),
         ]
         for (extra, message) in cases {
-            var args = train(dir.appendingPathComponent("run"), epochs: 1)
-            for (k, a) in args.enumerated() where a == extra[0] { args[k + 1] = extra[1] }
-            if !args.contains(extra[0]) { args += extra }
-            let r = try elbo(args)
+            let r = try elbo(train(dir.appendingPathComponent("run"), epochs: 1, extra: extra))
             XCTAssertEqual(r.status, 2, "\(extra): \(r.stderr)")
             XCTAssertTrue(r.stderr.contains(message), "\(extra): \(r.stderr)")
         }
+    }
+
+    func testBadOutputPathsAndHiddenListsGiveClearMessages() throws {
+        let dir = try temporaryDirectory()
+        let run = dir.appendingPathComponent("run")
+        let cases: [([String], String)] = [
+            (train(URL(fileURLWithPath: "/x"), epochs: 1, extra: ["--out", ""]), "--out needs a directory name, got ''"),
+            (train(URL(fileURLWithPath: "/x"), epochs: 1, extra: ["--out", "/dev/null"]), "/dev/null: error: exists and is not a directory"),
+            (train(run, epochs: 1, extra: ["--hidden", "400,,200"]), "--hidden needs positive widths such as 400 or 512,256, got '400,,200'"),
+            (train(run, epochs: 1, extra: ["--hidden", ",8"]), "got ',8'"),
+            (["sample", dir.path, "--out", ""], "--out needs a file name, got ''"),
+            (["sample", dir.path, "--out", "/dev/null"], "/dev/null: error: not a regular file"),
+            (["sample", dir.path, "--out", dir.appendingPathComponent("no/such/x.png").path], "does not exist"),
+            (["sample", dir.path, "--out", dir.path], "is a directory"),
+            (["check", spec, "--out", dir.appendingPathComponent("no/r.txt").path], "does not exist"),
+        ]
+        for (args, message) in cases {
+            let r = try elbo(args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("NSCocoaErrorDomain"), r.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.path), "nothing may be trained")
     }
 
     func testResumeWithoutEpochsKeepsTheSavedTargetAndSampleRedrawsTheGrid() throws {
