@@ -48,6 +48,12 @@ extension DerivationBuilder {
     func parseSteps(_ chunk: Chunk) {
         // Only the first `steps` block is read; `build` reports any other.
         guard chunks.first(where: { $0.keyword.text == "steps" })?.keyword.start == chunk.keyword.start else { return }
+        if chunk.lines[0].count > 1, chunk.lines[0][1].isWord("latex") {
+            guard let block = latexBlocks[chunk.keyword.line] else { return }
+            if chunk.lines[0].count > 2 { sink.error(chunk.lines[0][2], "unexpected \(chunk.lines[0][2].quoted) after 'steps latex'") }
+            parseLaTeXSteps(chunk, block: block)
+            return
+        }
         var groups: [(isStep: Bool, tokens: [Token])] = []
         let inline = Array(chunk.lines[0].dropFirst())
         if !inline.isEmpty { groups.append((DerivationBuilder.startsStep(inline), inline)) }

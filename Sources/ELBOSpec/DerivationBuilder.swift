@@ -17,6 +17,10 @@ final class DerivationBuilder {
     var declared: [String: (kind: String, location: SourceLocation)] = [:]
     var labels: [String: SourceLocation] = [:]
     var explicitDimensions: Set<String> = []
+    /// The text of a `steps latex` block, keyed by the line of its `steps` keyword.
+    var latexBlocks: [Int: LaTeXBlock] = [:]
+    /// Chains of a `steps latex` block after the first: each becomes a derivation of its own.
+    var extraChains: [(label: String, start: Expr?, startLocation: SourceLocation?, steps: [Step], erroneous: Set<Int>)] = []
 
     static let order = ["source", "variables", "dim", "param", "model", "network", "family", "define",
                         "assume", "steps", "objective", "estimate"]

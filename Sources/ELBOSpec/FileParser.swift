@@ -13,7 +13,7 @@ struct Chunk {
 struct FileParser {
     static let keywords: Set<String> = [
         "derivation", "source", "variables", "dim", "param", "model", "guide", "family", "network",
-        "define", "assume", "objective", "estimate", "steps",
+        "define", "assume", "objective", "estimate", "steps", "relate", "alias", "ignore",
     ]
 
     let path: String
@@ -31,8 +31,42 @@ struct FileParser {
         return true
     }
 
-    func parse(_ source: String) -> SpecParser.Result {
-        let (tokens, lexDiagnostics) = Lexer.tokenize(source, file: path)
+    /// The `steps latex` blocks of `chars`: each runs from the line after `steps latex` to a
+    /// line `end latex` or the end of the file. Returns the blocks by the line of their `steps`
+    /// keyword, and the source with the blocks blanked (lines kept) for the `.elbo` lexer.
+    static func latexBlocks(_ chars: [Character], file: String) -> (blocks: [Int: LaTeXBlock], blanked: String) {
+        var blocks: [Int: LaTeXBlock] = [:]
+        var out = chars
+        var lineStart = 0
+        var line = 1
+        var open: (line: Int, from: Int)?
+        let text = SourceText(chars: chars, file: file, firstLine: 1, firstColumn: 1)
+        while lineStart <= chars.count {
+            var end = lineStart
+            while end < chars.count, !chars[end].isNewline { end += 1 }
+            let words = String(chars[lineStart..<end]).split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if let o = open {
+                if words == ["end", "latex"] {
+                    blocks[o.line] = LaTeXBlock(text: text, range: o.from..<lineStart)
+                    for k in lineStart..<end { out[k] = " " }
+                    open = nil
+                } else {
+                    for k in lineStart..<end { out[k] = " " }
+                }
+            } else if words.count >= 2, words[0] == "steps", words[1] == "latex" {
+                open = (line, min(end + 1, chars.count))
+            }
+            lineStart = end + 1
+            line += 1
+        }
+        if let o = open { blocks[o.line] = LaTeXBlock(text: text, range: o.from..<chars.count) }
+        return (blocks, String(out))
+    }
+
+    func parse(_ source: String, document: LaTeXBlock? = nil) -> SpecParser.Result {
+        let chars = Array(source)
+        let (latex, blanked) = FileParser.latexBlocks(chars, file: path)
+        let (tokens, lexDiagnostics) = Lexer.tokenize(latex.isEmpty ? source : blanked, file: path)
         for d in lexDiagnostics { sink.error(at: d.location, d.message) }
 
         var lines: [[Token]] = []
@@ -57,7 +91,9 @@ struct FileParser {
         var builders: [DerivationBuilder] = []
         for chunk in chunks {
             if chunk.keyword.text == "derivation" {
-                builders.append(DerivationBuilder(header: chunk, sink: sink))
+                let b = DerivationBuilder(header: chunk, sink: sink)
+                b.latexBlocks = latex
+                builders.append(b)
             } else if let current = builders.last {
                 current.chunks.append(chunk)
             } else {
@@ -65,10 +101,29 @@ struct FileParser {
             }
         }
 
+        if let document {
+            if let b = builders.last {
+                if b.chunks.contains(where: { $0.keyword.text == "steps" }) {
+                    sink.error(b.header.keyword, "the derivation that reads \(document.text.file) has steps of its own; leave 'steps' out of the model")
+                } else {
+                    // The paper's displays are the steps of the model's last derivation.
+                    var keyword = b.header.keyword
+                    keyword.text = "steps"
+                    var latexWord = keyword
+                    latexWord.text = "latex"
+                    keyword.line = -1
+                    b.chunks.append(Chunk(keyword: keyword, lines: [[keyword, latexWord]]))
+                    b.latexBlocks[-1] = document
+                }
+            } else {
+                sink.error(at: SourceLocation(file: path, line: 1, column: 1), "the model has no derivation to read \(document.text.file) into")
+            }
+        }
+
         var derivations: [Derivation] = []
         var seen: [String: SourceLocation] = [:]
         var erroneous: [Int: Set<Int>] = [:]
-        for (k, b) in builders.enumerated() {
+        for b in builders {
             b.build()
             if let first = seen[b.derivation.name] {
                 sink.error(b.nameToken ?? b.header.keyword,
@@ -76,8 +131,21 @@ struct FileParser {
             } else {
                 seen[b.derivation.name] = b.derivation.location
             }
+            if !b.erroneousSteps.isEmpty { erroneous[derivations.count] = b.erroneousSteps }
             derivations.append(b.derivation)
-            if !b.erroneousSteps.isEmpty { erroneous[k] = b.erroneousSteps }
+            // Each further chain of a `steps latex` block is a derivation with the same declarations.
+            for chain in b.extraChains {
+                var d = b.derivation
+                d.name = "\(b.derivation.name)(\(chain.label))"
+                d.title = "\(b.derivation.title), from (\(chain.label))"
+                d.start = chain.start
+                d.startLocation = chain.startLocation
+                d.steps = chain.steps
+                d.objectives = []
+                d.estimates = []
+                if !chain.erroneous.isEmpty { erroneous[derivations.count] = chain.erroneous }
+                derivations.append(d)
+            }
         }
 
         let diagnostics = sink.items.sorted {

@@ -39,6 +39,15 @@ public enum SpecParser {
         return try parse(source: source, path: path)
     }
 
+    /// Parses the display math of a paper or note (`.md`, `.tex`, `.txt`) as the steps of the
+    /// last derivation of the model (declarations in `.elbo`); diagnostics point into the file
+    /// they concern.
+    public static func parseDocument(source: String, path: String, modelSource: String, modelPath: String) -> Result {
+        let chars = Array(source)
+        let block = LaTeXBlock(text: SourceText(chars: chars, file: path, firstLine: 1, firstColumn: 1), range: 0..<chars.count)
+        return FileParser(path: modelPath).parse(modelSource, document: block)
+    }
+
     /// Parses a spec without throwing: the derivations as far as they could be read, and the
     /// diagnostics. Use this to report ill-formed steps as errors while checking the others.
     public static func parseRecovering(source: String, path: String) -> Result {

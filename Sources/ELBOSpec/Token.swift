@@ -32,8 +32,11 @@ struct Token: Equatable {
     var end: Int
     /// Whether this is the first token on its line.
     var atLineStart: Bool
+    /// The file the token comes from when it is not the one being parsed (the paper whose
+    /// display math `elbo check PAPER.md --model DECLS.elbo` reads).
+    var file: String? = nil
 
-    func location(_ file: String) -> SourceLocation { SourceLocation(file: file, line: line, column: column) }
+    func location(_ file: String) -> SourceLocation { SourceLocation(file: self.file ?? file, line: line, column: column) }
 
     func isSymbol(_ s: String) -> Bool { kind == .symbol && text == s }
     func isWord(_ w: String) -> Bool { kind == .identifier && text == w }
