@@ -52,7 +52,32 @@ public struct CheckRun {
 
     /// A spec file, or a paper's text checked against the declarations of `modelPath`.
     func parse(_ path: String) throws(SpecErrors) -> SpecFile {
-        try SpecParser.parseFile(at: path)
+        guard CheckRun.documentExtensions.contains((path as NSString).pathExtension.lowercased()) else {
+            return try SpecParser.parseFile(at: path)
+        }
+        guard let modelPath else {
+            throw SpecErrors([Diagnostic(SourceLocation(file: path, line: 0, column: 0),
+                                         "a paper's text needs its declarations: elbo check \(path) --model DECLS.elbo")])
+        }
+        let document = try CheckRun.read(path)
+        let model = try CheckRun.read(modelPath)
+        let result = SpecParser.parseDocument(source: document, path: path, modelSource: model, modelPath: modelPath)
+        if !result.diagnostics.isEmpty { throw SpecErrors(result.diagnostics) }
+        return SpecFile(path: path, derivations: result.file.derivations)
+    }
+
+    /// Texts whose display math is checked against `--model` declarations.
+    public static let documentExtensions: Set<String> = ["md", "tex", "txt", "markdown"]
+
+    static func read(_ path: String) throws(SpecErrors) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw SpecErrors([Diagnostic(SourceLocation(file: path, line: 0, column: 0), exists ? "cannot read the file" : "no such file")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SpecErrors([Diagnostic(SourceLocation(file: path, line: 0, column: 0), "cannot read the file as UTF-8 text")])
+        }
+        return text
     }
 
     /// Warnings for a file that declares no derivation and for derivations with no steps:

@@ -7,11 +7,29 @@ struct LaTeXBlock {
     let range: Range<Int>
 }
 
-/// `relate (N) [RELATION] [assuming …] [expect refuted]`: how display (N) joins the chain.
+/// `relate (N) [RELATION] [assuming …] [expect refuted[, holds …]]`: how display (N) joins the
+/// chain. Without a relation it annotates the display's own links: the assumptions apply to
+/// each, the expectations to them in order (one expectation applies to all).
 struct RelateLine {
     var keyword: Token
     var relation: [Token]
+    /// `assuming …` and `by …` clauses.
     var clauses: [Token]
+    /// The words after `expect`, one per link or one for all.
+    var expectations: [Token]
+
+    /// The clause tokens of link `index` of `count`.
+    func clauses(forLink index: Int, of count: Int) -> [Token] {
+        var out = clauses
+        if !expectations.isEmpty {
+            let word = expectations.count == count ? expectations[index] : expectations[0]
+            var expect = word
+            expect.text = "expect"
+            expect.kind = .identifier
+            out += [expect, word]
+        }
+        return out
+    }
 }
 
 /// One link of a chain being assembled from displays: `RELATION EXPR`, with its label and the
@@ -82,7 +100,7 @@ extension DerivationBuilder {
             derivation.steps = []
             erroneousSteps = []
             buildChain(chain, after: chunk.keyword)
-            let label = chain.links.first?.label?.0 ?? "\(extraChains.count + 2)"
+            let label = chain.links.first(where: { $0.label != nil })?.label?.0 ?? "\(extraChains.count + 2)"
             extraChains.append((label: label, start: derivation.start, startLocation: derivation.startLocation,
                                 steps: derivation.steps, erroneous: erroneousSteps))
             (derivation.start, derivation.startLocation, derivation.steps, erroneousSteps) = saved
@@ -94,8 +112,12 @@ extension DerivationBuilder {
     func place(_ eq: LaTeXEquation, relate: RelateLine?, into chains: inout [DisplayChain], names: LaTeXNames) {
         var links = eq.links
         if let relate, !links.isEmpty {
-            links[links.count - 1].clauses = relate.clauses
+            if relate.expectations.count > 1, relate.expectations.count != links.count {
+                sink.error(relate.keyword, "relate: \(relate.expectations.count) expectations for a display with \(links.count) relations")
+            }
+            for k in links.indices { links[k].clauses = relate.clauses(forLink: k, of: links.count) }
             if !relate.relation.isEmpty {
+                links[links.count - 1].clauses = relate.clauses(forLink: 0, of: 1)
                 if let head = definitionHead(eq.left, names: names), links.count >= 1 { define(head, body: links[0].expr) }
                 var link = links[links.count - 1]
                 link.relation = relate.relation
@@ -212,7 +234,19 @@ extension DerivationBuilder {
                     k += length
                 }
                 if relates[label] != nil { sink.error(chunk.keyword, "a second 'relate (\(label))'") }
-                relates[label] = RelateLine(keyword: chunk.keyword, relation: relation, clauses: Array(body[k...]))
+                var clauses = Array(body[k...])
+                var expectations: [Token] = []
+                if let e = clauses.firstIndex(where: { $0.isWord("expect") }) {
+                    var j = e + 1
+                    while j < clauses.count, clauses[j].isIdentifier, !DerivationBuilder.clauseWords.contains(clauses[j].text) {
+                        expectations.append(clauses[j])
+                        j += 1
+                        if j < clauses.count, clauses[j].isSymbol(",") { j += 1 } else { break }
+                    }
+                    if expectations.isEmpty { sink.error(clauses[e], "expected 'refuted' or 'holds' after 'expect'") }
+                    clauses.removeSubrange(e..<j)
+                }
+                relates[label] = RelateLine(keyword: chunk.keyword, relation: relation, clauses: clauses, expectations: expectations)
             default:
                 var k = 0
                 while let (label, close) = ExprParser.label(in: body, at: k) {

@@ -360,8 +360,7 @@ struct LaTeXTranslator {
             // `z_l`, `gamma_1`, `D_{KL}`, `p_{\theta}`, `\mathcal{L}_{\theta, \phi}`: one name.
             var merged = seq.tokens[b]
             merged.text += "_" + content.filter { !$0.isSymbol(",") }.map(\.text).joined(separator: ",")
-            let last = content[content.count - 1]
-            merged.end = max(merged.end, last.end)
+            merged.end = max(merged.end, content[content.count - 1].end, i > 0 ? toks[i - 1].end : 0)
             merged.raw = String(chars[merged.start..<merged.end])
             seq.tokens[b] = merged
             return
@@ -384,6 +383,13 @@ struct LaTeXTranslator {
         case .name(let n):
             append([token(.identifier, n, from: t)], to: &seq, from: t, to: t, parenthesised: false)
         case .symbol(let s):
+            if s == "|", let last = seq.tokens.last, last.isSymbol("|"), last.end == t.start {
+                // `\mid\mid` is the `||` of a divergence.
+                seq.tokens[seq.tokens.count - 1].text = "||"
+                seq.tokens[seq.tokens.count - 1].end = t.end
+                seq.tokens[seq.tokens.count - 1].raw = String(chars[last.start..<t.end])
+                return
+            }
             seq.tokens.append(token(.symbol, s, from: t))
             if s == ")" || s == "]" || s == "‖" { seq.base = seq.tokens.count - 1 } else if s != "(" && s != "[" { seq.base = nil }
             seq.afterSpacing = false
