@@ -107,26 +107,32 @@ public enum LossPrograms {
     /// The lowered objectives of every spec under `directory`, sorted by kernel name.
     public static func fromSpecs(_ directory: String) throws -> [LossProgram] {
         var out: [LossProgram] = []
-        for path in try CheckRun.specFiles(in: [directory]) {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            let spec = try SpecParser.parse(source: text, path: path)
-            for derivation in spec.derivations where !derivation.objectives.isEmpty {
-                let (report, checked) = Checker().check(derivation)
-                guard let checked else {
-                    let bad = report.steps.filter { !$0.meetsExpectation }
-                        .map { "\(path):\($0.line):\($0.column): step \($0.name) is \($0.verdict.rawValue)" }
-                    throw LoweringError("cannot generate from derivation \(derivation.name): " + bad.joined(separator: "; "))
-                }
-                // A derivation without families has nothing a kernel could evaluate: its
-                // objectives are checked, not generated.
-                guard !derivation.declarations.families.isEmpty else { continue }
-                for objective in derivation.objectives {
-                    out.append(try ObjectiveLowering.lower(checked, objective: objective, specPath: path,
-                                                           specHash: ObjectiveLowering.specHash(of: text)))
-                }
+        for path in try CheckRun.specFiles(in: [directory]) { out += try fromSpecFile(path) }
+        return out.sorted { $0.name < $1.name }
+    }
+
+    /// The lowered objectives of one spec file, in the order it declares them (the spec path
+    /// is written into generated headers as given). Throws as `all` does.
+    public static func fromSpecFile(_ path: String) throws -> [LossProgram] {
+        var out: [LossProgram] = []
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let spec = try SpecParser.parse(source: text, path: path)
+        for derivation in spec.derivations where !derivation.objectives.isEmpty {
+            let (report, checked) = Checker().check(derivation)
+            guard let checked else {
+                let bad = report.steps.filter { !$0.meetsExpectation }
+                    .map { "\(path):\($0.line):\($0.column): step \($0.name) is \($0.verdict.rawValue)" }
+                throw LoweringError("cannot generate from derivation \(derivation.name): " + bad.joined(separator: "; "))
+            }
+            // A derivation without families has nothing a kernel could evaluate: its
+            // objectives are checked, not generated.
+            guard !derivation.declarations.families.isEmpty else { continue }
+            for objective in derivation.objectives {
+                out.append(try ObjectiveLowering.lower(checked, objective: objective, specPath: path,
+                                                       specHash: ObjectiveLowering.specHash(of: text)))
             }
         }
-        return out.sorted { $0.name < $1.name }
+        return out
     }
 
 }

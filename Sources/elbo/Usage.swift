@@ -6,6 +6,7 @@ enum Commands {
     static let all: [Command] = [
         CheckCommand.command,
         GenerateCommand.command,
+        ExportCommand.command,
         GradcheckCommand.command,
         KernelCommand.command,
         TrainCommand.command,
