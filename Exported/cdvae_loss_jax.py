@@ -120,7 +120,7 @@ def loss(*, x, mu_l, s_l, mu_u, s_u, mu_c, s_c, f):
     # sum_{j=1}^{m_u} s_u_j
     sum_s_u = jnp.sum(s_u, axis=-1)
     # sum_{j=1}^{m_l} 1/2 exp(-s_c_j) (mu_c_j - mu_l_j)^2
-    sum_term = jnp.sum(0.5 * jnp.exp(-s_c) * (mu_c - mu_l) ** 2, axis=-1)
+    sum_exp_neg_s_c_times_mu_c_minus_mu_l_sq = jnp.sum(0.5 * jnp.exp(-s_c) * (mu_c - mu_l) ** 2, axis=-1)
     per_example_loss = (
         sum_softplus_f
         - sum_f_times_x
@@ -132,6 +132,6 @@ def loss(*, x, mu_l, s_l, mu_u, s_u, mu_c, s_c, f):
         + 0.5 * sum_exp_s_u
         + 0.5 * sum_mu_u_sq
         - 0.5 * sum_s_u
-        + sum_term
+        + sum_exp_neg_s_c_times_mu_c_minus_mu_l_sq
     )
     return jnp.mean(per_example_loss)

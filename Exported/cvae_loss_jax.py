@@ -94,7 +94,7 @@ def loss(*, x, mu, s, mu_p, s_p, f):
     # sum_{j=1}^{m} s_p_j
     sum_s_p = jnp.sum(s_p, axis=-1)
     # sum_{j=1}^{m} 1/2 exp(-s_p_j) (mu_j - mu_p_j)^2
-    sum_term = jnp.sum(0.5 * jnp.exp(-s_p) * (mu - mu_p) ** 2, axis=-1)
+    sum_exp_neg_s_p_times_mu_minus_mu_p_sq = jnp.sum(0.5 * jnp.exp(-s_p) * (mu - mu_p) ** 2, axis=-1)
     per_example_loss = (
         sum_softplus_f
         - sum_f_times_x
@@ -102,6 +102,6 @@ def loss(*, x, mu, s, mu_p, s_p, f):
         + 0.5 * sum_exp_s_minus_s_p
         - 0.5 * sum_s
         + 0.5 * sum_s_p
-        + sum_term
+        + sum_exp_neg_s_p_times_mu_minus_mu_p_sq
     )
     return jnp.mean(per_example_loss)

@@ -130,7 +130,7 @@ def loss(*, x, y, mu_z, s_z, s_u, u, mu_p, s_p, yhat, xhat, gamma_1, gamma_2, a,
     sum_term = torch.sum(term, dim=-1)
     # logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u} (-1/2 log(2
     # pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))))
-    logsumexp_term = torch.logsumexp(a[None, :] - logsumexp_a[..., None] + sum_term, dim=-1)
+    logsumexp_over_K = torch.logsumexp(a[None, :] - logsumexp_a[..., None] + sum_term, dim=-1)
     # sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
     sum_exp_s_z_minus_s_p = torch.sum(torch.exp(s_z - s_p), dim=-1)
     # sum_{j=1}^{m_z} s_p_j
@@ -140,14 +140,14 @@ def loss(*, x, y, mu_z, s_z, s_u, u, mu_p, s_p, yhat, xhat, gamma_1, gamma_2, a,
     # sum_{j=1}^{m_z} s_z_j
     sum_s_z = torch.sum(s_z, dim=-1)
     # sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
-    sum_over_k_y = torch.sum(0.5 * (yhat - y) ** 2 / gamma_2 ** 2, dim=-1)
+    sum_yhat_minus_y_sq_over_gamma_2_sq = torch.sum(0.5 * (yhat - y) ** 2 / gamma_2 ** 2, dim=-1)
     # sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
-    sum_term_2 = torch.sum(0.5 * torch.exp(-s_p) * (mu_p - mu_z) ** 2, dim=-1)
+    sum_exp_neg_s_p_times_mu_p_minus_mu_z_sq = torch.sum(0.5 * torch.exp(-s_p) * (mu_p - mu_z) ** 2, dim=-1)
     # sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
-    sum_over_k = torch.sum(0.5 * (xhat - x) ** 2 / gamma_1 ** 2, dim=-1)
+    sum_xhat_minus_x_sq_over_gamma_1_sq = torch.sum(0.5 * (xhat - x) ** 2 / gamma_1 ** 2, dim=-1)
     per_example_loss = (
         0.5 * sum_exp_s_z_minus_s_p
-        - logsumexp_term
+        - logsumexp_over_K
         + 0.5 * sum_s_p
         + k_y * torch.log(gamma_2)
         + k * torch.log(gamma_1)
@@ -155,8 +155,8 @@ def loss(*, x, y, mu_z, s_z, s_u, u, mu_p, s_p, yhat, xhat, gamma_1, gamma_2, a,
         - 0.5 * m_z
         - 0.5 * sum_s_u
         - 0.5 * sum_s_z
-        + sum_over_k_y
-        + sum_term_2
-        + sum_over_k
+        + sum_yhat_minus_y_sq_over_gamma_2_sq
+        + sum_exp_neg_s_p_times_mu_p_minus_mu_z_sq
+        + sum_xhat_minus_x_sq_over_gamma_1_sq
     )
     return torch.mean(per_example_loss)

@@ -81,13 +81,13 @@ def loss(*, x, mu, s, xhat, gamma):
     # sum_{j=1}^{m} s_j
     sum_s = torch.sum(s, dim=-1)
     # sum_{j=1}^{k} 1/2 / gamma^2 (xhat_j - x_j)^2
-    sum_over_k = torch.sum(0.5 * (xhat - x) ** 2 / gamma ** 2, dim=-1)
+    sum_xhat_minus_x_sq_over_gamma_sq = torch.sum(0.5 * (xhat - x) ** 2 / gamma ** 2, dim=-1)
     per_example_loss = (
         k * torch.log(gamma)
         - 0.5 * m
         + 0.5 * sum_exp_s
         + 0.5 * sum_mu_sq
         - 0.5 * sum_s
-        + sum_over_k
+        + sum_xhat_minus_x_sq_over_gamma_sq
     )
     return torch.mean(per_example_loss)

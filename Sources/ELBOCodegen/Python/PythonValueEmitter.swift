@@ -226,14 +226,14 @@ struct PythonValueEmitter {
         case .powInt(let n): name = a[0] + (n < 0 ? "_pow_minus\(-n)" : "_pow\(n)")
         case .powReal: name = a[0] + "_pow"
         case .sum(let l): name = "sum_" + a[0]
-            if name.count > 32 { name = "sum_over_" + l.dimension }
+            if name.count > 40 { name = "sum_over_" + l.dimension }
         case .logsumexp(let l): name = "logsumexp_" + a[0]
-            if name.count > 32 { name = "logsumexp_over_" + l.dimension }
+            if name.count > 40 { name = "logsumexp_over_" + l.dimension }
         case .ifNonNegative: name = "selected"
         case .sqrt, .log, .exp, .softplus, .sigmoid, .logsigmoid, .log1p, .expm1, .log1pUnit, .expNegAbs, .abs, .relu:
             name = node.op.name + "_" + a[0]
         }
-        if name.count > 32 { name = "term" }
+        if name.count > 40 { name = "term" }
         baseNames[id] = name
         return name
     }
