@@ -38,7 +38,7 @@ enum CheckCommand {
         var text: String
         switch format {
         case "json": text = report.json() + "\n"
-        case "html": text = report.html()
+        case "html": text = report.html(sources: CheckRun.sources(of: report))
         default:
             text = report.text(verbose: a.has("verbose"))
             // The summary counts checked steps only; say which files were not checked at all.

@@ -80,6 +80,16 @@ public struct CheckRun {
         return text
     }
 
+    /// The text of every file of a report that can still be read, for the HTML report's
+    /// listings (a file that cannot be read is left out: its steps name their lines unlinked).
+    public static func sources(of report: CheckReport) -> [String: String] {
+        var out: [String: String] = [:]
+        for f in report.files where out[f.path] == nil {
+            if let text = try? read(f.path) { out[f.path] = text }
+        }
+        return out
+    }
+
     /// Warnings for a file that declares no derivation and for derivations with no steps:
     /// they would otherwise check with "0 verified" and exit 0 as if all were well.
     public static func emptinessWarnings(_ spec: SpecFile) -> [Diagnostic] {

@@ -54,12 +54,15 @@ public struct Checker: Sendable {
         let witness = WitnessEngine(declarations: derivation.declarations, configuration: witnessConfiguration)
         for step in derivation.steps {
             guard let lhs = previous else { break }
-            let report = checkStep(step, lhs: lhs, prover: prover, witness: witness, declarations: derivation.declarations)
+            var report = checkStep(step, lhs: lhs, prover: prover, witness: witness, declarations: derivation.declarations)
+            report.lhsTerm = lhs
+            report.rhsTerm = step.expr
             steps.append(report)
             if step.expectation != .refuted { previous = step.expr }
         }
         let report = DerivationReport(name: derivation.name, title: derivation.title, source: derivation.source,
-                                      steps: steps, objectives: derivation.objectives.map(\.name))
+                                      steps: steps, objectives: derivation.objectives.map(\.name),
+                                      declarations: derivation.declarations)
         let ok = steps.allSatisfy(\.meetsExpectation)
         return (report, ok ? CheckedDerivation(derivation: derivation, report: report) : nil)
     }

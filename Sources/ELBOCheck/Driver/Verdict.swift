@@ -1,3 +1,4 @@
+import ELBOAlgebra
 import ELBOSpec
 
 /// The checker's judgement of one step.
@@ -45,6 +46,10 @@ public struct StepReport: Sendable, Codable, Equatable {
     /// The two sides, printed.
     public var lhs: String
     public var rhs: String
+    /// The two sides as terms, as the spec writes them, for reports that typeset them (not
+    /// part of the JSON: `lhs` and `rhs` print them).
+    public var lhsTerm: Expr? = nil
+    public var rhsTerm: Expr? = nil
 
     /// Whether the verdict is what the transcription expects.
     public var meetsExpectation: Bool { verdict == expected }
@@ -66,6 +71,11 @@ public struct DerivationReport: Sendable, Codable, Equatable {
     public var source: String?
     public var steps: [StepReport]
     public var objectives: [String]
+    /// The derivation's declarations, for reports that state its assumptions and definitions
+    /// (not part of the JSON).
+    public var declarations: Declarations? = nil
+
+    enum CodingKeys: String, CodingKey { case name, title, source, steps, objectives }
 }
 
 /// The report of one file.
