@@ -163,7 +163,7 @@ struct SpecSyntaxPrinter {
             return Rendered(text: "1 / \(bt)", level: .product)
         }
         let b = operand(base)
-        if unicode, case .number(let r) = exponent, r.isInteger, let sup = superscript(r.numerator) {
+        if unicode, case .number(let r) = exponent, let n = r.intValue, let sup = superscript(n) {
             return Rendered(text: b + sup, level: .power)
         }
         let x = render(exponent)

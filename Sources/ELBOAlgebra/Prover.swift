@@ -11,6 +11,10 @@ public enum SymbolicOutcome: Sendable {
     case failed(residual: String, rules: [String])
     /// The step uses something the engine does not handle.
     case notApplicable(String)
+    /// The step contains a term without a value (`0^(-1)`, `log(-1)`); the message says which.
+    case undefined(String)
+    /// An exact computation the step needs is beyond a stated limit; the message states it.
+    case beyondLimit(String)
 }
 
 /// The symbolic engine: canonical forms of both sides, compared; inequalities by a
@@ -64,6 +68,12 @@ public struct SymbolicProver {
             normalizer.rules.leave()
         } catch {
             return .notApplicable("\(error)")
+        }
+        if let u = normalizer.refusals.first(where: { if case .undefined = $0 { return true } else { return false } }) {
+            return .undefined(u.description)
+        }
+        if let l = normalizer.refusals.first {
+            return .beyondLimit(l.description)
         }
         if normalizer.budgetExhausted {
             return .notApplicable("the normaliser's budget of \(Normalizer.monomialBudget) monomials per canonicalisation was exhausted")

@@ -185,11 +185,11 @@ extension DerivationBuilder {
         guard p.peek.isWord("samples") else { throw p.fail(p.peek, "expected 'samples S', found \(p.peek.quoted)") }
         p.advance()
         let count = p.advance()
-        guard count.kind == .number, let r = count.number, r.isInteger, r.numerator > 0 else {
+        guard count.kind == .number, let samples = count.number?.intValue, samples > 0 else {
             throw p.fail(count, "expected a positive number of samples, found \(count.quoted)")
         }
         expectEnd(p, "the estimate")
-        derivation.estimates.append(EstimateDecl(measure: measure, method: method, samples: r.numerator,
+        derivation.estimates.append(EstimateDecl(measure: measure, method: method, samples: samples,
                                                  location: chunk.keyword.location(file)))
     }
 }

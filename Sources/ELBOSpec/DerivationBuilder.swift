@@ -206,7 +206,7 @@ final class DerivationBuilder {
     /// A dimension: a positive integer or a symbol, which becomes a dimension symbol.
     func parseDimension(_ p: ExprParser) throws -> Dimension {
         let t = p.advance()
-        if t.kind == .number, let r = t.number, r.isInteger, r.numerator > 0 { return .value(r.numerator) }
+        if t.kind == .number, let n = t.number?.intValue, n > 0 { return .value(n) }
         guard t.isIdentifier else { throw p.fail(t, "expected a dimension (a symbol or a positive integer), found \(t.quoted)") }
         addDimension(t, explicit: false)
         return .symbol(t.text)

@@ -150,8 +150,8 @@ struct Lexer {
         }
         let text = String(chars[i..<j])
         let mantissaDigits = text.prefix { $0 != "e" && $0 != "E" }.filter(\.isNumber).drop { $0 == "0" }.count
-        if mantissaDigits > 9 || Rational(decimal: text).map({ max(abs($0.numerator), $0.denominator) > 1_000_000_000 }) ?? true {
-            // Exact arithmetic on 64-bit rationals: keep literals small enough that folding is safe.
+        if mantissaDigits > 9 || Rational(decimal: text).map({ max($0.numerator.absoluteValue, $0.denominator) > 1_000_000_000 }) ?? true {
+            // Literals stay readable; larger exact numbers are written as powers (`10^1000`).
             diagnostics.append(Diagnostic(here, "number '\(text)' is too long: literals have at most 9 digits"))
             emit(.number, text: text, length: j - i, number: .one)
         } else if let value = Rational(decimal: text) {

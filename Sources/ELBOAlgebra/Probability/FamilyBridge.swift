@@ -40,7 +40,16 @@ extension Normalizer {
 
     /// A canonical scalar expression as a normal form: one monomial per scalar term.
     mutating func scalarForm(_ e: Expr) -> NormalForm {
-        guard let form = try? ScalarNormalizer.normalize(e, context: scalarContext, rules: &rules) else {
+        let form: ScalarForm
+        do { form = try ScalarNormalizer.normalize(e, context: scalarContext, rules: &rules) } catch {
+            // An undefined term or a limit is remembered: the prover must not compare forms
+            // built around it (`log(-1) − log(-1)` would cancel).
+            if let s = error as? ScalarNormalizationError {
+                switch s {
+                case .undefined, .beyondLimit: refusals.append(s)
+                case .notScalar, .unsupported: break
+                }
+            }
             let free = e.symbols.intersection(declaredVariables).sorted()
             return NormalForm([Monomial(logs: [.scalar(key: "opaque:\(e)", expr: e, free: free)]): .one])
         }

@@ -152,8 +152,8 @@ public struct NonNegativityProver {
                 var ok = true
                 for (a, c) in r {
                     let e = c / lambda
-                    guard e.isInteger else { ok = false; break }
-                    n[a, default: 0] -= e.numerator
+                    guard let k = e.intValue, k.magnitude < 1 << 20 else { ok = false; break }
+                    n[a, default: 0] -= k
                 }
                 guard ok else { continue }
                 let nFiltered = n.filter { $0.value != 0 }

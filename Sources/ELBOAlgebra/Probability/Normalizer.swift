@@ -24,8 +24,23 @@ public struct Normalizer {
     /// Set when `canonicalize` ran out of its budget: the forms built since are not canonical
     /// and a proof must not compare them (the prover then answers `unsupported`).
     public private(set) var budgetExhausted = false
+    /// Scalar terms that are undefined or beyond an exact limit, met while normalising.
+    public internal(set) var refusals: [ScalarNormalizationError] = []
     /// The most monomials one `canonicalize` call processes (Gaussian moments can multiply them).
     public static let monomialBudget = 10_000
+    /// The largest integer power of a density that is expanded (`p(x)^64`).
+    public static let maximumDensityPower = 64
+    /// The largest exponent of a density atom a product may build (nested powers multiply).
+    public static let maximumDensityExponent = 1 << 20
+
+    /// `a + b` for exponents of density atoms, within `maximumDensityExponent`.
+    static func exponentSum(_ a: Int, _ b: Int) throws -> Int {
+        let s = a + b // both are within ±2^20, so this cannot overflow
+        guard s.magnitude <= UInt(maximumDensityExponent) else {
+            throw NormalizationError("a density's power exceeds the limit of \(maximumDensityExponent)")
+        }
+        return s
+    }
 
     public init(context: ProbabilityContext) {
         self.context = context
@@ -106,19 +121,26 @@ public struct Normalizer {
             guard case .number(let r) = exponent, r.isInteger else {
                 throw NormalizationError("a non-integer power of a density is not supported: \(e)")
             }
+            // A density's power is expanded by repeated products: keep the exponent small.
+            guard let n = r.intValue, n.magnitude <= UInt(Normalizer.maximumDensityPower) else {
+                throw NormalizationError("the power \(r) of a density is beyond the limit of \(Normalizer.maximumDensityPower): \(e)")
+            }
             let b = canonicalize(try child(0) { try $0.build(base) })
-            if r.numerator >= 0 {
+            if n >= 0 {
                 var acc = NormalForm.constant(.one)
-                for _ in 0..<r.numerator { acc = try multiply(acc, b) }
+                for _ in 0..<n { acc = try multiply(acc, b) }
                 return acc
             }
             guard b.terms.count == 1, let (m, c) = b.terms.first, m.logs.isEmpty, m.bound.isEmpty else {
                 throw NormalizationError("cannot divide by a sum or an integral: \(base)")
             }
             var measure: [ComponentAtom: Int] = [:]
-            for (a, k) in m.measure { measure[a] = k * r.numerator }
-            var coef = Rational.one
-            for _ in 0..<(-r.numerator) { coef = coef / c }
+            for (a, k) in m.measure {
+                // |k| ≤ 2^20 and |n| ≤ 64: the product fits; the result is checked against the limit.
+                measure[a] = try Normalizer.exponentSum(k * n, 0)
+            }
+            let coef: Rational
+            do { coef = try c.power(r) } catch { throw NormalizationError("\(error): \(e)") }
             return NormalForm([Monomial(measure: measure): coef])
         case .log(let inner):
             return try logarithm(inner)
@@ -127,10 +149,11 @@ public struct Normalizer {
             // exp(Σ e_i log a_i) = Π a_i^{e_i}
             var measure: [ComponentAtom: Int] = [:]
             for (m, c) in n.terms {
-                guard m.bound.isEmpty, m.measure.isEmpty, m.logs.count == 1, case .density(let a) = m.logs[0], c.isInteger else {
+                guard m.bound.isEmpty, m.measure.isEmpty, m.logs.count == 1, case .density(let a) = m.logs[0],
+                      let k = c.intValue, k.magnitude <= UInt(Normalizer.maximumDensityPower) else {
                     return NormalForm([Monomial(logs: [.opaque(key: "exp(\(key(n)))", free: free(n).sorted())]): .one])
                 }
-                measure[a, default: 0] += c.numerator
+                measure[a] = try Normalizer.exponentSum(measure[a] ?? 0, k)
             }
             return NormalForm([Monomial(measure: measure): .one])
         case .integral(let body, let vars):
@@ -213,7 +236,7 @@ public struct Normalizer {
                     throw NormalizationError("an integration variable is also used outside its integral")
                 }
                 var measure = ma.measure
-                for (atom, k) in mb.measure { measure[atom, default: 0] += k }
+                for (atom, k) in mb.measure { measure[atom] = try Normalizer.exponentSum(measure[atom] ?? 0, k) }
                 let m = Monomial(measure: measure, logs: ma.logs + mb.logs, bound: ma.bound + mb.bound)
                 for (mm, cc) in mergeScalars(m, ca * cb) { out[mm, default: .zero] = out[mm, default: .zero] + cc }
             }

@@ -65,7 +65,7 @@ public struct ScalarContext: Sendable {
             case .mixtureNormal(let w, let m, let v, let k):
                 var kd: Dimension? = nil
                 if case .symbol(let s) = k { kd = .symbol(s); positive.insert(s) }
-                if case .number(let r) = k, r.isInteger { kd = vector(.value(r.numerator)) }
+                if case .number(let r) = k, let n = r.intValue { kd = vector(.value(n)) }
                 assign(w, kd, positiveIfSymbol: true); assign(m, dim); assign(v, dim, positiveIfSymbol: true)
             }
         }

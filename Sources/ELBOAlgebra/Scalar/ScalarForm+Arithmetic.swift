@@ -44,8 +44,10 @@ extension ScalarForm {
         if n == 0 { return .one }
         if n == 1 { return self }
         if let (t, c) = singleTerm, t.range == nil {
-            var coefficient = Rational.one
-            for _ in 0..<n { coefficient = coefficient * c }
+            // Beyond the exact limits the power stays unexpanded (sound, but not canonical).
+            guard t.largestExponent <= ScalarForm.maximumExponent / n, let coefficient = try? c.power(Rational(n)) else {
+                return ScalarForm(term: ScalarTerm(factors: [.power(self, ScalarForm(constant: Rational(n))): 1]))
+            }
             return coefficient * ScalarForm.canonical(range: nil, factors: t.factors.mapValues { $0 * n })
         }
         if ScalarForm.expandedTermCount(terms.count, n) > ScalarForm.expansionLimit {
@@ -60,6 +62,10 @@ extension ScalarForm {
         }
         return result
     }
+
+    /// The largest exponent of an atom that a power may produce (`x^1048576`); beyond it a
+    /// power is not expanded, and the scalar normaliser reports a written one as unsupported.
+    public static let maximumExponent = 1 << 20
 
     /// The most terms an expansion may produce; beyond it powers and common denominators are
     /// left unexpanded so that a pathological input cannot stall the checker.

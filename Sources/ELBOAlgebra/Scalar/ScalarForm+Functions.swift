@@ -19,9 +19,9 @@ extension ScalarForm {
         var pulled = ScalarForm.one
         var rest: [ScalarTerm: Rational] = [:]
         for (t, c) in terms {
-            if t.range == nil, c.isInteger, t.factors.count == 1, let (a, k) = t.factors.first, k == 1,
-               case .log(let p) = a {
-                pulled = pulled * p.integerPower(c.numerator)
+            if t.range == nil, let n = c.intValue, n.magnitude <= UInt(ScalarForm.maximumExponent),
+               t.factors.count == 1, let (a, k) = t.factors.first, k == 1, case .log(let p) = a {
+                pulled = pulled * p.integerPower(n)
             } else {
                 rest[t] = c
             }
@@ -109,7 +109,8 @@ extension ScalarForm {
         }
     }
 
-    /// `log r` for r > 0 as a combination of logs of primes.
+    /// `log r` for r > 0 as a combination of logs of primes (and of one cofactor free of
+    /// primes below `trialDivisionLimit`, when there is one).
     static func logOfRational(_ r: Rational) -> ScalarForm {
         var out = ScalarForm.zero
         for (p, e) in primeFactors(r.numerator) { out = out + Rational(e) * logOfPrime(p) }
@@ -117,19 +118,31 @@ extension ScalarForm {
         return out
     }
 
-    static func logOfPrime(_ p: Int) -> ScalarForm {
-        ScalarForm(term: ScalarTerm(factors: [.log(ScalarForm(constant: Rational(p))): 1]))
+    static func logOfPrime(_ p: BigInt) -> ScalarForm {
+        ScalarForm(term: ScalarTerm(factors: [.log(ScalarForm(constant: Rational(p, .one))): 1]))
     }
 
-    static func primeFactors(_ n: Int) -> [(Int, Int)] {
-        var n = abs(n), p = 2, out: [(Int, Int)] = []
-        while p * p <= n {
+    /// Trial division goes up to this bound, so that factoring stays cheap for any literal.
+    static let trialDivisionLimit = 1 << 16
+
+    /// The factors of |n| by trial division below `trialDivisionLimit`; what is left above 1
+    /// is one more factor (a prime when it is below the square of the limit). The result is
+    /// a function of n, so equal numbers get equal logarithms.
+    static func primeFactors(_ n: BigInt) -> [(BigInt, Int)] {
+        var n = n.absoluteValue, p = 2
+        var out: [(BigInt, Int)] = []
+        while p < trialDivisionLimit, BigInt(p * p) <= n {
             var e = 0
-            while n % p == 0 { n /= p; e += 1 }
-            if e > 0 { out.append((p, e)) }
-            p += 1
+            let bp = BigInt(p)
+            while true {
+                let (q, r) = n.quotientAndRemainder(dividingBy: bp)
+                guard r.isZero else { break }
+                n = q; e += 1
+            }
+            if e > 0 { out.append((bp, e)) }
+            p += p == 2 ? 1 : 2
         }
-        if n > 1 { out.append((n, 1)) }
+        if n > .one { out.append((n, 1)) }
         return out
     }
 
@@ -139,7 +152,7 @@ extension ScalarForm {
     /// `exp(exponent · log base)`; anything else is a `power` atom.
     public func raised(to exponent: ScalarForm, context: ScalarContext) -> ScalarForm {
         if let r = exponent.constantValue {
-            if r.isInteger { return integerPower(r.numerator) }
+            if let n = r.intValue, n.magnitude <= UInt(ScalarForm.maximumExponent) { return integerPower(n) }
             if isZero, r > .zero { return .zero }
         }
         if self == .one { return .one }

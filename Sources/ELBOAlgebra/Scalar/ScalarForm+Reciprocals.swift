@@ -128,16 +128,16 @@ extension ScalarForm {
             }
             q = q + step
             r = r - step * s
-            // Stop before coefficients grow large (Int overflow traps).
+            // Stop before coefficients grow large (the division would cost more than it finds).
             if !r.hasSmallCoefficients || !q.hasSmallCoefficients { return nil }
         }
         return (q, r)
     }
 
-    /// Whether every coefficient has numerator and denominator below 2^24 (so that products
-    /// of a few of them stay far from overflow).
+    /// Whether every coefficient has numerator and denominator below 2^24 (an exact division
+    /// whose coefficients grow past that is not going to end in a short quotient).
     var hasSmallCoefficients: Bool {
-        terms.values.allSatisfy { abs($0.numerator) < 1 << 24 && $0.denominator < 1 << 24 }
+        terms.values.allSatisfy { $0.bitWidth <= 24 }
     }
 
     // MARK: - A term order compatible with products

@@ -43,6 +43,9 @@ public struct ScalarTerm: Hashable, Sendable {
     /// The empty monomial, 1.
     public static let one = ScalarTerm()
 
+    /// The largest magnitude of an exponent of this monomial's atoms (0 for 1).
+    var largestExponent: Int { factors.values.map { Int($0.magnitude) }.max() ?? 0 }
+
     /// The exponential factor, if any.
     var expArgument: ScalarForm? {
         for (a, _) in factors { if case .exp(let arg) = a { return arg } }

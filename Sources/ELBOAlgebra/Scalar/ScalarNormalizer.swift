@@ -4,11 +4,17 @@ public enum ScalarNormalizationError: Error, CustomStringConvertible, Sendable {
     case notScalar(Expr)
     /// A construct the scalar algebra does not handle; the message says which.
     case unsupported(String)
+    /// A term without a value (`0^(-1)`, `log(-1)`): a step containing it is not proved.
+    case undefined(String)
+    /// An exact computation beyond a stated limit (`2^(2^20)`); the message states the limit.
+    case beyondLimit(String)
 
     public var description: String {
         switch self {
         case .notScalar(let e): return "not a scalar expression: \(e)"
         case .unsupported(let m): return "unsupported scalar expression: \(m)"
+        case .undefined(let m): return m
+        case .beyondLimit(let m): return m
         }
     }
 }
@@ -39,6 +45,29 @@ public enum ScalarNormalizer {
     public static func normalize(_ e: Expr, context: ScalarContext = ScalarContext()) throws -> ScalarForm {
         var rules = RuleLog()
         return try normalize(e, context: context, rules: &rules)
+    }
+
+    /// `base^r` for an integer r, expanded exactly, or an `unsupported` error that states the
+    /// limit it would exceed (`2^(2^20)`, `x^(10^9)`) or why it is undefined (`0^(-1)`).
+    static func exactPower(_ base: ScalarForm, _ r: Rational, written e: Expr) throws -> ScalarForm {
+        if let c = base.constantValue {
+            do { return ScalarForm(constant: try c.power(r)) } catch {
+                switch error {
+                case .divisionByZero: throw ScalarNormalizationError.undefined("\(e): \(error)")
+                case .tooLarge: throw ScalarNormalizationError.beyondLimit("\(e): \(error)")
+                }
+            }
+        }
+        let largest = base.terms.keys.map(\.largestExponent).max() ?? 0
+        guard let n = r.intValue, n.magnitude <= UInt(ScalarForm.maximumExponent),
+              largest * Int(n.magnitude) <= ScalarForm.maximumExponent else {
+            throw ScalarNormalizationError.beyondLimit("\(e): exponents of at most \(ScalarForm.maximumExponent) are expanded")
+        }
+        // The coefficients of a single term are raised exactly; check their size first.
+        if let (_, c) = base.singleTerm, c.bitWidth * Int(n.magnitude) > Rational.maximumBits + c.bitWidth {
+            throw ScalarNormalizationError.beyondLimit("\(e): exact numbers have at most \(Rational.maximumBits) bits")
+        }
+        return base.integerPower(n)
     }
 
     /// Which index a component refers to, and whether bare vectors are read per component.
@@ -99,14 +128,22 @@ public enum ScalarNormalizer {
                 let base = try sub(0, b, env), exponent = try sub(1, x, env)
                 if let r = exponent.constantValue, r.isInteger {
                     rules.use(.scalarAlgebra)
-                    return base.integerPower(r.numerator)
+                    return try ScalarNormalizer.exactPower(base, r, written: e)
+                }
+                if base.isZero, let r = exponent.constantValue, r <= .zero {
+                    throw ScalarNormalizationError.undefined("\(e): 0 raised to the power \(r) is undefined")
                 }
                 rules.use(.logExp)
                 return base.raised(to: exponent, context: ctx)
             case .log(let x):
                 if case .normalDensity(let p, let m, let v) = x { return try logNormal(p, m, v, env) }
                 rules.use(.logExp)
-                return try sub(0, x, env).logarithm(context: ctx)
+                let argument = try sub(0, x, env)
+                if let c = argument.constantValue, c <= .zero {
+                    // Undefined terms are refused, so that `log(-1) − log(-1)` is not proved 0.
+                    throw ScalarNormalizationError.undefined("\(e): the logarithm of \(c) ≤ 0 is undefined")
+                }
+                return argument.logarithm(context: ctx)
             case .exp(let x):
                 rules.use(.logExp)
                 return try sub(0, x, env).exponential()
@@ -150,7 +187,7 @@ public enum ScalarNormalizer {
         func dimension(_ e: Expr) throws -> Dimension {
             switch e {
             case .symbol(let s): return .symbol(s)
-            case .number(let r) where r.isInteger && r.numerator >= 1: return .value(r.numerator)
+            case .number(let r) where (r.intValue ?? 0) >= 1: return .value(r.intValue!)
             default: throw ScalarNormalizationError.unsupported("a sum's upper bound must be a dimension: \(e)")
             }
         }

@@ -72,6 +72,8 @@ public struct Checker: Sendable {
         var step = step
         step.expr = step.expr.pooledNestedIntegrals
         let lhs = lhs.pooledNestedIntegrals
+        // The witness computes in floating point: numeric sub-terms are computed exactly first.
+        let (witnessLHS, witnessRHS) = (lhs.withExactNumbers, step.expr.withExactNumbers)
         let expected: Verdict = step.expectation == .refuted ? .refuted : (step.relation == .approximately ? .approximation : .verified)
         var report = StepReport(label: step.label.map { "(\($0))" }, line: step.location.line, column: step.location.column,
                                 relation: step.relation.rawValue, verdict: .error, expected: expected,
@@ -83,7 +85,7 @@ public struct Checker: Sendable {
             return report
         }
         let symbolic = prover.prove(lhs: lhs, rhs: step.expr, relation: step.relation.comparison, assumptions: step.assumptions)
-        var outcome = witness.check(lhs: lhs, rhs: step.expr, relation: step.relation, assumptions: step.assumptions)
+        var outcome = witness.check(lhs: witnessLHS, rhs: witnessRHS, relation: step.relation, assumptions: step.assumptions)
         var proved = false
         if case .proved = symbolic {} else if case .agrees = outcome {
             // No proof: before calling the step true, search many more instances for a
@@ -92,7 +94,7 @@ public struct Checker: Sendable {
             thorough.seed = witnessConfiguration.seed &+ 0x9E37_79B9
             thorough.instances = witnessConfiguration.instances * Checker.thoroughFactor
             outcome = WitnessEngine(declarations: declarations, configuration: thorough)
-                .check(lhs: lhs, rhs: step.expr, relation: step.relation, assumptions: step.assumptions)
+                .check(lhs: witnessLHS, rhs: witnessRHS, relation: step.relation, assumptions: step.assumptions)
         }
         var notes: [String] = []
         switch symbolic {
@@ -107,6 +109,23 @@ public struct Checker: Sendable {
         case .notApplicable(let why):
             report.symbolic = "not-applicable"
             notes.append("symbolic engine: \(why)")
+        case .undefined(let why):
+            // A term without a value: the step is ill-formed, whatever the witness computes.
+            report.symbolic = "not-applicable"
+            report.verdict = .error
+            report.message = "the step is undefined: \(why)"
+            return report
+        case .beyondLimit(let why):
+            report.symbolic = "not-applicable"
+            notes.append("symbolic engine: \(why)")
+            if let c = outcome.counterexample, !c.lhs.isFinite || !c.rhs.isFinite {
+                // Floating point overflows where exact arithmetic stopped at its limit.
+                report.verdict = .unsupported
+                report.witness = "skipped"
+                report.message = (notes + [String(format: "the witness overflows (lhs = %g, rhs = %g)", c.lhs, c.rhs)])
+                    .joined(separator: "; ")
+                return report
+            }
         }
         switch outcome {
         case .agrees(let instances, let error):
@@ -125,7 +144,12 @@ public struct Checker: Sendable {
         case .disagrees(let c):
             report.witness = "disagrees"
             report.counterexample = CounterexampleReport(lhs: c.lhs, rhs: c.rhs, instance: c.instance)
-            if proved {
+            if proved, let reason = Checker.beyondDoublePrecision([witnessLHS, witnessRHS]) {
+                // Exact proof, floating-point witness: large powers and numbers cancel in exact
+                // arithmetic but not in doubles, so the witness cannot confirm the step.
+                report.verdict = .unsupported
+                notes = [String(format: "proved exactly, but the witness cannot confirm it in double precision (lhs = %g, rhs = %g): ", c.lhs, c.rhs) + reason]
+            } else if proved {
                 report.verdict = .error
                 notes = ["INTERNAL ERROR: the symbolic engine proved this step but the witness refutes it (rules \(report.rules.joined(separator: ", "))); please report it"]
             } else {
@@ -144,6 +168,26 @@ public struct Checker: Sendable {
         }
         report.message = notes.joined(separator: "; ")
         return report
+    }
+}
+
+extension Checker {
+    /// Why double precision may not evaluate these expressions faithfully: an integer power
+    /// above 16 of a non-constant term, or a number that a double cannot hold; nil otherwise.
+    static func beyondDoublePrecision(_ exprs: [Expr]) -> String? {
+        for e in exprs {
+            for sub in e.allSubexpressions {
+                switch sub {
+                case .power(let base, .number(let n)) where n.isInteger && n.numerator.absoluteValue > 16:
+                    if case .number = base { continue }
+                    return "the step raises \(base) to the power \(n)"
+                case .number(let r) where r.bitWidth > 53:
+                    return "the step has the number \(r.bitWidth > 80 ? "of \(r.bitWidth) bits" : "\(r)"), beyond a double's 53 bits"
+                default: continue
+                }
+            }
+        }
+        return nil
     }
 }
 

@@ -193,7 +193,7 @@ public struct KernelLowering {
     mutating func power(_ base: Expr, _ exponent: Expr, _ g: inout KernelGraph) throws -> ValueID {
         let b = try lowerTerm(base, &g)
         if case .number(let r) = exponent {
-            if r.isInteger { return g.powInt(b, r.numerator) }
+            if let n = r.intValue, n.magnitude <= 1 << 20 { return g.powInt(b, n) }
             return g.powReal(b, r.doubleValue)
         }
         // a^e = exp(e · log a) for a > 0.
