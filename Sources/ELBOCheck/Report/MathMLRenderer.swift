@@ -184,9 +184,9 @@ public struct MathMLRenderer: Sendable {
             let trailing = Array(numerator.dropFirst(inline.count))
             // A pure number over a number stays a number (½); otherwise the factors that a
             // paper keeps in the numerator go there.
-            let top: [Expr] = (magnitude.numerator == 1 && !inline.isEmpty ? [] : [.number(Rational(magnitude.numerator))])
+            let top: [Expr] = (magnitude.numerator == 1 && !inline.isEmpty ? [] : [.number(Rational(magnitude.numerator, .one))])
                 + (denominator.isEmpty ? [] : Array(inline))
-            let bottom: [Expr] = (magnitude.denominator == 1 ? [] : [.number(Rational(magnitude.denominator))]) + denominator
+            let bottom: [Expr] = (magnitude.denominator == 1 ? [] : [.number(Rational(magnitude.denominator, .one))]) + denominator
             let fraction = "<mfrac>\(inFraction(top))\(inFraction(bottom))</mfrac>"
             let after = denominator.isEmpty ? Array(numerator) : trailing
             if after.isEmpty {
