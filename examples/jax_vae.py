@@ -8,6 +8,7 @@ Prints one line per epoch, ending in `test_loss X`: the exported loss in nats pe
 the 10,000 test images (a one-sample estimate, as the PyTorch reference prints).
 
 Usage: python examples/jax_vae.py [--epochs E] [--elbo PATH] [--data DIR] [--seed S] [--limit N]
+           [--threads T]
 Needs jax; runs `elbo export` (the elbo on PATH unless --elbo is given) from the repository.
 """
 import argparse
@@ -108,7 +109,13 @@ def main():
     parser.add_argument("--data", default=MNIST, help="MNIST directory (default: the repository's bundled copy)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--limit", type=int, default=60000, help="train on the first N images (default: all)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="XLA's intra-op threads (default 1: on a busy machine threads that wait for each "
+                             "other are slower than one); ignored when XLA_FLAGS is set")
     args = parser.parse_args()
+    # Read when JAX first computes, so setting it here, before any array exists, is in time.
+    os.environ.setdefault("XLA_FLAGS", f"--xla_cpu_multi_thread_eigen={'true' if args.threads > 1 else 'false'} "
+                                       f"intra_op_parallelism_threads={args.threads}")
     if args.epochs < 1:
         parser.error("--epochs must be at least 1")
     with tempfile.TemporaryDirectory() as directory:
