@@ -47,6 +47,10 @@ final class MathMLRendererTests: XCTestCase {
         XCTAssertEqual(try text(.subtract(a, .subtract(b, c))), "a−(b−c)")
         XCTAssertEqual(try text(.power(.add([a, b]), .int(2))), "(a+b)2")
         XCTAssertEqual(try text(.power(a, .int(2))), "a2")
+        // (a + b) / c: the sum is the numerator; 1/c (a + b) keeps its parentheses.
+        let quotient = try tree(.divide(.add([a, b]), c))
+        XCTAssertEqual(quotient.all("mfrac").first?.children.map(\.allText), ["a+b", "c"])
+        XCTAssertEqual(try text(.mul([.number(Rational(1, 2)), .add([a, b])])), "12\u{2062}(a+b)")
         // A Σ that is not last in a product is closed by parentheses.
         let s = Expr.indexedSum(index: "j", from: .int(1), to: .symbol("k"), body: .component("a", index: "j"))
         XCTAssertEqual(try text(.mul([s, b])), "(∑j=1kaj)\u{2062}b")

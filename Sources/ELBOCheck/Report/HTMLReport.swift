@@ -154,11 +154,7 @@ struct HTMLReportWriter {
 
     /// The why of a verdict, in parts that sit side by side on a wide screen.
     func details(_ s: StepReport, declarations: Declarations?) -> String {
-        var h = "<div class=\"part\"><p>\(esc(s.message))</p>"
-        if let e = s.approximationError, s.verdict == .approximation {
-            h += "<p>error without the assumption: \(esc(CounterexampleTable.format(e)))</p>"
-        }
-        h += "</div>"
+        var h = "<div class=\"part\"><p>\(esc(s.message))</p></div>"
         let rules = s.rules.filter { !$0.hasPrefix("assumption:") }
         if !rules.isEmpty {
             // Compact: one chip per rule, its statement in the tooltip and in the rule table.

@@ -153,8 +153,8 @@ public struct MathMLRenderer: Sendable {
     /// `1/(2γ²) Σ_j …`.
     func isLarge(_ e: Expr) -> Bool {
         switch e {
-        case .integral, .expectation, .indexedSum, .kl, .entropy, .sum: return true
-        case .number, .constant, .symbol, .component, .density, .normalDensity, .product, .power, .log, .exp,
+        case .integral, .expectation, .indexedSum, .kl, .entropy: return true
+        case .number, .constant, .symbol, .component, .density, .normalDensity, .sum, .product, .power, .log, .exp,
              .norm2, .apply, .stepRef:
             return false
         }
@@ -207,7 +207,6 @@ public struct MathMLRenderer: Sendable {
     /// Factors written side by side, each parenthesised where it would otherwise swallow or
     /// split its neighbours.
     func juxtaposed(_ factors: [Expr]) -> Rendered {
-        if factors.count == 1 { return render(factors[0]) }
         var markup = ""
         var greedy = false
         var startsWithNumber = false
