@@ -8,7 +8,7 @@ enum BenchCommand {
     static let command = Command(
         name: "bench", summary: "time the project against its peers on this machine (plain figures, none of them a test)",
         subcommands: [
-            Command(name: "epoch", summary: "one training epoch of the reference VAE against the PyTorch peer (../shared/peers/torch_vae.py)",
+            Command(name: "epoch", summary: "one training epoch of the reference VAE against the PyTorch and JAX peers (../shared/peers)",
                     options: epochOptions, body: epoch),
             Command(name: "gemm", summary: "the matrix product against numpy's matmul",
                     options: gemmOptions, body: gemmBench),
@@ -16,19 +16,15 @@ enum BenchCommand {
                     options: kernelOptions, body: kernelBench),
         ])
 
-    static let epochOptions: [Option] = [
-        .value("data", "DIR", "the MNIST files (default: the bundled copy)"),
-        .value("rounds", "N", "alternate elbo and the peer N times, keep each one's best (default 1)"),
-        .value("peer", "FILE.py", "the peer script (default ../shared/peers/torch_vae.py)"),
-        .flag("skip-peer", "time elbo only"),
-    ]
     static let gemmOptions: [Option] = [
         .value("repeats-scale", "X", "scale the number of repetitions (default 1)"),
+        .value("python", "PATH", "the Python interpreter with numpy (default python3)"),
     ]
     static let kernelOptions: [Option] = [
         .value("repeats", "N", "repetitions per timing (default 200)"),
         .value("rounds", "N", "alternate with the peer N times (default 1)"),
         .value("dim", "NAME=VALUE", repeatable: true, "the size of a dimension symbol"),
+        .value("python", "PATH", "the Python interpreter with torch (default python3)"),
         .flag("skip-peer", "time elbo only"),
     ]
 
@@ -41,93 +37,6 @@ enum BenchCommand {
     static func header() {
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage); "
             + "gemm threads \(defaultGEMMThreads)")
-    }
-
-    // MARK: epoch
-
-    /// One training epoch of the reference VAE (784-400-20, batch 128, Adam 1e-3, seed 1) with
-    /// the generated kernel, then one of the PyTorch peer in a subprocess, and their ratio.
-    static func epoch(_ a: CommandArguments) throws -> Int32 {
-        guard a.positionals.isEmpty else { throw CommandFailure.usage("unexpected \(a.positionals.joined(separator: " "))") }
-        let rounds = try a.int("rounds") ?? 1
-        header()
-        var note = ""
-        let kernel: any ObjectiveKernel.Type
-        if let k = KernelRegistry.kernel(named: "VaeBernoulliLoss") {
-            kernel = k
-        } else if let k = KernelRegistry.kernel(named: "BernoulliVAEFixture") {
-            kernel = k
-            note = " (VaeBernoulliLoss is not generated yet: the fixture kernel with the same loss)"
-        } else {
-            throw CommandFailure.input("no VaeBernoulliLoss kernel; run `elbo generate` and rebuild")
-        }
-        let dataURL = a.string("data").map { URL(fileURLWithPath: $0) }
-        let train: Dataset
-        do { train = try MNIST.load(split: .train, from: dataURL) } catch let error as DatasetError {
-            throw CommandFailure.input(error.description)
-        }
-
-        // The peer, if it can run here.
-        var peerCommand: [String]?
-        if a.has("skip-peer") {
-            print("peer:    skipped (--skip-peer)")
-        } else if let peer = a.string("peer") ?? peerScript() {
-            let check = runProcess(["python3", "-c", "import torch, numpy"], environment: [:])
-            if check.status != 0 {
-                print("peer:    skipped: python3 with torch and numpy is not available here (\(check.output.split(separator: "\n").last ?? "no python3"))")
-            } else if let dataDirectory = dataURL?.path ?? MNIST.bundledDirectory?.path {
-                peerCommand = ["python3", peer, dataDirectory, "1"]
-            }
-        } else {
-            print("peer:    skipped: ../shared/peers/torch_vae.py not found (give --peer FILE.py)")
-        }
-
-        // Alternate the two, so that both see the same background load; keep each one's best.
-        var best = Double.infinity, bestPeer = Double.infinity
-        for round in 1...rounds {
-            let (seconds, loss) = try timeEpoch(kernel, train: train)
-            best = min(best, seconds)
-            print(String(format: "elbo:    1 epoch of %@ (784-400-20, batch 128, seed 1) on %d examples: %.2f s (%.0f examples/s), train loss %.3f%@",
-                         kernel.descriptor.name, train.count, seconds, Double(train.count) / seconds, loss, round == 1 ? note : ""))
-            guard let command = peerCommand else { continue }
-            let result = runProcess(command, environment: ["THREADS": "2"])
-            guard result.status == 0, let peerSeconds = field("epoch_seconds", in: result.output) else {
-                throw CommandFailure.failed("the peer failed (status \(result.status)):\n\(result.output)")
-            }
-            bestPeer = min(bestPeer, peerSeconds)
-            let peerLoss = field("train_loss", in: result.output).map { String(format: ", train loss %.3f", $0) } ?? ""
-            print(String(format: "PyTorch: 1 epoch of torch_vae.py (THREADS=2): %.2f s (%.0f examples/s)%@",
-                         peerSeconds, 60000 / peerSeconds, peerLoss))
-        }
-        if peerCommand != nil {
-            print(String(format: "ratio:   elbo / PyTorch epoch time = %.2f (%@)%@", best / bestPeer,
-                         best <= bestPeer ? "elbo is faster" : "elbo is slower", rounds > 1 ? ", best of \(rounds) rounds each" : ""))
-        }
-        print("load average after: \(loadAverage)")
-        return 0
-    }
-
-    /// Trains one epoch of the reference model with kernel `K`; returns seconds and mean loss.
-    static func timeEpoch<K: ObjectiveKernel>(_ kernel: K.Type, train: Dataset) throws -> (Double, Double) {
-        let dims = try ModelSetup.resolveDimensions(K.descriptor, overrides: [:])
-        var rng = RNG(seed: 1 ^ 0x1A17_0000_0000_0000)
-        let model = try GraphModel<K>(dims: dims, hidden: [400], rng: &rng)
-        let trainer = Trainer(model: model, configuration: TrainerConfiguration(epochs: 1, batchSize: 128, seed: 1))
-        trainer.log = { _ in }
-        guard try trainer.fit(train: train) == .completed, let record = trainer.state.history.last else {
-            throw CommandFailure.failed("the benchmark epoch did not complete")
-        }
-        return (record.seconds, record.trainLoss)
-    }
-
-    /// The peer script next to the project: `../shared/peers/torch_vae.py` from the working
-    /// directory or from the package root.
-    static func peerScript() -> String? {
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let candidates = ["../shared/peers/torch_vae.py",
-                          packageRoot.deletingLastPathComponent().appendingPathComponent("shared/peers/torch_vae.py").path]
-        return candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
 
     /// The number after `name` in `text` (the peer prints `epoch 1 train_loss … epoch_seconds …`).
@@ -180,11 +89,12 @@ enum BenchCommand {
     /// of three timed loops of about 0.3 s each for both).
     static func gemmBench(_ a: CommandArguments) throws -> Int32 {
         let scale = try a.positiveDouble("repeats-scale") ?? 1
+        let python = a.string("python") ?? "python3"
         header()
         let repeats = shapes.map { max(3, Int((scale * 0.3 * 150e9 / $0.flops).rounded())) }
         // numpy runs before and after ours and each side keeps its best, so that a burst of
         // load from elsewhere on a shared machine does not decide the comparison.
-        var numpy = numpyGFLOPS(repeats: repeats)
+        var numpy = numpyGFLOPS(repeats: repeats, python: python)
         var ours: [Double] = []
         for (s, r) in zip(shapes, repeats) {
             let best = (0..<3).map { _ in
@@ -193,7 +103,7 @@ enum BenchCommand {
             }.max()!
             ours.append(best)
         }
-        switch (numpy, numpyGFLOPS(repeats: repeats)) {
+        switch (numpy, numpyGFLOPS(repeats: repeats, python: python)) {
         case (.success(let a), .success(let b)): numpy = .success(zip(a, b).map { max($0, $1) })
         case (.failure, let second): numpy = second
         default: break
@@ -217,8 +127,8 @@ enum BenchCommand {
     }
 
     /// numpy's float32 matmul on `shapes` (same transposes, best of three timed loops), run by
-    /// python3 with as many BLAS threads as our gemm uses.
-    static func numpyGFLOPS(repeats: [Int]) -> Result<[Double], PythonUnavailable> {
+    /// `python` with as many BLAS threads as our gemm uses.
+    static func numpyGFLOPS(repeats: [Int], python: String) -> Result<[Double], PythonUnavailable> {
         let spec = zip(shapes, repeats).map { "[\($0.m),\($0.n),\($0.k),\($0.transA ? 1 : 0),\($0.transB ? 1 : 0),\($1)]" }
             .joined(separator: ",")
         let script = """
@@ -243,12 +153,12 @@ enum BenchCommand {
             print(json.dumps(out))
             """
         let threads = "\(defaultGEMMThreads)"
-        let result = runProcess(["python3", "-c", script, "[\(spec)]"],
+        let result = runProcess([python, "-c", script, "[\(spec)]"],
                                 environment: ["OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads])
         let last = result.output.split(separator: "\n").last.map(String.init) ?? ""
         guard result.status == 0, let values = (try? JSONSerialization.jsonObject(with: Data(last.utf8))) as? [Double],
               values.count == shapes.count else {
-            return .failure(PythonUnavailable(description: "python3 with numpy not available: \(last)"))
+            return .failure(PythonUnavailable(description: "\(python) with numpy not available: \(last)"))
         }
         return .success(values)
     }
@@ -263,6 +173,7 @@ enum BenchCommand {
         let repeats = try a.int("repeats") ?? 200
         let rounds = max(1, try a.int("rounds") ?? 3)
         let overrides = try ModelSetup.parseDimensionOverrides(a.all("dim"))
+        let python = a.string("python") ?? "python3"
         header()
         for kernel in KernelRegistry.all {
             let known = Set(kernel.descriptor.dimensions)
@@ -284,7 +195,7 @@ enum BenchCommand {
                                                                    scale: ["f": 50]).lossGradient)
                 }
                 guard withPeer, peerFailure == nil else { continue }
-                switch KernelPeer.time(k: dims["k"] ?? 784, m: dims["m"] ?? 20, batch: 128, repeats: repeats,
+                switch KernelPeer.time(python: python, k: dims["k"] ?? 784, m: dims["m"] ?? 20, batch: 128, repeats: repeats,
                                        threads: KernelParallel.threads) {
                 case .success(let t):
                     peer = KernelPeer.Timing(logits: min(t.logits, peer?.logits ?? .infinity),

@@ -4,7 +4,7 @@ import Foundation
 /// the same computation as the generated `VaeBernoulliLoss` (inputs x, decoder logits f,
 /// encoder mean μ and log-variance s; mean over the batch of the summed Bernoulli negative
 /// log-likelihood plus the closed-form KL; gradients with respect to f, μ and s), timed in a
-/// python3 subprocess with as many threads as our kernels use.
+/// Python subprocess (`--python`, default python3) with as many threads as our kernels use.
 enum KernelPeer {
     /// Best seconds of one forward and backward pass, in two forms: `logits` with
     /// `binary_cross_entropy_with_logits` (PyTorch's fused, numerically safe form) and `peer`
@@ -42,15 +42,15 @@ enum KernelPeer {
         print("logits", best(logits), "peer", best(peer))
         """
 
-    /// Runs the script; a failure with the reason when python3 with torch is not available.
-    static func time(k: Int, m: Int, batch: Int, repeats: Int, threads: Int) -> Result<Timing, BenchCommand.PythonUnavailable> {
+    /// Runs the script with `python`; a failure with the reason when it cannot import torch.
+    static func time(python: String, k: Int, m: Int, batch: Int, repeats: Int, threads: Int) -> Result<Timing, BenchCommand.PythonUnavailable> {
         let result = BenchCommand.runProcess(
-            ["python3", "-c", script, "\(batch)", "\(k)", "\(m)", "\(repeats)", "\(threads)"],
+            [python, "-c", script, "\(batch)", "\(k)", "\(m)", "\(repeats)", "\(threads)"],
             environment: ["OMP_NUM_THREADS": "\(threads)", "MKL_NUM_THREADS": "\(threads)"])
         let last = result.output.split(separator: "\n").last.map(String.init) ?? ""
         guard result.status == 0, let logits = BenchCommand.field("logits", in: last),
               let peer = BenchCommand.field("peer", in: last) else {
-            return .failure(.init(description: "python3 with torch not available: \(last)"))
+            return .failure(.init(description: "\(python) with torch not available: \(last)"))
         }
         return .success(Timing(logits: logits, peer: peer))
     }

@@ -234,10 +234,11 @@ enum TrainCommand {
         }
     }
 
-    /// `{"epoch": 1, "train_loss": …, "test_loss": …, "epoch_seconds": …}`.
+    /// `{"epoch": 1, "train_loss": …, "test_loss": …, "epoch_seconds": …, "train_seconds": …}`:
+    /// `epoch_seconds` includes the test pass, `train_seconds` is training alone (the peers' span).
     static func jsonLine(_ r: EpochRecord) -> String {
         func number(_ x: Double?) -> String { x.map { $0.isFinite ? "\($0)" : "null" } ?? "null" }
         return "{\"epoch\": \(r.epoch), \"train_loss\": \(number(r.trainLoss)), \"test_loss\": \(number(r.testLoss)), "
-            + "\"epoch_seconds\": \(number(r.seconds))}"
+            + "\"epoch_seconds\": \(number(r.seconds)), \"train_seconds\": \(number(r.trainSeconds))}"
     }
 }

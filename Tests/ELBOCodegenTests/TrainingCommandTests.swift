@@ -108,8 +108,13 @@ final class TrainingCommandTests: XCTestCase {
         let lines = try jsonLines(result.stdout)
         XCTAssertEqual(lines.count, 2)
         for (i, line) in lines.enumerated() {
-            XCTAssertEqual(Set(line.keys), ["epoch", "train_loss", "test_loss", "epoch_seconds"])
+            XCTAssertEqual(Set(line.keys), ["epoch", "train_loss", "test_loss", "epoch_seconds", "train_seconds"])
             XCTAssertEqual(line["epoch"] as? Int, i + 1)
+            // Training alone is part of the epoch, which also runs the test pass.
+            let epochSeconds = try XCTUnwrap(line["epoch_seconds"] as? Double)
+            let trainSeconds = try XCTUnwrap(line["train_seconds"] as? Double)
+            XCTAssertGreaterThan(trainSeconds, 0)
+            XCTAssertLessThan(trainSeconds, epochSeconds)
         }
         let test = lines.compactMap { $0["test_loss"] as? Double }
         XCTAssertEqual(test.count, 2)

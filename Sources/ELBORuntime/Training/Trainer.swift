@@ -79,7 +79,7 @@ public final class Trainer<Model: TrainableModel> {
         state = TrainingState(
             model: model.checkpointIdentifier, parameterNames: names, epoch: 0, step: 0,
             batchInEpoch: 0, datasetSize: 0, rng: rng, epochStartRNG: rng, epochLossSum: 0, epochExamples: 0,
-            epochSeconds: 0, history: [], optimizer: configuration.optimizer,
+            epochSeconds: 0, epochTrainSeconds: 0, history: [], optimizer: configuration.optimizer,
             optimizerSteps: optimizerStates.map { $0.step }, seed: configuration.seed,
             batchSize: configuration.batchSize)
     }
@@ -191,24 +191,30 @@ public final class Trainer<Model: TrainableModel> {
                 state.epochExamples += hi - lo
                 progress?.update(completed: hi, loss: state.epochLossSum / Double(state.epochExamples))
                 if interruptFlag?.isSet == true && state.batchInEpoch < batchesPerEpoch {
-                    state.epochSeconds += now() - epochStart
+                    let elapsed = now() - epochStart
+                    state.epochSeconds += elapsed
+                    state.epochTrainSeconds = (state.epochTrainSeconds ?? 0) + elapsed
                     progress?.finish()
                     try saveCheckpoint()
                     log("interrupted at epoch \(state.epoch + 1), step \(state.step); checkpoint saved")
                     return .interrupted
                 }
             }
+            // The peers time the same span: from the shuffle to the last step, without the test pass.
+            let trainSeconds = (state.epochTrainSeconds ?? 0) + now() - epochStart
             progress?.finish()
             let testLoss = test.map { evaluate($0, epoch: state.epoch + 1) }
             let record = EpochRecord(epoch: state.epoch + 1,
                                      trainLoss: state.epochLossSum / Double(max(state.epochExamples, 1)),
-                                     testLoss: testLoss, seconds: state.epochSeconds + now() - epochStart)
+                                     testLoss: testLoss, seconds: state.epochSeconds + now() - epochStart,
+                                     trainSeconds: trainSeconds)
             state.history.append(record)
             state.epoch += 1
             state.batchInEpoch = 0
             state.epochLossSum = 0
             state.epochExamples = 0
             state.epochSeconds = 0
+            state.epochTrainSeconds = 0
             try saveCheckpoint()
             log("epoch \(record.epoch)/\(configuration.epochs)  train \(fixed(record.trainLoss, 4))"
                 + (testLoss.map { "  test \(fixed($0, 4))" } ?? "") + "  \(fixed(record.seconds, 1))s")

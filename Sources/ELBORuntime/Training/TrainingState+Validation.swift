@@ -27,7 +27,8 @@ extension TrainingState {
         } else {
             guard epochExamples == 0 else { throw bad("\(epochExamples) examples seen at an epoch boundary") }
         }
-        guard epochLossSum.isFinite, epochSeconds.isFinite, epochSeconds >= 0 else {
+        guard epochLossSum.isFinite, epochSeconds.isFinite, epochSeconds >= 0,
+              (epochTrainSeconds ?? 0).isFinite, (epochTrainSeconds ?? 0) >= 0 else {
             throw bad("the current epoch's loss sum \(epochLossSum) or time \(epochSeconds) is not a finite count")
         }
         if let s = optimizerSteps.first(where: { $0 < 0 || $0 > step }) {

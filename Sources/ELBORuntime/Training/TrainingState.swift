@@ -8,6 +8,18 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     public var testLoss: Double?
     /// Wall-clock seconds the epoch took (training and evaluation).
     public var seconds: Double
+    /// Wall-clock seconds of the training steps alone (shuffle, batches, steps; no test pass):
+    /// the span the PyTorch and JAX peers time. Absent in runs saved before it was recorded.
+    public var trainSeconds: Double?
+
+    /// A record; `trainSeconds` is the training part of `seconds`.
+    public init(epoch: Int, trainLoss: Double, testLoss: Double?, seconds: Double, trainSeconds: Double? = nil) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.testLoss = testLoss
+        self.seconds = seconds
+        self.trainSeconds = trainSeconds
+    }
 }
 
 /// Everything besides tensors needed to continue training exactly where it stopped; stored as
@@ -35,6 +47,9 @@ public struct TrainingState: Codable, Sendable, Equatable {
     public var epochExamples: Int
     /// Seconds spent so far in the current epoch.
     public var epochSeconds: Double
+    /// Of those, seconds spent training (absent in checkpoints saved before it was recorded;
+    /// then the resumed epoch's training time counts only what follows the resume).
+    public var epochTrainSeconds: Double?
     /// The finished epochs.
     public var history: [EpochRecord]
     /// The optimiser's hyperparameters.
