@@ -60,6 +60,29 @@ final class AdamTests: XCTestCase {
         }
     }
 
+    func testLargeTensorsSplitAcrossThreadsGiveTheSameBitsAsSmallPieces() {
+        // 200,003 elements are updated on all cores; the same values cut into pieces below the
+        // threshold are updated serially, piece by piece. Every bit must agree.
+        let n = 200_003, piece = 1000
+        XCTAssertGreaterThan(n, Adam.parallelThreshold)
+        var rng = RNG(seed: 5)
+        let adam = Adam(learningRate: 0.01, weightDecay: 0.1)
+        var whole = Tensor(shape: [n], data: (0..<n).map { _ in rng.normalFloat() })
+        var wholeState = AdamState(shape: [n])
+        var pieces = stride(from: 0, to: n, by: piece).map { Tensor(shape: [min(piece, n - $0)], data: Array(whole.data[$0..<min(n, $0 + piece)])) }
+        var pieceStates = pieces.map { AdamState(shape: $0.shape) }
+        for _ in 0..<3 {
+            let g = (0..<n).map { _ in rng.normalFloat() }
+            adam.step(&whole, gradient: Tensor(shape: [n], data: g), state: &wholeState)
+            for (i, lo) in stride(from: 0, to: n, by: piece).enumerated() {
+                adam.step(&pieces[i], gradient: Tensor(shape: pieces[i].shape, data: Array(g[lo..<min(n, lo + piece)])),
+                          state: &pieceStates[i])
+            }
+        }
+        XCTAssertEqual(whole.data.map(\.bitPattern), pieces.flatMap(\.data).map(\.bitPattern))
+        XCTAssertEqual(wholeState.v.data.map(\.bitPattern), pieceStates.flatMap(\.v.data).map(\.bitPattern))
+    }
+
     func testWeightDecayAddsAnL2Gradient() {
         let adam = Adam(learningRate: 0.01, weightDecay: 0.5)
         var p = Tensor(shape: [1], data: [2])

@@ -9,6 +9,32 @@ public enum Transpose: Sendable {
     case transposed
 }
 
+/// What `gemm` does to each element of C as it stores it, so that a dense layer makes no
+/// separate passes over its output for the bias, the activation or the activation's gradient.
+public struct GEMMEpilogue: @unchecked Sendable {
+    /// n values added to every row of C in place of `beta·C` (beta must be 0): `C = alpha·AB + bias`,
+    /// rounded exactly as `C = bias` followed by a product accumulated with beta = 1.
+    public var bias: UnsafePointer<Float>?
+    /// Whether to store max(y, 0) (with `Activation.relu`'s convention: NaN becomes 0).
+    public var relu: Bool
+    /// An m×n matrix (leading dimension `ldGate`): each result is multiplied by 1 where the
+    /// gate is positive and by 0 elsewhere, which is ReLU's backward pass given its output.
+    public var gate: UnsafePointer<Float>?
+    /// The leading dimension of `gate`.
+    public var ldGate: Int
+
+    /// An epilogue; by default none.
+    public init(bias: UnsafePointer<Float>? = nil, relu: Bool = false, gate: UnsafePointer<Float>? = nil, ldGate: Int = 0) {
+        self.bias = bias
+        self.relu = relu
+        self.gate = gate
+        self.ldGate = ldGate
+    }
+
+    /// Store `alpha·AB + beta·C` unchanged.
+    public static let none = GEMMEpilogue()
+}
+
 /// The number of worker threads `gemm` uses by default: one per active core.
 public let defaultGEMMThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -25,6 +51,7 @@ let parallelThreshold = 1 << 21
 ///     the transpose of the stored k×m matrix (`lda` ≥ m).
 ///   - b: likewise for op(B), k×n.
 ///   - c: m×n with leading dimension `ldc` ≥ n. With `beta == 0`, C is not read.
+///   - epilogue: a bias row, ReLU or a ReLU gate applied as C is stored (default: none).
 ///   - threads: the most worker threads to use (default: one per core).
 public func gemm(
     _ transA: Transpose, _ transB: Transpose,
@@ -34,17 +61,31 @@ public func gemm(
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0,
     c: UnsafeMutablePointer<Float>, ldc: Int,
+    epilogue: GEMMEpilogue = .none,
     threads: Int = defaultGEMMThreads
 ) {
     precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative dimension")
+    precondition(epilogue.bias == nil || beta == 0, "gemm: a bias epilogue replaces beta·C, so beta must be 0")
     if m == 0 || n == 0 { return }
+    let store = TileStore(alpha: alpha, beta: beta, bias: epilogue.bias, relu: epilogue.relu,
+                          gate: epilogue.gate, ldGate: epilogue.ldGate)
     if k == 0 || alpha == 0 {
-        scaleMatrix(c, m: m, n: n, ldc: ldc, by: beta)
+        // The product is zero: each element is the stored combination of a zero accumulator
+        // (alpha set to 0 so that an infinite alpha does not make 0·alpha a NaN).
+        var zero = store
+        zero.alpha = 0
+        for i in 0..<m {
+            var j = 0
+            while j < n {
+                let columns = min(16, n - j)
+                zero.offset(row: i, column: j).row(c + i * ldc + j, 0, SIMD8<Float>(), SIMD8<Float>(), columns: columns)
+                j += columns
+            }
+        }
         return
     }
     let opA = MatrixOperand(base: a, ld: lda, transposed: transA == .transposed)
     let opB = MatrixOperand(base: b, ld: ldb, transposed: transB == .transposed)
-    let store = TileStore(alpha: alpha, beta: beta)
 
     let work = m &* n &* k
     let workers = work < parallelThreshold ? 1 : max(1, threads)
@@ -68,10 +109,10 @@ public func gemm(
         let c = UnsafeMutablePointer<Float>(bitPattern: cAddress)!
         if splitRows {
             gemmSerial(m: hi - lo, n: n, k: k, a: opA.offset(row: lo, column: 0), b: opB,
-                       c: c + lo * ldc, ldc: ldc, store: store)
+                       c: c + lo * ldc, ldc: ldc, store: store.offset(row: lo, column: 0))
         } else {
             gemmSerial(m: m, n: hi - lo, k: k, a: opA, b: opB.offset(row: 0, column: lo),
-                       c: c + lo, ldc: ldc, store: store)
+                       c: c + lo, ldc: ldc, store: store.offset(row: 0, column: lo))
         }
     }
 }
@@ -103,8 +144,9 @@ func gemmSerial(
         while pc < k {
             let kc = min(GEMMBlocking.kc, k - pc)
             packB(b.offset(row: pc, column: jc), kc: kc, nc: nc, into: buffers.b)
-            // Only the first block along k applies the caller's beta; later ones accumulate.
-            let blockStore = TileStore(alpha: store.alpha, beta: pc == 0 ? store.beta : 1)
+            // Only the first block along k applies the caller's beta (or bias); later ones
+            // accumulate, and the last applies the activation.
+            let blockStore = store.block(first: pc == 0, last: pc + kc >= k)
             var ic = 0
             while ic < m {
                 let mc = min(GEMMBlocking.mc, m - ic)
@@ -118,7 +160,8 @@ func gemmSerial(
                         let rows = min(mr, mc - ir)
                         microKernel(kc: kc, a: UnsafePointer(buffers.a + ir * kc * packedACopies), b: bPanel,
                                     c: c + (ic + ir) * ldc + jc + jr, ldc: ldc,
-                                    rows: rows, columns: columns, store: blockStore)
+                                    rows: rows, columns: columns,
+                                    store: blockStore.offset(row: ic + ir, column: jc + jr))
                         ir += mr
                     }
                     jr += nr

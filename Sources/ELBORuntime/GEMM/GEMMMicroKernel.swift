@@ -25,49 +25,111 @@ let packedACopies = 4
 public let gemmKernelDescription = "6x8 SSE, A pre-broadcast (portable)"
 #endif
 
-/// How the finished accumulators combine with C: `C = alpha·acc + beta·C`. `beta == 0` must
-/// not read C, so that a C full of NaN (uninitialised) is overwritten cleanly, as BLAS does.
+/// How the finished accumulators combine with C: `C = alpha·acc + beta·C`, or `alpha·acc + bias`
+/// when a bias row is given, then the epilogue of the last block along k (ReLU, or a gate from
+/// ReLU's output). `beta == 0` must not read C, so that a C full of NaN (uninitialised) is
+/// overwritten cleanly, as BLAS does.
+///
+/// The pointers are those of the tile being stored: `bias` at its first column, `gate` at its
+/// first element.
 struct TileStore {
     var alpha: Float
     var beta: Float
+    /// Added to each row in place of beta·C (first block along k only).
+    var bias: UnsafePointer<Float>? = nil
+    /// Whether this block along k is the last one, which applies `relu` and `gate`.
+    var last = true
+    var relu = false
+    var gate: UnsafePointer<Float>? = nil
+    var ldGate = 0
 
+    /// The store for the block along k that starts at `pc` of `k`: only the first applies beta
+    /// and the bias (later ones accumulate onto C), only the last the activation.
+    func block(first: Bool, last: Bool) -> TileStore {
+        var s = self
+        if !first { s.beta = 1; s.bias = nil }
+        s.last = last
+        return s
+    }
+
+    /// The store for the tile (or band) whose first element is at row `i`, column `j` of C.
     @inline(__always)
-    func row(_ c: UnsafeMutablePointer<Float>, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>, columns: Int) {
-        if columns == 16 {
-            let p = UnsafeMutableRawPointer(c)
-            var r0 = lo * alpha
-            var r1 = hi * alpha
-            if beta != 0 {
-                r0 += p.loadUnaligned(as: SIMD8<Float>.self) * beta
-                r1 += p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) * beta
-            }
-            p.storeBytes(of: r0, as: SIMD8<Float>.self)
-            p.storeBytes(of: r1, toByteOffset: 32, as: SIMD8<Float>.self)
-        } else {
-            for j in 0..<columns {
-                let v = j < 8 ? lo[j] : hi[j - 8]
-                c[j] = beta == 0 ? alpha * v : alpha * v + beta * c[j]
-            }
+    func offset(row i: Int, column j: Int) -> TileStore {
+        var s = self
+        if let b = bias { s.bias = b + j }
+        if let g = gate { s.gate = g + (i &* ldGate &+ j) }
+        return s
+    }
+
+    /// Combines lanes `0..<columns` of row `r` of the tile (`lo` then `hi`) into `c`, its row
+    /// of C. The arithmetic is the same lane by lane as in the scalar tail, so a result does not
+    /// depend on where the tile edges fall.
+    @inline(__always)
+    func row(_ c: UnsafeMutablePointer<Float>, _ r: Int, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>, columns: Int) {
+        guard columns == 16 else { return partialRow(c, r, SIMD16(lowHalf: lo, highHalf: hi), columns: columns) }
+        let p = UnsafeMutableRawPointer(c)
+        var r0 = lo * alpha
+        var r1 = hi * alpha
+        if let b = bias {
+            let q = UnsafeRawPointer(b)
+            r0 += q.loadUnaligned(as: SIMD8<Float>.self)
+            r1 += q.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+        } else if beta != 0 {
+            r0 += p.loadUnaligned(as: SIMD8<Float>.self) * beta
+            r1 += p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) * beta
         }
+        if last && relu {
+            r0.replace(with: 0, where: .!(r0 .> 0))
+            r1.replace(with: 0, where: .!(r1 .> 0))
+        }
+        if last, let g = gate {
+            let q = UnsafeRawPointer(g + r &* ldGate)
+            let one = SIMD8<Float>(repeating: 1)
+            r0 *= one.replacing(with: 0, where: .!(q.loadUnaligned(as: SIMD8<Float>.self) .> 0))
+            r1 *= one.replacing(with: 0, where: .!(q.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) .> 0))
+        }
+        p.storeBytes(of: r0, as: SIMD8<Float>.self)
+        p.storeBytes(of: r1, toByteOffset: 32, as: SIMD8<Float>.self)
     }
 
     @inline(__always)
-    func row(_ c: UnsafeMutablePointer<Float>, _ lo: SIMD4<Float>, _ hi: SIMD4<Float>, columns: Int) {
-        if columns == 8 {
-            let p = UnsafeMutableRawPointer(c)
-            var r0 = lo * alpha
-            var r1 = hi * alpha
-            if beta != 0 {
-                r0 += p.loadUnaligned(as: SIMD4<Float>.self) * beta
-                r1 += p.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self) * beta
-            }
-            p.storeBytes(of: r0, as: SIMD4<Float>.self)
-            p.storeBytes(of: r1, toByteOffset: 16, as: SIMD4<Float>.self)
-        } else {
-            for j in 0..<columns {
-                let v = j < 4 ? lo[j] : hi[j - 4]
-                c[j] = beta == 0 ? alpha * v : alpha * v + beta * c[j]
-            }
+    func row(_ c: UnsafeMutablePointer<Float>, _ r: Int, _ lo: SIMD4<Float>, _ hi: SIMD4<Float>, columns: Int) {
+        guard columns == 8 else { return partialRow(c, r, SIMD16(lowHalf: SIMD8(lowHalf: lo, highHalf: hi), highHalf: SIMD8()), columns: columns) }
+        let p = UnsafeMutableRawPointer(c)
+        var r0 = lo * alpha
+        var r1 = hi * alpha
+        if let b = bias {
+            let q = UnsafeRawPointer(b)
+            r0 += q.loadUnaligned(as: SIMD4<Float>.self)
+            r1 += q.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
+        } else if beta != 0 {
+            r0 += p.loadUnaligned(as: SIMD4<Float>.self) * beta
+            r1 += p.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self) * beta
+        }
+        if last && relu {
+            r0.replace(with: 0, where: .!(r0 .> 0))
+            r1.replace(with: 0, where: .!(r1 .> 0))
+        }
+        if last, let g = gate {
+            let q = UnsafeRawPointer(g + r &* ldGate)
+            let one = SIMD4<Float>(repeating: 1)
+            r0 *= one.replacing(with: 0, where: .!(q.loadUnaligned(as: SIMD4<Float>.self) .> 0))
+            r1 *= one.replacing(with: 0, where: .!(q.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self) .> 0))
+        }
+        p.storeBytes(of: r0, as: SIMD4<Float>.self)
+        p.storeBytes(of: r1, toByteOffset: 16, as: SIMD4<Float>.self)
+    }
+
+    /// A row cut by the right edge of C: the same operations one lane at a time (not inlined:
+    /// it is rare, and keeping it out keeps the kernel's loop small).
+    @inline(never)
+    func partialRow(_ c: UnsafeMutablePointer<Float>, _ r: Int, _ lanes: SIMD16<Float>, columns: Int) {
+        for j in 0..<columns {
+            var v = lanes[j] * alpha
+            if let b = bias { v += b[j] } else if beta != 0 { v += c[j] * beta }
+            if last && relu && !(v > 0) { v = 0 }
+            if last, let g = gate { v *= g[r &* ldGate &+ j] > 0 ? 1 : 0 }
+            c[j] = v
         }
     }
 }
@@ -123,12 +185,12 @@ func microKernel6x16(
         c50 = multiplyAdd(c50, s, b0); c51 = multiplyAdd(c51, s, b1)
         ap += 6
     }
-    store.row(c, c00, c01, columns: columns)
-    if rows > 1 { store.row(c + ldc, c10, c11, columns: columns) }
-    if rows > 2 { store.row(c + 2 &* ldc, c20, c21, columns: columns) }
-    if rows > 3 { store.row(c + 3 &* ldc, c30, c31, columns: columns) }
-    if rows > 4 { store.row(c + 4 &* ldc, c40, c41, columns: columns) }
-    if rows > 5 { store.row(c + 5 &* ldc, c50, c51, columns: columns) }
+    store.row(c, 0, c00, c01, columns: columns)
+    if rows > 1 { store.row(c + ldc, 1, c10, c11, columns: columns) }
+    if rows > 2 { store.row(c + 2 &* ldc, 2, c20, c21, columns: columns) }
+    if rows > 3 { store.row(c + 3 &* ldc, 3, c30, c31, columns: columns) }
+    if rows > 4 { store.row(c + 4 &* ldc, 4, c40, c41, columns: columns) }
+    if rows > 5 { store.row(c + 5 &* ldc, 5, c50, c51, columns: columns) }
 }
 
 #else
@@ -165,11 +227,11 @@ func microKernel6x8Broadcast(
         c50 += s * b0; c51 += s * b1
         araw += 96
     }
-    store.row(c, c00, c01, columns: columns)
-    if rows > 1 { store.row(c + ldc, c10, c11, columns: columns) }
-    if rows > 2 { store.row(c + 2 &* ldc, c20, c21, columns: columns) }
-    if rows > 3 { store.row(c + 3 &* ldc, c30, c31, columns: columns) }
-    if rows > 4 { store.row(c + 4 &* ldc, c40, c41, columns: columns) }
-    if rows > 5 { store.row(c + 5 &* ldc, c50, c51, columns: columns) }
+    store.row(c, 0, c00, c01, columns: columns)
+    if rows > 1 { store.row(c + ldc, 1, c10, c11, columns: columns) }
+    if rows > 2 { store.row(c + 2 &* ldc, 2, c20, c21, columns: columns) }
+    if rows > 3 { store.row(c + 3 &* ldc, 3, c30, c31, columns: columns) }
+    if rows > 4 { store.row(c + 4 &* ldc, 4, c40, c41, columns: columns) }
+    if rows > 5 { store.row(c + 5 &* ldc, 5, c50, c51, columns: columns) }
 }
 #endif

@@ -136,7 +136,7 @@ public struct GraphModel<K: ObjectiveKernel>: TrainableModel {
     }
 
     public mutating func trainStep(batch: Batch, rng: inout RNG) -> Float {
-        for i in networks.indices { networks[i].zeroGradients() }
+        // Every network's backward pass below overwrites its gradients (no zeroing pass needed).
         var run = Run(batchSize: batch.count, dims: dims)
         forward(batch, rng: &rng, training: true, into: &run)
         var gradients = KernelGradients<Float>()
@@ -230,8 +230,8 @@ public struct GraphModel<K: ObjectiveKernel>: TrainableModel {
                 }
                 let dy = parts.count == 1 ? parts[0] : Tensor.concatenatingColumns(parts)
                 let needsInput = n.inputs.contains { descriptor.input($0).map { differentiable.contains($0.role) } ?? false }
-                guard needsInput else { networks[i].accumulateGradients(dy); continue }
-                let dx = networks[i].backward(dy)
+                let dx = networks[i].backward(dy, needsInputGradient: needsInput, replacingGradients: true)
+                guard needsInput else { continue }
                 var offset = 0
                 for name in n.inputs {
                     let w = width(name)

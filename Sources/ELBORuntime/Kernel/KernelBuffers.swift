@@ -26,19 +26,29 @@ public final class KernelBuffer<T: KernelScalar>: @unchecked Sendable {
     /// The first scalar; valid for as long as the buffer lives.
     public let base: UnsafeMutablePointer<T>
 
+    // The scalars are trivial (Float, Double): zeros and copies are done on raw bytes, so that
+    // they are one `memset`/`memcpy` even where this generic code is not specialised (an
+    // unspecialised `initialize(repeating:)` copies element by element through value witnesses).
+
     /// A zero-filled buffer.
     public init(count: Int) {
         precondition(count >= 0, "KernelBuffer: negative count \(count)")
         self.count = count
         base = .allocate(capacity: max(count, 1))
-        base.initialize(repeating: 0, count: max(count, 1))
+        UnsafeMutableRawPointer(base).initializeMemory(as: UInt8.self, repeating: 0, count: max(count, 1) * MemoryLayout<T>.stride)
     }
 
     /// A buffer holding a copy of `values`.
-    public convenience init(_ values: [T]) {
-        self.init(count: values.count)
+    public init(_ values: [T]) {
+        count = values.count
+        base = .allocate(capacity: max(count, 1))
+        let bytes = max(count, 1) * MemoryLayout<T>.stride
         values.withUnsafeBufferPointer { src in
-            if let s = src.baseAddress { base.update(from: s, count: values.count) }
+            if let s = src.baseAddress, count > 0 {
+                UnsafeMutableRawPointer(base).copyMemory(from: s, byteCount: count * MemoryLayout<T>.stride)
+            } else {
+                UnsafeMutableRawPointer(base).initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+            }
         }
     }
 
@@ -48,7 +58,7 @@ public final class KernelBuffer<T: KernelScalar>: @unchecked Sendable {
     public var array: [T] { Array(UnsafeBufferPointer(start: base, count: count)) }
 
     /// Sets every scalar to zero.
-    public func zero() { base.update(repeating: 0, count: count) }
+    public func zero() { UnsafeMutableRawPointer(base).initializeMemory(as: UInt8.self, repeating: 0, count: count * MemoryLayout<T>.stride) }
 }
 
 /// The per-example inputs of one kernel call: a batch size, the sizes of the dimension

@@ -11,8 +11,10 @@ public struct MLP: Sendable {
     public let activation: Activation
     /// The activation after the last layer (identity by default).
     public let outputActivation: Activation
-    /// Per layer, the pre-activation and post-activation of the last forward pass.
-    private var cache: [(preActivation: Tensor, output: Tensor)] = []
+    /// Per layer, the pre-activation (nil when the activation was fused into the product: ReLU
+    /// and identity, whose derivatives the output gives) and post-activation of the last
+    /// forward pass.
+    private var cache: [(preActivation: Tensor?, output: Tensor)] = []
 
     /// An MLP with layer widths `sizes` (input first, output last), PyTorch-initialised.
     public init(sizes: [Int], activation: Activation, outputActivation: Activation = .identity,
@@ -43,18 +45,30 @@ public struct MLP: Sendable {
     /// The network's output for a batch `[B, inputs]`, without remembering anything.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         var h = x
-        for (i, layer) in layers.enumerated() { h = activation(ofLayer: i)(layer(h)) }
+        for (i, layer) in layers.enumerated() {
+            let f = activation(ofLayer: i)
+            h = Self.isFused(f) ? layer.output(h, relu: f == .relu) : f(layer(h))
+        }
         return h
     }
+
+    /// Whether the product applies `f` as it stores its result (no pass of its own).
+    private static func isFused(_ f: Activation) -> Bool { f == .relu || f == .identity }
 
     /// The forward pass for training.
     public mutating func forward(_ x: Tensor) -> Tensor {
         cache.removeAll(keepingCapacity: true)
         var h = x
         for i in layers.indices {
-            let z = layers[i].forward(h)
-            h = activation(ofLayer: i)(z)
-            cache.append((z, h))
+            let f = activation(ofLayer: i)
+            if Self.isFused(f) {
+                h = layers[i].forward(h, relu: f == .relu)
+                cache.append((nil, h))
+            } else {
+                let z = layers[i].forward(h)
+                h = f(z)
+                cache.append((z, h))
+            }
         }
         return h
     }
@@ -62,26 +76,37 @@ public struct MLP: Sendable {
     /// Back-propagates `dY` through the last forward pass, accumulating every parameter
     /// gradient, and returns the gradient with respect to the input.
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
-        backward(outputGradient, needsInputGradient: true)
+        backward(outputGradient, needsInputGradient: true, replacingGradients: false)
     }
 
     /// Like `backward`, but skips the first layer's input gradient (an `[B, inputs]` product)
     /// when nothing upstream needs it, as for an encoder fed directly by data.
     public mutating func accumulateGradients(_ outputGradient: Tensor) {
-        _ = backward(outputGradient, needsInputGradient: false)
+        _ = backward(outputGradient, needsInputGradient: false, replacingGradients: false)
     }
 
-    private mutating func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor {
+    /// Back-propagates `dY`; with `replacingGradients` the parameter gradients are overwritten
+    /// (the products stored with beta 0, so no zeroing pass is needed before), otherwise added
+    /// to. Returns the input gradient, or an empty tensor when `needsInputGradient` is false.
+    public mutating func backward(_ outputGradient: Tensor, needsInputGradient: Bool, replacingGradients: Bool) -> Tensor {
         precondition(cache.count == layers.count, "MLP.backward called before forward")
-        var g = outputGradient
+        // A fused activation's derivative follows from its output (ReLU: x > 0 exactly where
+        // max(x, 0) > 0), so the output stands in for the input it did not keep.
+        let last = layers.count - 1
+        var g = outputActivation.backward(outputGradient, input: cache[last].preActivation ?? cache[last].output,
+                                          output: cache[last].output)
         for i in layers.indices.reversed() {
-            let (z, h) = cache[i]
-            g = activation(ofLayer: i).backward(g, input: z, output: h)
-            if i == 0 && !needsInputGradient {
-                layers[i].accumulateGradients(g)
-                return Tensor(zeros: [0])
+            layers[i].accumulateGradients(g, replacing: replacingGradients)
+            if i == 0 {
+                return needsInputGradient ? layers[0].inputGradient(g, gate: nil) : Tensor(zeros: [0])
             }
-            g = layers[i].backward(g)
+            // The activation between layer i−1 and layer i: ReLU's gate is fused into the product.
+            let (z, h) = cache[i - 1]
+            if activation == .relu {
+                g = layers[i].inputGradient(g, gate: h)
+            } else {
+                g = activation.backward(layers[i].inputGradient(g, gate: nil), input: z ?? h, output: h)
+            }
         }
         return g
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The moment estimates Adam keeps for one parameter tensor.
@@ -65,42 +66,87 @@ public struct Adam: Sendable, Codable, Equatable {
         let stepSize = Float(Double(learningRate) / biasCorrection1)
         let biasCorrection2Sqrt = Float(biasCorrection2.squareRoot())
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2
-        let (beta2, epsilon, weightDecay) = (self.beta2, self.epsilon, self.weightDecay)
+        let constants = StepConstants(stepSize: stepSize, biasCorrection2Sqrt: biasCorrection2Sqrt,
+                                      oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2,
+                                      beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
         parameter.withUnsafeMutableBufferPointer { p in
             gradient.withUnsafeBufferPointer { g in
                 state.m.withUnsafeMutableBufferPointer { m in
                     state.v.withUnsafeMutableBufferPointer { v in
                         let count = p.count
-                        var i = 0
-                        // Eight lanes at a time (the compiler does not vectorise the scalar loop
-                        // itself, fearing the four buffers alias). Lane-wise IEEE operations,
-                        // square root included, round exactly as the scalar tail does.
-                        while i + 8 <= count {
-                            var gi = load8(g.baseAddress!, i)
-                            if weightDecay != 0 { gi += weightDecay * load8(p.baseAddress!, i) }
-                            var mi = load8(m.baseAddress!, i)
-                            mi += oneMinusBeta1 * (gi - mi)
-                            let vi = load8(v.baseAddress!, i) * beta2 + oneMinusBeta2 * gi * gi
-                            let denom = vi.squareRoot() / biasCorrection2Sqrt + epsilon
-                            let pi = load8(p.baseAddress!, i) + -stepSize * mi / denom
-                            store8(m.baseAddress!, i, mi)
-                            store8(v.baseAddress!, i, vi)
-                            store8(p.baseAddress!, i, pi)
-                            i += 8
-                        }
-                        while i < count {
-                            var gi = g[i]
-                            if weightDecay != 0 { gi += weightDecay * p[i] }
-                            // torch's lerp with weight < 0.5 computes start + weight·(end − start).
-                            m[i] += oneMinusBeta1 * (gi - m[i])
-                            v[i] = v[i] * beta2 + oneMinusBeta2 * gi * gi  // addcmul_: value·t1·t2
-                            let denom = v[i].squareRoot() / biasCorrection2Sqrt + epsilon
-                            p[i] += -stepSize * m[i] / denom  // addcdiv_: value·t1/t2
-                            i += 1
+                        guard count > 0 else { return }
+                        let pointers = StepPointers(p: p.baseAddress!, g: g.baseAddress!, m: m.baseAddress!, v: v.baseAddress!)
+                        // Every element's update is independent of the others, so splitting the
+                        // tensor across cores (at multiples of eight, so each part keeps the
+                        // same lanes) cannot change a single bit of the result.
+                        let parts = count >= Self.parallelThreshold ? Self.threads : 1
+                        if parts == 1 {
+                            Self.update(pointers, 0..<count, constants)
+                        } else {
+                            let blocks = (count + 7) / 8
+                            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                                let lo = min(count, blocks * part / parts * 8)
+                                let hi = min(count, blocks * (part + 1) / parts * 8)
+                                Self.update(pointers, lo..<hi, constants)
+                            }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Tensors of at least this many elements are updated on all cores (waking a worker costs
+    /// about as much as updating 30,000 elements).
+    static let parallelThreshold = 1 << 16
+    /// The threads a large tensor's update is split over (one per core, as the GEMM).
+    static let threads = defaultGEMMThreads
+
+    /// The scalars of one step, shared by all elements.
+    struct StepConstants {
+        var stepSize, biasCorrection2Sqrt, oneMinusBeta1, oneMinusBeta2, beta2, epsilon, weightDecay: Float
+    }
+
+    /// The four buffers of one step (parameter, gradient, first and second moment).
+    struct StepPointers: @unchecked Sendable {
+        var p: UnsafeMutablePointer<Float>
+        var g: UnsafePointer<Float>
+        var m: UnsafeMutablePointer<Float>
+        var v: UnsafeMutablePointer<Float>
+    }
+
+    /// The update of elements `range`, eight lanes at a time, then one by one.
+    private static func update(_ b: StepPointers, _ range: Range<Int>, _ c: StepConstants) {
+        let (stepSize, biasCorrection2Sqrt, oneMinusBeta1, oneMinusBeta2) = (c.stepSize, c.biasCorrection2Sqrt, c.oneMinusBeta1, c.oneMinusBeta2)
+        let (beta2, epsilon, weightDecay) = (c.beta2, c.epsilon, c.weightDecay)
+        var i = range.lowerBound
+        let count = range.upperBound
+        // Eight lanes at a time (the compiler does not vectorise the scalar loop itself,
+        // fearing the four buffers alias). Lane-wise IEEE operations, square root included,
+        // round exactly as the scalar tail does.
+        while i + 8 <= count {
+            var gi = load8(b.g, i)
+            if weightDecay != 0 { gi += weightDecay * load8(b.p, i) }
+            var mi = load8(b.m, i)
+            mi += oneMinusBeta1 * (gi - mi)
+            let vi = load8(b.v, i) * beta2 + oneMinusBeta2 * gi * gi
+            let denom = vi.squareRoot() / biasCorrection2Sqrt + epsilon
+            let pi = load8(b.p, i) + -stepSize * mi / denom
+            store8(b.m, i, mi)
+            store8(b.v, i, vi)
+            store8(b.p, i, pi)
+            i += 8
+        }
+        let (p, g, m, v) = (b.p, b.g, b.m, b.v)
+        while i < count {
+            var gi = g[i]
+            if weightDecay != 0 { gi += weightDecay * p[i] }
+            // torch's lerp with weight < 0.5 computes start + weight·(end − start).
+            m[i] += oneMinusBeta1 * (gi - m[i])
+            v[i] = v[i] * beta2 + oneMinusBeta2 * gi * gi  // addcmul_: value·t1·t2
+            let denom = v[i].squareRoot() / biasCorrection2Sqrt + epsilon
+            p[i] += -stepSize * m[i] / denom  // addcdiv_: value·t1/t2
+            i += 1
         }
     }
 }

@@ -71,6 +71,7 @@ extension Tensor {
     /// Matrices with equal row counts placed side by side: `[rows, Σ columns]`.
     public static func concatenatingColumns(_ parts: [Tensor]) -> Tensor {
         guard let first = parts.first else { return Tensor(zeros: [0, 0]) }
+        if parts.count == 1 && first.rank == 2 { return first }
         let rows = first.rowCount
         for part in parts {
             precondition(part.rank == 2 && part.shape[0] == rows,

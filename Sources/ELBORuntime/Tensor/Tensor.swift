@@ -20,6 +20,19 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         self.data = [Float](repeating: value, count: shape.reduce(1, *))
     }
 
+    /// A tensor of the given shape whose elements `fill` writes, every one of them, into
+    /// uninitialised storage: for results such as a GEMM's with beta 0, which would otherwise
+    /// pay a pass of zeros first.
+    init(shape: [Int], filling fill: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in shape \(shape)")
+        let count = shape.reduce(1, *)
+        self.shape = shape
+        self.data = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            fill(buffer)
+            initialized = count
+        }
+    }
+
     /// A tensor with the given shape and row-major elements.
     public init(shape: [Int], data: [Float]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in shape \(shape)")
