@@ -55,6 +55,8 @@ final class ExportTests: XCTestCase {
     struct Case {
         var kernel: any ObjectiveKernel.Type
         var module: String
+        /// The factor the network outputs were scaled by.
+        var scale: Double
         var inputs: KernelBatch<Double>
         var params: KernelParams<Double>
         var loss: Double
@@ -65,7 +67,9 @@ final class ExportTests: XCTestCase {
 
     func compareEveryKernel(_ backend: PythonBackend) throws {
         let python = try Self.python(importing: backend)
-        let cases = try modules(backend).map { makeCase($0.kernel, module: $0.path) }
+        // Each kernel twice: at ordinary values, and with the network outputs ×20, where logits
+        // saturate and the safe forms (softplus, log-sum-exp) are what keeps both sides finite.
+        let cases = try modules(backend).flatMap { m in [1.0, 20.0].map { makeCase(m.kernel, module: m.path, scale: $0) } }
         let results = try Self.evaluate(cases, backend: backend, python: python)
         XCTAssertEqual(results.count, cases.count)
         for (c, r) in zip(cases, results) { compare(c, r, backend) }
@@ -100,11 +104,14 @@ final class ExportTests: XCTestCase {
         }
     }
 
-    func makeCase(_ kernel: any ObjectiveKernel.Type, module: String) -> Case {
+    func makeCase(_ kernel: any ObjectiveKernel.Type, module: String, scale: Double) -> Case {
         func run<K: ObjectiveKernel>(_ k: K.Type) -> Case {
             let d = K.descriptor
             var rng = RNG(seed: 14)
             var (inputs, params) = KernelGradcheck.randomInputs(d, dims: KernelGradcheck.defaultDims(d), batchSize: 3, rng: &rng)
+            for i in d.inputs where i.role == .networkOutput {
+                inputs.set(i.name, inputs.values(i.name)!.map { $0 * scale }, width: d.width(of: i.name, dims: inputs.dims))
+            }
             // The samples first, as in training: the loss then reads the sampled latents.
             var samplers: [String: (incoming: [Double], output: [Double], gradients: KernelGradients<Double>)] = [:]
             for s in d.samplers {
@@ -120,14 +127,14 @@ final class ExportTests: XCTestCase {
             }
             var grads = KernelGradients<Double>()
             let loss = K.loss(inputs: inputs, params: params, gradients: &grads)
-            return Case(kernel: k, module: module, inputs: inputs, params: params, loss: loss, gradients: grads, samplers: samplers)
+            return Case(kernel: k, module: module, scale: scale, inputs: inputs, params: params, loss: loss, gradients: grads, samplers: samplers)
         }
         return run(kernel)
     }
 
     func compare(_ c: Case, _ r: [String: Any], _ backend: PythonBackend) {
         let d = c.kernel.descriptor
-        let what = "\(d.name) (\(backend.displayName))"
+        let what = "\(d.name) (\(backend.displayName), network outputs ×\(c.scale))"
         XCTAssertEqual(r["kernel"] as? String, d.name, what)
         guard let loss = r["loss"] as? Double, let gradients = r["gradients"] as? [String: [Double]],
               let samplers = r["samplers"] as? [String: [String: Any]] else {
