@@ -19,6 +19,10 @@ let package = Package(
         .executable(name: "elbo", targets: ["elbo"]),
         .library(name: "ELBOCheck", targets: ["ELBOCheck"]),
         .library(name: "ELBORuntime", targets: ["ELBORuntime"]),
+        // For the fuzz package in Fuzz/, which builds the readers with -sanitize=fuzzer.
+        .library(name: "ELBOSpec", targets: ["ELBOSpec"]),
+        .library(name: "ELBOCodegen", targets: ["ELBOCodegen"]),
+        .library(name: "GeneratedKernels", targets: ["GeneratedKernels"]),
     ],
     targets: [
         .target(name: "ELBOAlgebra", swiftSettings: optimised),

@@ -72,26 +72,7 @@ enum KernelCommand {
         do { input = try KernelEvalInput(data: data, descriptor: d) } catch {
             printError("\(path): error: \(error)"); return 2
         }
-        let dims = input.dims
-        let b = input.batchSize
-        var inputs = KernelBatch<Double>(batchSize: b, dims: dims)
-        for i in d.inputs {
-            let w = d.width(of: i.name, dims: dims)
-            inputs.set(i.name, input.rows[i.name] ?? [Double](repeating: 0, count: b * w), width: w)
-        }
-        var params = KernelParams<Double>()
-        for p in d.params {
-            params.set(p.name, input.params[p.name] ?? [Double](repeating: p.initialValue, count: d.count(of: p, dims: dims)))
-        }
-        var grads = KernelGradients<Double>()
-        let loss = kernel.loss(inputs: inputs, params: params, gradients: &grads)
-        var gradients: [String: Any] = [:]
-        for i in d.inputs where i.hasGradient {
-            let w = d.width(of: i.name, dims: dims)
-            let g = grads.inputs[i.name]!.array
-            gradients[i.name] = (0..<b).map { Array(g[($0 * w)..<(($0 + 1) * w)]) }
-        }
-        for p in d.params { gradients[p.name] = grads.params[p.name]!.array }
+        let (loss, gradients) = input.evaluate(kernel)
         let out: [String: Any] = ["kernel": d.name, "loss": loss, "gradients": gradients]
         guard JSONSerialization.isValidJSONObject(out),
               let text = try? JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]) else {

@@ -50,6 +50,33 @@ struct KernelEvalInput {
         }
     }
 
+    /// The kernel's loss and gradients on these inputs, in Double: inputs and parameters the
+    /// document did not give are zeros and the parameters' initial values. Gradients are
+    /// listed per example for inputs (`[[…] per example]`) and flat for parameters.
+    func evaluate(_ kernel: any ObjectiveKernel.Type) -> (loss: Double, gradients: [String: Any]) {
+        let d = kernel.descriptor
+        let b = batchSize
+        var inputs = KernelBatch<Double>(batchSize: b, dims: dims)
+        for i in d.inputs {
+            let w = d.width(of: i.name, dims: dims)
+            inputs.set(i.name, rows[i.name] ?? [Double](repeating: 0, count: b * w), width: w)
+        }
+        var values = KernelParams<Double>()
+        for p in d.params {
+            values.set(p.name, params[p.name] ?? [Double](repeating: p.initialValue, count: d.count(of: p, dims: dims)))
+        }
+        var grads = KernelGradients<Double>()
+        let loss = kernel.loss(inputs: inputs, params: values, gradients: &grads)
+        var gradients: [String: Any] = [:]
+        for i in d.inputs where i.hasGradient {
+            let w = d.width(of: i.name, dims: dims)
+            let g = grads.inputs[i.name]!.array
+            gradients[i.name] = (0..<b).map { Array(g[($0 * w)..<(($0 + 1) * w)]) }
+        }
+        for p in d.params { gradients[p.name] = grads.params[p.name]!.array }
+        return (loss, gradients)
+    }
+
     /// Reads and validates `data` against the kernel's descriptor.
     init(data: Data, descriptor d: KernelDescriptor) throws {
         let root: Value

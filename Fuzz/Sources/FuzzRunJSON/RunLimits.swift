@@ -1,0 +1,1 @@
+../../../Sources/elbo/RunLimits.swift
