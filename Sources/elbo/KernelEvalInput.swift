@@ -16,6 +16,10 @@ struct KernelEvalInput {
     /// have: far above any kernel test, low enough that no document can exhaust memory.
     static let maximumDimension = 1 << 20
     static let maximumValues = 1 << 26
+    /// The most scalars all inputs and parameters together may have, counting those the kernel
+    /// is given as zeros or initial values because the document leaves them out: a 6 KB
+    /// document with a label dimension of 2^20 once made the evaluation allocate 3.3 GB.
+    static let maximumTotalValues = 1 << 25
 
     /// A problem with the document, phrased for `path: error: …`.
     struct Problem: Error, CustomStringConvertible {
@@ -132,6 +136,19 @@ struct KernelEvalInput {
             throw Problem("the batch is empty: give at least one example in inputs")
         }
         batchSize = b.size
+        var total = 0
+        func count(_ n: Int, _ what: String) throws {
+            let (t, overflow) = total.addingReportingOverflow(n)
+            guard !overflow, t <= KernelEvalInput.maximumTotalValues else {
+                throw Problem("the inputs and parameters would hold more than \(KernelEvalInput.maximumTotalValues) values "
+                    + "(\(what) alone has \(n)); use smaller dims or fewer examples")
+            }
+            total = t
+        }
+        for i in d.inputs {
+            let (n, overflow) = b.size.multipliedReportingOverflow(by: d.width(of: i.name, dims: dims))
+            try count(overflow ? Int.max : n, "inputs.\(i.name)")
+        }
 
         let givenParams = try KernelEvalInput.object(top["params"], "params")
         params = [:]
@@ -144,6 +161,7 @@ struct KernelEvalInput {
                 }
                 n = m
             }
+            try count(n, "params.\(p.name)")
             guard let v = givenParams[p.name] else { continue }
             var flat: [Double] = []
             try KernelEvalInput.flatten(v, "params.\(p.name)", into: &flat)

@@ -177,6 +177,14 @@ final class HostileCommandLineTests: XCTestCase {
             XCTAssertEqual(r.status, 2, "\(text): \(r.stderr)")
             XCTAssertTrue(r.stderr.contains("\(file.path): error: ") && r.stderr.contains(message), "\(text): \(r.stderr)")
         }
+        // Inputs the document leaves out are given to the kernel as zeros: 40 examples of a
+        // label with 2^20 classes (a 1 KB document) would be 42 million of them.
+        let row = "[" + Array(repeating: "[0]", count: 40).joined(separator: ",") + "]"
+        let inputs = ["x", "mu", "s", "mu_p", "s_p", "f"].map { "\"\($0)\":\(row)" }.joined(separator: ",")
+        try #"{"dims":{"C":1048576,"k":1,"m":1},"inputs":{"#.appending(inputs + "}}").write(to: file, atomically: true, encoding: .utf8)
+        let huge = try elbo(["kernel", "CvaeLoss", "--eval", file.path])
+        XCTAssertEqual(huge.status, 2, huge.stderr)
+        XCTAssertTrue(huge.stderr.contains("would hold more than 33554432 values (inputs.c alone has 41943040)"), huge.stderr)
     }
 
     func testASpecNestedTooDeeplyAndAMissingSpecExitWithStatus2() throws {
