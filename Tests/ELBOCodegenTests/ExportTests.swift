@@ -55,8 +55,8 @@ final class ExportTests: XCTestCase {
     struct Case {
         var kernel: any ObjectiveKernel.Type
         var module: String
-        /// The factor the network outputs were scaled by.
-        var scale: Double
+        /// Which inputs were scaled up, for messages.
+        var scaling: String
         var inputs: KernelBatch<Double>
         var params: KernelParams<Double>
         var loss: Double
@@ -67,9 +67,25 @@ final class ExportTests: XCTestCase {
 
     func compareEveryKernel(_ backend: PythonBackend) throws {
         let python = try Self.python(importing: backend)
-        // Each kernel twice: at ordinary values, and with the network outputs ×20, where logits
-        // saturate and the safe forms (softplus, log-sum-exp) are what keeps both sides finite.
-        let cases = try modules(backend).flatMap { m in [1.0, 20.0].map { makeCase(m.kernel, module: m.path, scale: $0) } }
+        let programs = try LossProgramFixtures.all + LossPrograms.fromSpecs(Self.packageRoot.appendingPathComponent("Specs").path)
+        var cases: [Case] = []
+        for m in try modules(backend) {
+            // At ordinary values; with every network output ×20; and with the inputs that reach
+            // a softplus or sigmoid ×1000, beyond the range of Double's exponential, where only
+            // the safe forms stay finite.
+            let outputs = m.kernel.descriptor.inputs.filter { $0.role == .networkOutput }.map(\.name)
+            var scalings: [(String, [String: Double])] = [("ordinary values", [:]),
+                                                          ("network outputs ×20", Dictionary(uniqueKeysWithValues: outputs.map { ($0, 20) }))]
+            guard let program = programs.first(where: { $0.name == m.kernel.descriptor.name }) else {
+                XCTFail("no loss program for \(m.kernel.descriptor.name)"); continue
+            }
+            let saturating = try Self.inputsOfSafeForms(program)
+            if !saturating.isEmpty {
+                scalings.append(("\(saturating.sorted().joined(separator: ", ")) ×1000",
+                                 Dictionary(uniqueKeysWithValues: saturating.map { ($0, 1000) })))
+            }
+            cases += scalings.map { makeCase(m.kernel, module: m.path, scaling: $0) }
+        }
         let results = try Self.evaluate(cases, backend: backend, python: python)
         XCTAssertEqual(results.count, cases.count)
         for (c, r) in zip(cases, results) { compare(c, r, backend) }
@@ -104,13 +120,28 @@ final class ExportTests: XCTestCase {
         }
     }
 
-    func makeCase(_ kernel: any ObjectiveKernel.Type, module: String, scale: Double) -> Case {
+    /// Inputs read through a softplus, sigmoid or log-sigmoid of the loss (Bernoulli logits).
+    static func inputsOfSafeForms(_ program: LossProgram) throws -> Set<String> {
+        let plan = try KernelPlan(program)
+        let g = plan.loss.graph
+        var out = Set<String>()
+        for id in g.closure(of: plan.loss.sinks.map(\.value)) {
+            switch g[id].op {
+            case .softplus, .sigmoid, .logsigmoid:
+                for leaf in g.closure(of: g[id].args) { if case .input(let n, _) = g[leaf].op { out.insert(n) } }
+            default: break
+            }
+        }
+        return out
+    }
+
+    func makeCase(_ kernel: any ObjectiveKernel.Type, module: String, scaling: (String, [String: Double])) -> Case {
         func run<K: ObjectiveKernel>(_ k: K.Type) -> Case {
             let d = K.descriptor
             var rng = RNG(seed: 14)
             var (inputs, params) = KernelGradcheck.randomInputs(d, dims: KernelGradcheck.defaultDims(d), batchSize: 3, rng: &rng)
-            for i in d.inputs where i.role == .networkOutput {
-                inputs.set(i.name, inputs.values(i.name)!.map { $0 * scale }, width: d.width(of: i.name, dims: inputs.dims))
+            for (name, factor) in scaling.1 {
+                inputs.set(name, inputs.values(name)!.map { $0 * factor }, width: d.width(of: name, dims: inputs.dims))
             }
             // The samples first, as in training: the loss then reads the sampled latents.
             var samplers: [String: (incoming: [Double], output: [Double], gradients: KernelGradients<Double>)] = [:]
@@ -127,16 +158,16 @@ final class ExportTests: XCTestCase {
             }
             var grads = KernelGradients<Double>()
             let loss = K.loss(inputs: inputs, params: params, gradients: &grads)
-            return Case(kernel: k, module: module, scale: scale, inputs: inputs, params: params, loss: loss, gradients: grads, samplers: samplers)
+            return Case(kernel: k, module: module, scaling: scaling.0, inputs: inputs, params: params, loss: loss, gradients: grads, samplers: samplers)
         }
         return run(kernel)
     }
 
     func compare(_ c: Case, _ r: [String: Any], _ backend: PythonBackend) {
         let d = c.kernel.descriptor
-        let what = "\(d.name) (\(backend.displayName), network outputs ×\(c.scale))"
+        let what = "\(d.name) (\(backend.displayName), \(c.scaling))"
         XCTAssertEqual(r["kernel"] as? String, d.name, what)
-        guard let loss = r["loss"] as? Double, let gradients = r["gradients"] as? [String: [Double]],
+        guard let loss = Self.number(r["loss"]), let gradients = Self.numbers(r["gradients"]),
               let samplers = r["samplers"] as? [String: [String: Any]] else {
             return XCTFail("\(what): malformed result \(r)")
         }
@@ -161,8 +192,8 @@ final class ExportTests: XCTestCase {
         XCTAssertGreaterThan(compared, 0, what)
         XCTAssertEqual(Set(samplers.keys), Set(d.samplers.map(\.output)), what)
         for s in d.samplers {
-            guard let result = samplers[s.output], let output = result["output"] as? [Double],
-                  let sgrads = result["gradients"] as? [String: [Double]], let swift = c.samplers[s.output] else {
+            guard let result = samplers[s.output], let output = Self.numbers(["output": result["output"] as Any])?["output"],
+                  let sgrads = Self.numbers(result["gradients"]), let swift = c.samplers[s.output] else {
                 XCTFail("\(what): no result for sampler \(s.output)"); continue
             }
             compareArrays(output, swift.output, rtol: 1e-9, "sample_\(s.output) of \(what)")
@@ -175,6 +206,29 @@ final class ExportTests: XCTestCase {
                 compareArrays(sgrads[p] ?? [], swift.gradients.params[p]!.array, rtol: 1e-6, "∂\(s.output)/∂\(p) of \(what)")
             }
         }
+    }
+
+    /// A number of the script's JSON; null (a value that was not finite) reads as NaN, so it
+    /// fails every comparison.
+    static func number(_ v: Any?) -> Double? {
+        if v is NSNull { return .nan }
+        return v as? Double
+    }
+
+    /// `{name: [numbers]}` of the script's JSON, nulls as NaN.
+    static func numbers(_ v: Any?) -> [String: [Double]]? {
+        guard let object = v as? [String: Any] else { return nil }
+        var out: [String: [Double]] = [:]
+        for (name, list) in object {
+            guard let items = list as? [Any] else { return nil }
+            var values: [Double] = []
+            for item in items {
+                guard let x = number(item) else { return nil }
+                values.append(x)
+            }
+            out[name] = values
+        }
+        return out
     }
 
     /// Element by element, |a − b| ≤ rtol·max(|b|, 1e-12); the number of elements compared.

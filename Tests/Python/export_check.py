@@ -6,13 +6,14 @@ Reads a JSON request on standard input:
                 "incoming": {sampler output: {"shape": [...], "values": [...]}}}]}
 and prints, for each case, the module's loss and its gradient with respect to every argument
 of loss() (by the framework's autodiff, in float64), and for each sampler its output and the
-vector-Jacobian product with the incoming gradient:
+vector-Jacobian product with the incoming gradient (null for a value that is not finite):
     {"cases": [{"kernel": KERNEL, "loss": x, "gradients": {name: [...]},
                 "samplers": {output: {"output": [...], "gradients": {name: [...]}}}}]}
 Usage: python export_check.py < request.json   (exit 3 when the backend cannot be imported)
 """
 import importlib.util
 import json
+import math
 import sys
 
 
@@ -23,8 +24,14 @@ def load(path, index):
     return module
 
 
+def number(v):
+    """A JSON number, or null for a value that is not finite (JSON has no inf or nan)."""
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
 def flat(array):
-    return [float(v) for v in array.reshape(-1).tolist()]
+    return [number(v) for v in array.reshape(-1).tolist()]
 
 
 def torch_case(module, case):
@@ -37,7 +44,7 @@ def torch_case(module, case):
     args = {name: arrays[name].clone().requires_grad_(True) for name in module.LOSS_INPUTS}
     value = module.loss(**args)
     grads = torch.autograd.grad(value, list(args.values()), allow_unused=True)
-    out = {"kernel": module.KERNEL, "loss": float(value),
+    out = {"kernel": module.KERNEL, "loss": number(value),
            "gradients": {n: flat(g) if g is not None else [0.0] * args[n].numel() for n, g in zip(args, grads)},
            "samplers": {}}
     for output, (names, _noise, _dimension) in module.SAMPLERS.items():
@@ -61,7 +68,7 @@ def jax_case(module, case):
     arrays = {name: array(entry) for name, entry in case["arrays"].items()}
     args = {name: arrays[name] for name in module.LOSS_INPUTS}
     value, grads = jax.jit(jax.value_and_grad(lambda kw: module.loss(**kw)))(args)
-    out = {"kernel": module.KERNEL, "loss": float(value),
+    out = {"kernel": module.KERNEL, "loss": number(value),
            "gradients": {n: flat(np.asarray(g)) for n, g in grads.items()}, "samplers": {}}
     for output, (names, _noise, _dimension) in module.SAMPLERS.items():
         sampler = getattr(module, "sample_" + output)
