@@ -57,19 +57,56 @@ public enum MixturePriorFixture: ObjectiveKernel {
         let a = params.pointer("a", count: K)
         let M = params.pointer("M", count: K * m)
         let V = params.pointer("V", count: K * m)
+        // Per-call tables of values that are the same for every example (see Scheduler.tables).
+        let table = UnsafeMutablePointer<Float>.allocate(capacity: K)
+        defer { table.deallocate() }
+        table.initialize(repeating: 0, count: K)
+        let table2 = UnsafeMutablePointer<Float>.allocate(capacity: K * m)
+        defer { table2.deallocate() }
+        table2.initialize(repeating: 0, count: K * m)
+        // table3: exp(-entry(V, i, j))
+        let table3 = UnsafeMutablePointer<Float>.allocate(capacity: K * m)
+        defer { table3.deallocate() }
+        table3.initialize(repeating: 0, count: K * m)
         // t1 = logsumexp(sum_{l=1}^{K} a_l)
         var t1Terms = KernelLogSumExp<Float>()
+        for i in 0..<K {
+            let a_i = a[i]
+            for step in 0..<m / 8 {
+                let lanes = KernelLanes<Float>(full: 8 * step)
+                let V_ij = lanes.load(V + i * m)
+                let t2 = 0.5 * V_ij
+                let t3 = -0.9189385332046727 - t2
+                let t4 = -V_ij
+                let t5 = KernelMath.exp(t4)
+                lanes.store(t3, table2 + i * m)
+                lanes.store(t5, table3 + i * m)
+            }
+            if m % 8 != 0 {
+                let lanes = KernelLanes<Float>(m - m % 8, m)
+                let V_ij = lanes.load(V + i * m)
+                let t2 = 0.5 * V_ij
+                let t3 = -0.9189385332046727 - t2
+                let t4 = -V_ij
+                let t5 = KernelMath.exp(t4)
+                lanes.store(t3, table2 + i * m)
+                lanes.store(t5, table3 + i * m)
+            }
+            t1Terms.add(a_i)
+        }
+        let t1 = t1Terms.value
         for step in 0..<K / 8 {
             let lanes = KernelLanes<Float>(full: 8 * step)
             let a_i = lanes.load(a)
-            t1Terms.add(a_i, lanes)
+            let t6 = a_i - t1
+            lanes.store(t6, table)
         }
         if K % 8 != 0 {
             let lanes = KernelLanes<Float>(K - K % 8, K)
             let a_i = lanes.load(a)
-            t1Terms.add(a_i, lanes)
+            let t6 = a_i - t1
+            lanes.store(t6, table)
         }
-        let t1 = t1Terms.value
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
             for example in examples {
@@ -78,110 +115,103 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let sRow = s + example * m
                 let zRow = z + example * m
                 let xhatRow = xhat + example * k
-                // t2 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
+                // t7 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
                 // log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i, j))^2 exp(-entry(V, i, j)))))
-                var t2Terms = KernelLogSumExp<Float>()
+                var t7Terms = KernelLogSumExp<Float>()
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t3 = a_i - t1
-                    // t4 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t8 = table[i]
+                    // t9 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t4Lanes = SIMD8<Float>()
+                    var t9Lanes = SIMD8<Float>()
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
-                        let V_ij = lanes.load(V + i * m)
-                        let t5 = 0.5 * V_ij
-                        let t6 = -0.9189385332046727 - t5
+                        let t10 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t7 = z_j - M_ij
-                        let t8 = t7 * t7
-                        let t9 = 0.5 * t8
-                        let t10 = -V_ij
-                        let t11 = KernelMath.exp(t10)
-                        let t12 = t9 * t11
-                        let t13 = t6 - t12
-                        t4Lanes += lanes.masked(t13)
+                        let t11 = z_j - M_ij
+                        let t12 = t11 * t11
+                        let t13 = 0.5 * t12
+                        let t14 = lanes.load(table3 + i * m)
+                        let t15 = t13 * t14
+                        let t16 = t10 - t15
+                        t9Lanes += lanes.masked(t16)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Float>(m - m % 8, m)
-                        let V_ij = lanes.load(V + i * m)
-                        let t5 = 0.5 * V_ij
-                        let t6 = -0.9189385332046727 - t5
+                        let t10 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t7 = z_j - M_ij
-                        let t8 = t7 * t7
-                        let t9 = 0.5 * t8
-                        let t10 = -V_ij
-                        let t11 = KernelMath.exp(t10)
-                        let t12 = t9 * t11
-                        let t13 = t6 - t12
-                        t4Lanes += lanes.masked(t13)
+                        let t11 = z_j - M_ij
+                        let t12 = t11 * t11
+                        let t13 = 0.5 * t12
+                        let t14 = lanes.load(table3 + i * m)
+                        let t15 = t13 * t14
+                        let t16 = t10 - t15
+                        t9Lanes += lanes.masked(t16)
                     }
-                    let t4 = KernelMath.sum(t4Lanes)
-                    let t14 = t3 + t4
-                    t2Terms.add(t14)
+                    let t9 = KernelMath.sum(t9Lanes)
+                    let t17 = t8 + t9
+                    t7Terms.add(t17)
                 }
-                let t2 = t2Terms.value
-                // t15 = sum_{j=1}^{k} (x_j - xhat_j)^2
-                var t15Lanes = SIMD8<Float>()
+                let t7 = t7Terms.value
+                // t18 = sum_{j=1}^{k} (x_j - xhat_j)^2
+                var t18Lanes = SIMD8<Float>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t16 = x_j - xhat_j
-                    let t17 = t16 * t16
-                    t15Lanes += lanes.masked(t17)
+                    let t19 = x_j - xhat_j
+                    let t20 = t19 * t19
+                    t18Lanes += lanes.masked(t20)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t16 = x_j - xhat_j
-                    let t17 = t16 * t16
-                    t15Lanes += lanes.masked(t17)
+                    let t19 = x_j - xhat_j
+                    let t20 = t19 * t19
+                    t18Lanes += lanes.masked(t20)
                 }
-                let t15 = KernelMath.sum(t15Lanes)
-                // t18 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
-                var t18Lanes = SIMD8<Float>()
+                let t18 = KernelMath.sum(t18Lanes)
+                // t21 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
+                var t21Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t19 = 0.5 * s_j
-                    let t20 = -0.9189385332046727 - t19
+                    let t22 = 0.5 * s_j
+                    let t23 = -0.9189385332046727 - t22
                     let z_j = lanes.load(zRow)
                     let mu_j = lanes.load(muRow)
-                    let t21 = z_j - mu_j
-                    let t22 = t21 * t21
-                    let t23 = 0.5 * t22
-                    let t24 = -s_j
-                    let t25 = KernelMath.exp(t24)
-                    let t26 = t23 * t25
-                    let t27 = t20 - t26
-                    t18Lanes += lanes.masked(t27)
+                    let t24 = z_j - mu_j
+                    let t25 = t24 * t24
+                    let t26 = 0.5 * t25
+                    let t27 = -s_j
+                    let t28 = KernelMath.exp(t27)
+                    let t29 = t26 * t28
+                    let t30 = t23 - t29
+                    t21Lanes += lanes.masked(t30)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t19 = 0.5 * s_j
-                    let t20 = -0.9189385332046727 - t19
+                    let t22 = 0.5 * s_j
+                    let t23 = -0.9189385332046727 - t22
                     let z_j = lanes.load(zRow)
                     let mu_j = lanes.load(muRow)
-                    let t21 = z_j - mu_j
-                    let t22 = t21 * t21
-                    let t23 = 0.5 * t22
-                    let t24 = -s_j
-                    let t25 = KernelMath.exp(t24)
-                    let t26 = t23 * t25
-                    let t27 = t20 - t26
-                    t18Lanes += lanes.masked(t27)
+                    let t24 = z_j - mu_j
+                    let t25 = t24 * t24
+                    let t26 = 0.5 * t25
+                    let t27 = -s_j
+                    let t28 = KernelMath.exp(t27)
+                    let t29 = t26 * t28
+                    let t30 = t23 - t29
+                    t21Lanes += lanes.masked(t30)
                 }
-                let t18 = KernelMath.sum(t18Lanes)
-                let t28 = 0.5 * t15
-                let t29 = t28 + t18
-                let t30 = t29 - t2
-                total += Double(t30)
+                let t21 = KernelMath.sum(t21Lanes)
+                let t31 = 0.5 * t18
+                let t32 = t31 + t21
+                let t33 = t32 - t7
+                total += Double(t33)
             }
             return total
         }
@@ -215,22 +245,66 @@ public enum MixturePriorFixture: ObjectiveKernel {
         dM.update(repeating: 0, count: K * m)
         let dV = gradients.param("V", count: K * m)
         dV.update(repeating: 0, count: K * m)
+        // Per-call tables of values that are the same for every example (see Scheduler.tables).
+        let table = UnsafeMutablePointer<Float>.allocate(capacity: K)
+        defer { table.deallocate() }
+        table.initialize(repeating: 0, count: K)
+        let table2 = UnsafeMutablePointer<Float>.allocate(capacity: K * m)
+        defer { table2.deallocate() }
+        table2.initialize(repeating: 0, count: K * m)
+        // table3: exp(-entry(V, i, j))
+        let table3 = UnsafeMutablePointer<Float>.allocate(capacity: K * m)
+        defer { table3.deallocate() }
+        table3.initialize(repeating: 0, count: K * m)
+        let table4 = UnsafeMutablePointer<Float>.allocate(capacity: K)
+        defer { table4.deallocate() }
+        table4.initialize(repeating: 0, count: K)
         let seed = 1 / Float(batch)
         let t1 = -seed
         let t2 = -0.5 * seed
         // t3 = logsumexp(sum_{l=1}^{K} a_l)
         var t3Terms = KernelLogSumExp<Float>()
+        for i in 0..<K {
+            let a_i = a[i]
+            for step in 0..<m / 8 {
+                let lanes = KernelLanes<Float>(full: 8 * step)
+                let V_ij = lanes.load(V + i * m)
+                let t4 = 0.5 * V_ij
+                let t5 = -0.9189385332046727 - t4
+                let t6 = -V_ij
+                let t7 = KernelMath.exp(t6)
+                lanes.store(t5, table2 + i * m)
+                lanes.store(t7, table3 + i * m)
+            }
+            if m % 8 != 0 {
+                let lanes = KernelLanes<Float>(m - m % 8, m)
+                let V_ij = lanes.load(V + i * m)
+                let t4 = 0.5 * V_ij
+                let t5 = -0.9189385332046727 - t4
+                let t6 = -V_ij
+                let t7 = KernelMath.exp(t6)
+                lanes.store(t5, table2 + i * m)
+                lanes.store(t7, table3 + i * m)
+            }
+            t3Terms.add(a_i)
+        }
+        let t3 = t3Terms.value
         for step in 0..<K / 8 {
             let lanes = KernelLanes<Float>(full: 8 * step)
             let a_i = lanes.load(a)
-            t3Terms.add(a_i, lanes)
+            let t8 = a_i - t3
+            let t9 = KernelMath.exp(t8)
+            lanes.store(t8, table)
+            lanes.store(t9, table4)
         }
         if K % 8 != 0 {
             let lanes = KernelLanes<Float>(K - K % 8, K)
             let a_i = lanes.load(a)
-            t3Terms.add(a_i, lanes)
+            let t8 = a_i - t3
+            let t9 = KernelMath.exp(t8)
+            lanes.store(t8, table)
+            lanes.store(t9, table4)
         }
-        let t3 = t3Terms.value
         let total = KernelParallel.forEachChunk(batch: batch, paramGradients: [(dA, K), (dM, K * m), (dV, K * m)]) { examples, chunkGradients in
             // Each chunk adds parameter gradients into buffers of its own, summed in order after.
             let dA = chunkGradients[0]
@@ -247,272 +321,247 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let dSRow = dS + example * m
                 let dZRow = dZ + example * m
                 let dXhatRow = dXhat + example * k
-                // t4 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
+                // t10 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
                 // log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i, j))^2 exp(-entry(V, i, j)))))
-                var t4Terms = KernelLogSumExp<Float>()
+                var t10Terms = KernelLogSumExp<Float>()
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t5 = a_i - t3
-                    // t6 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t11 = table[i]
+                    // t12 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t6Lanes = SIMD8<Float>()
+                    var t12Lanes = SIMD8<Float>()
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
-                        let V_ij = lanes.load(V + i * m)
-                        let t7 = 0.5 * V_ij
-                        let t8 = -0.9189385332046727 - t7
+                        let t13 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t9 = z_j - M_ij
-                        let t10 = t9 * t9
-                        let t11 = 0.5 * t10
-                        let t12 = -V_ij
-                        let t13 = KernelMath.exp(t12)
-                        let t14 = t11 * t13
-                        let t15 = t8 - t14
-                        t6Lanes += lanes.masked(t15)
+                        let t14 = z_j - M_ij
+                        let t15 = t14 * t14
+                        let t16 = 0.5 * t15
+                        let t17 = lanes.load(table3 + i * m)
+                        let t18 = t16 * t17
+                        let t19 = t13 - t18
+                        t12Lanes += lanes.masked(t19)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Float>(m - m % 8, m)
-                        let V_ij = lanes.load(V + i * m)
-                        let t7 = 0.5 * V_ij
-                        let t8 = -0.9189385332046727 - t7
+                        let t13 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t9 = z_j - M_ij
-                        let t10 = t9 * t9
-                        let t11 = 0.5 * t10
-                        let t12 = -V_ij
-                        let t13 = KernelMath.exp(t12)
-                        let t14 = t11 * t13
-                        let t15 = t8 - t14
-                        t6Lanes += lanes.masked(t15)
+                        let t14 = z_j - M_ij
+                        let t15 = t14 * t14
+                        let t16 = 0.5 * t15
+                        let t17 = lanes.load(table3 + i * m)
+                        let t18 = t16 * t17
+                        let t19 = t13 - t18
+                        t12Lanes += lanes.masked(t19)
                     }
-                    let t6 = KernelMath.sum(t6Lanes)
-                    let t16 = t5 + t6
-                    t4Terms.add(t16)
+                    let t12 = KernelMath.sum(t12Lanes)
+                    let t20 = t11 + t12
+                    t10Terms.add(t20)
                 }
-                let t4 = t4Terms.value
-                // t17 = sum_{j=1}^{k} (x_j - xhat_j)^2
-                var t17Lanes = SIMD8<Float>()
+                let t10 = t10Terms.value
+                // t21 = sum_{j=1}^{k} (x_j - xhat_j)^2
+                var t21Lanes = SIMD8<Float>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t18 = x_j - xhat_j
-                    let t19 = t18 * t18
-                    let t20 = t18 * t1
-                    lanes.store(t20, dXhatRow)
-                    t17Lanes += lanes.masked(t19)
+                    let t22 = x_j - xhat_j
+                    let t23 = t22 * t22
+                    let t24 = t22 * t1
+                    lanes.store(t24, dXhatRow)
+                    t21Lanes += lanes.masked(t23)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t18 = x_j - xhat_j
-                    let t19 = t18 * t18
-                    let t20 = t18 * t1
-                    lanes.store(t20, dXhatRow)
-                    t17Lanes += lanes.masked(t19)
+                    let t22 = x_j - xhat_j
+                    let t23 = t22 * t22
+                    let t24 = t22 * t1
+                    lanes.store(t24, dXhatRow)
+                    t21Lanes += lanes.masked(t23)
                 }
-                let t17 = KernelMath.sum(t17Lanes)
-                // t21 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
-                var t21Lanes = SIMD8<Float>()
+                let t21 = KernelMath.sum(t21Lanes)
+                // t25 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
+                var t25Lanes = SIMD8<Float>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t22 = 0.5 * s_j
-                    let t23 = -0.9189385332046727 - t22
+                    let t26 = 0.5 * s_j
+                    let t27 = -0.9189385332046727 - t26
                     let z_j = lanes.load(zRow)
                     let mu_j = lanes.load(muRow)
-                    let t24 = z_j - mu_j
-                    let t25 = t24 * t24
-                    let t26 = 0.5 * t25
-                    let t27 = -s_j
-                    let t28 = KernelMath.exp(t27)
-                    let t29 = t26 * t28
-                    let t30 = t23 - t29
-                    let t31 = t28 * t1
-                    let t32 = t25 * t2
-                    let t33 = t28 * t32
-                    let t34 = 0.5 * t31
-                    let t35 = 2 * t24
-                    let t36 = t34 * t35
-                    let t37 = -t36
-                    let t38 = t2 - t33
-                    lanes.store(t38, dSRow)
-                    lanes.accumulate(t36, dZRow)
-                    lanes.store(t37, dMuRow)
-                    t21Lanes += lanes.masked(t30)
+                    let t28 = z_j - mu_j
+                    let t29 = t28 * t28
+                    let t30 = 0.5 * t29
+                    let t31 = -s_j
+                    let t32 = KernelMath.exp(t31)
+                    let t33 = t30 * t32
+                    let t34 = t27 - t33
+                    let t35 = t32 * t1
+                    let t36 = t29 * t2
+                    let t37 = t32 * t36
+                    let t38 = 0.5 * t35
+                    let t39 = 2 * t28
+                    let t40 = t38 * t39
+                    let t41 = -t40
+                    let t42 = t2 - t37
+                    lanes.store(t42, dSRow)
+                    lanes.accumulate(t40, dZRow)
+                    lanes.store(t41, dMuRow)
+                    t25Lanes += lanes.masked(t34)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Float>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t22 = 0.5 * s_j
-                    let t23 = -0.9189385332046727 - t22
+                    let t26 = 0.5 * s_j
+                    let t27 = -0.9189385332046727 - t26
                     let z_j = lanes.load(zRow)
                     let mu_j = lanes.load(muRow)
-                    let t24 = z_j - mu_j
-                    let t25 = t24 * t24
-                    let t26 = 0.5 * t25
-                    let t27 = -s_j
-                    let t28 = KernelMath.exp(t27)
-                    let t29 = t26 * t28
-                    let t30 = t23 - t29
-                    let t31 = t28 * t1
-                    let t32 = t25 * t2
-                    let t33 = t28 * t32
-                    let t34 = 0.5 * t31
-                    let t35 = 2 * t24
-                    let t36 = t34 * t35
-                    let t37 = -t36
-                    let t38 = t2 - t33
-                    lanes.store(t38, dSRow)
-                    lanes.accumulate(t36, dZRow)
-                    lanes.store(t37, dMuRow)
-                    t21Lanes += lanes.masked(t30)
+                    let t28 = z_j - mu_j
+                    let t29 = t28 * t28
+                    let t30 = 0.5 * t29
+                    let t31 = -s_j
+                    let t32 = KernelMath.exp(t31)
+                    let t33 = t30 * t32
+                    let t34 = t27 - t33
+                    let t35 = t32 * t1
+                    let t36 = t29 * t2
+                    let t37 = t32 * t36
+                    let t38 = 0.5 * t35
+                    let t39 = 2 * t28
+                    let t40 = t38 * t39
+                    let t41 = -t40
+                    let t42 = t2 - t37
+                    lanes.store(t42, dSRow)
+                    lanes.accumulate(t40, dZRow)
+                    lanes.store(t41, dMuRow)
+                    t25Lanes += lanes.masked(t34)
                 }
-                let t21 = KernelMath.sum(t21Lanes)
-                let t39 = 0.5 * t17
-                let t40 = t39 + t21
-                let t41 = t40 - t4
-                total += Double(t41)
-                var t42: Float = 0
+                let t25 = KernelMath.sum(t25Lanes)
+                let t43 = 0.5 * t21
+                let t44 = t43 + t25
+                let t45 = t44 - t10
+                total += Double(t45)
+                var t46: Float = 0
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t43 = a_i - t3
-                    // t44 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t47 = table[i]
+                    // t48 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t44Lanes = SIMD8<Float>()
+                    var t48Lanes = SIMD8<Float>()
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
-                        let V_ij = lanes.load(V + i * m)
-                        let t45 = 0.5 * V_ij
-                        let t46 = -0.9189385332046727 - t45
+                        let t49 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t47 = z_j - M_ij
-                        let t48 = t47 * t47
-                        let t49 = 0.5 * t48
-                        let t50 = -V_ij
-                        let t51 = KernelMath.exp(t50)
-                        let t52 = t49 * t51
-                        let t53 = t46 - t52
-                        t44Lanes += lanes.masked(t53)
+                        let t50 = z_j - M_ij
+                        let t51 = t50 * t50
+                        let t52 = 0.5 * t51
+                        let t53 = lanes.load(table3 + i * m)
+                        let t54 = t52 * t53
+                        let t55 = t49 - t54
+                        t48Lanes += lanes.masked(t55)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Float>(m - m % 8, m)
-                        let V_ij = lanes.load(V + i * m)
-                        let t45 = 0.5 * V_ij
-                        let t46 = -0.9189385332046727 - t45
+                        let t49 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t47 = z_j - M_ij
-                        let t48 = t47 * t47
-                        let t49 = 0.5 * t48
-                        let t50 = -V_ij
-                        let t51 = KernelMath.exp(t50)
-                        let t52 = t49 * t51
-                        let t53 = t46 - t52
-                        t44Lanes += lanes.masked(t53)
+                        let t50 = z_j - M_ij
+                        let t51 = t50 * t50
+                        let t52 = 0.5 * t51
+                        let t53 = lanes.load(table3 + i * m)
+                        let t54 = t52 * t53
+                        let t55 = t49 - t54
+                        t48Lanes += lanes.masked(t55)
                     }
-                    let t44 = KernelMath.sum(t44Lanes)
-                    let t54 = t43 + t44
-                    let t55 = t54 - t4
-                    let t56 = KernelMath.exp(t55)
-                    let t57 = seed * t56
-                    let t58 = 0.5 * t57
+                    let t48 = KernelMath.sum(t48Lanes)
+                    let t56 = t47 + t48
+                    let t57 = t56 - t10
+                    let t58 = KernelMath.exp(t57)
+                    let t59 = seed * t58
+                    let t60 = 0.5 * t59
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
-                        let V_ij = lanes.load(V + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t59 = z_j - M_ij
-                        let t60 = t59 * t59
-                        let t61 = -V_ij
-                        let t62 = KernelMath.exp(t61)
-                        let t63 = t62 * t57
-                        let t64 = t60 * t58
-                        let t65 = t62 * t64
-                        let t66 = 0.5 * t63
-                        let t67 = 2 * t59
-                        let t68 = t66 * t67
-                        let t69 = -t68
-                        let t70 = t58 - t65
-                        lanes.accumulate(t70, dV + i * m)
-                        lanes.accumulate(t68, dZRow)
-                        lanes.accumulate(t69, dM + i * m)
+                        let t61 = z_j - M_ij
+                        let t62 = t61 * t61
+                        let t63 = lanes.load(table3 + i * m)
+                        let t64 = t63 * t59
+                        let t65 = t62 * t60
+                        let t66 = t63 * t65
+                        let t67 = 0.5 * t64
+                        let t68 = 2 * t61
+                        let t69 = t67 * t68
+                        let t70 = -t69
+                        let t71 = t60 - t66
+                        lanes.accumulate(t71, dV + i * m)
+                        lanes.accumulate(t69, dZRow)
+                        lanes.accumulate(t70, dM + i * m)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Float>(m - m % 8, m)
-                        let V_ij = lanes.load(V + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t59 = z_j - M_ij
-                        let t60 = t59 * t59
-                        let t61 = -V_ij
-                        let t62 = KernelMath.exp(t61)
-                        let t63 = t62 * t57
-                        let t64 = t60 * t58
-                        let t65 = t62 * t64
-                        let t66 = 0.5 * t63
-                        let t67 = 2 * t59
-                        let t68 = t66 * t67
-                        let t69 = -t68
-                        let t70 = t58 - t65
-                        lanes.accumulate(t70, dV + i * m)
-                        lanes.accumulate(t68, dZRow)
-                        lanes.accumulate(t69, dM + i * m)
+                        let t61 = z_j - M_ij
+                        let t62 = t61 * t61
+                        let t63 = lanes.load(table3 + i * m)
+                        let t64 = t63 * t59
+                        let t65 = t62 * t60
+                        let t66 = t63 * t65
+                        let t67 = 0.5 * t64
+                        let t68 = 2 * t61
+                        let t69 = t67 * t68
+                        let t70 = -t69
+                        let t71 = t60 - t66
+                        lanes.accumulate(t71, dV + i * m)
+                        lanes.accumulate(t69, dZRow)
+                        lanes.accumulate(t70, dM + i * m)
                     }
-                    t42 += t57
+                    t46 += t59
                 }
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t71 = a_i - t3
-                    let t72 = KernelMath.exp(t71)
-                    let t73 = t42 * t72
-                    // t74 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t72 = table[i]
+                    let t73 = table4[i]
+                    let t74 = t46 * t73
+                    // t75 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t74Lanes = SIMD8<Float>()
+                    var t75Lanes = SIMD8<Float>()
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
-                        let V_ij = lanes.load(V + i * m)
-                        let t75 = 0.5 * V_ij
-                        let t76 = -0.9189385332046727 - t75
+                        let t76 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
                         let t77 = z_j - M_ij
                         let t78 = t77 * t77
                         let t79 = 0.5 * t78
-                        let t80 = -V_ij
-                        let t81 = KernelMath.exp(t80)
-                        let t82 = t79 * t81
-                        let t83 = t76 - t82
-                        t74Lanes += lanes.masked(t83)
+                        let t80 = lanes.load(table3 + i * m)
+                        let t81 = t79 * t80
+                        let t82 = t76 - t81
+                        t75Lanes += lanes.masked(t82)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Float>(m - m % 8, m)
-                        let V_ij = lanes.load(V + i * m)
-                        let t75 = 0.5 * V_ij
-                        let t76 = -0.9189385332046727 - t75
+                        let t76 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
                         let t77 = z_j - M_ij
                         let t78 = t77 * t77
                         let t79 = 0.5 * t78
-                        let t80 = -V_ij
-                        let t81 = KernelMath.exp(t80)
-                        let t82 = t79 * t81
-                        let t83 = t76 - t82
-                        t74Lanes += lanes.masked(t83)
+                        let t80 = lanes.load(table3 + i * m)
+                        let t81 = t79 * t80
+                        let t82 = t76 - t81
+                        t75Lanes += lanes.masked(t82)
                     }
-                    let t74 = KernelMath.sum(t74Lanes)
-                    let t84 = t71 + t74
-                    let t85 = t84 - t4
-                    let t86 = KernelMath.exp(t85)
-                    let t87 = t1 * t86
-                    let t88 = t87 + t73
-                    dA[i] += t88
+                    let t75 = KernelMath.sum(t75Lanes)
+                    let t83 = t72 + t75
+                    let t84 = t83 - t10
+                    let t85 = KernelMath.exp(t84)
+                    let t86 = t1 * t85
+                    let t87 = t86 + t74
+                    dA[i] += t87
                 }
             }
             return total
@@ -641,19 +690,56 @@ public enum MixturePriorFixture: ObjectiveKernel {
         let a = params.pointer("a", count: K)
         let M = params.pointer("M", count: K * m)
         let V = params.pointer("V", count: K * m)
+        // Per-call tables of values that are the same for every example (see Scheduler.tables).
+        let table = UnsafeMutablePointer<Double>.allocate(capacity: K)
+        defer { table.deallocate() }
+        table.initialize(repeating: 0, count: K)
+        let table2 = UnsafeMutablePointer<Double>.allocate(capacity: K * m)
+        defer { table2.deallocate() }
+        table2.initialize(repeating: 0, count: K * m)
+        // table3: exp(-entry(V, i, j))
+        let table3 = UnsafeMutablePointer<Double>.allocate(capacity: K * m)
+        defer { table3.deallocate() }
+        table3.initialize(repeating: 0, count: K * m)
         // t1 = logsumexp(sum_{l=1}^{K} a_l)
         var t1Terms = KernelLogSumExp<Double>()
+        for i in 0..<K {
+            let a_i = a[i]
+            for step in 0..<m / 8 {
+                let lanes = KernelLanes<Double>(full: 8 * step)
+                let V_ij = lanes.load(V + i * m)
+                let t2 = 0.5 * V_ij
+                let t3 = -0.9189385332046727 - t2
+                let t4 = -V_ij
+                let t5 = KernelMath.exp(t4)
+                lanes.store(t3, table2 + i * m)
+                lanes.store(t5, table3 + i * m)
+            }
+            if m % 8 != 0 {
+                let lanes = KernelLanes<Double>(m - m % 8, m)
+                let V_ij = lanes.load(V + i * m)
+                let t2 = 0.5 * V_ij
+                let t3 = -0.9189385332046727 - t2
+                let t4 = -V_ij
+                let t5 = KernelMath.exp(t4)
+                lanes.store(t3, table2 + i * m)
+                lanes.store(t5, table3 + i * m)
+            }
+            t1Terms.add(a_i)
+        }
+        let t1 = t1Terms.value
         for step in 0..<K / 8 {
             let lanes = KernelLanes<Double>(full: 8 * step)
             let a_i = lanes.load(a)
-            t1Terms.add(a_i, lanes)
+            let t6 = a_i - t1
+            lanes.store(t6, table)
         }
         if K % 8 != 0 {
             let lanes = KernelLanes<Double>(K - K % 8, K)
             let a_i = lanes.load(a)
-            t1Terms.add(a_i, lanes)
+            let t6 = a_i - t1
+            lanes.store(t6, table)
         }
-        let t1 = t1Terms.value
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
             for example in examples {
@@ -662,110 +748,103 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let sRow = s + example * m
                 let zRow = z + example * m
                 let xhatRow = xhat + example * k
-                // t2 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
+                // t7 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
                 // log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i, j))^2 exp(-entry(V, i, j)))))
-                var t2Terms = KernelLogSumExp<Double>()
+                var t7Terms = KernelLogSumExp<Double>()
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t3 = a_i - t1
-                    // t4 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t8 = table[i]
+                    // t9 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t4Lanes = SIMD8<Double>()
+                    var t9Lanes = SIMD8<Double>()
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
-                        let V_ij = lanes.load(V + i * m)
-                        let t5 = 0.5 * V_ij
-                        let t6 = -0.9189385332046727 - t5
+                        let t10 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t7 = z_j - M_ij
-                        let t8 = t7 * t7
-                        let t9 = 0.5 * t8
-                        let t10 = -V_ij
-                        let t11 = KernelMath.exp(t10)
-                        let t12 = t9 * t11
-                        let t13 = t6 - t12
-                        t4Lanes += lanes.masked(t13)
+                        let t11 = z_j - M_ij
+                        let t12 = t11 * t11
+                        let t13 = 0.5 * t12
+                        let t14 = lanes.load(table3 + i * m)
+                        let t15 = t13 * t14
+                        let t16 = t10 - t15
+                        t9Lanes += lanes.masked(t16)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Double>(m - m % 8, m)
-                        let V_ij = lanes.load(V + i * m)
-                        let t5 = 0.5 * V_ij
-                        let t6 = -0.9189385332046727 - t5
+                        let t10 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t7 = z_j - M_ij
-                        let t8 = t7 * t7
-                        let t9 = 0.5 * t8
-                        let t10 = -V_ij
-                        let t11 = KernelMath.exp(t10)
-                        let t12 = t9 * t11
-                        let t13 = t6 - t12
-                        t4Lanes += lanes.masked(t13)
+                        let t11 = z_j - M_ij
+                        let t12 = t11 * t11
+                        let t13 = 0.5 * t12
+                        let t14 = lanes.load(table3 + i * m)
+                        let t15 = t13 * t14
+                        let t16 = t10 - t15
+                        t9Lanes += lanes.masked(t16)
                     }
-                    let t4 = KernelMath.sum(t4Lanes)
-                    let t14 = t3 + t4
-                    t2Terms.add(t14)
+                    let t9 = KernelMath.sum(t9Lanes)
+                    let t17 = t8 + t9
+                    t7Terms.add(t17)
                 }
-                let t2 = t2Terms.value
-                // t15 = sum_{j=1}^{k} (x_j - xhat_j)^2
-                var t15Lanes = SIMD8<Double>()
+                let t7 = t7Terms.value
+                // t18 = sum_{j=1}^{k} (x_j - xhat_j)^2
+                var t18Lanes = SIMD8<Double>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t16 = x_j - xhat_j
-                    let t17 = t16 * t16
-                    t15Lanes += lanes.masked(t17)
+                    let t19 = x_j - xhat_j
+                    let t20 = t19 * t19
+                    t18Lanes += lanes.masked(t20)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t16 = x_j - xhat_j
-                    let t17 = t16 * t16
-                    t15Lanes += lanes.masked(t17)
+                    let t19 = x_j - xhat_j
+                    let t20 = t19 * t19
+                    t18Lanes += lanes.masked(t20)
                 }
-                let t15 = KernelMath.sum(t15Lanes)
-                // t18 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
-                var t18Lanes = SIMD8<Double>()
+                let t18 = KernelMath.sum(t18Lanes)
+                // t21 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
+                var t21Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t19 = 0.5 * s_j
-                    let t20 = -0.9189385332046727 - t19
+                    let t22 = 0.5 * s_j
+                    let t23 = -0.9189385332046727 - t22
                     let z_j = lanes.load(zRow)
                     let mu_j = lanes.load(muRow)
-                    let t21 = z_j - mu_j
-                    let t22 = t21 * t21
-                    let t23 = 0.5 * t22
-                    let t24 = -s_j
-                    let t25 = KernelMath.exp(t24)
-                    let t26 = t23 * t25
-                    let t27 = t20 - t26
-                    t18Lanes += lanes.masked(t27)
+                    let t24 = z_j - mu_j
+                    let t25 = t24 * t24
+                    let t26 = 0.5 * t25
+                    let t27 = -s_j
+                    let t28 = KernelMath.exp(t27)
+                    let t29 = t26 * t28
+                    let t30 = t23 - t29
+                    t21Lanes += lanes.masked(t30)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t19 = 0.5 * s_j
-                    let t20 = -0.9189385332046727 - t19
+                    let t22 = 0.5 * s_j
+                    let t23 = -0.9189385332046727 - t22
                     let z_j = lanes.load(zRow)
                     let mu_j = lanes.load(muRow)
-                    let t21 = z_j - mu_j
-                    let t22 = t21 * t21
-                    let t23 = 0.5 * t22
-                    let t24 = -s_j
-                    let t25 = KernelMath.exp(t24)
-                    let t26 = t23 * t25
-                    let t27 = t20 - t26
-                    t18Lanes += lanes.masked(t27)
+                    let t24 = z_j - mu_j
+                    let t25 = t24 * t24
+                    let t26 = 0.5 * t25
+                    let t27 = -s_j
+                    let t28 = KernelMath.exp(t27)
+                    let t29 = t26 * t28
+                    let t30 = t23 - t29
+                    t21Lanes += lanes.masked(t30)
                 }
-                let t18 = KernelMath.sum(t18Lanes)
-                let t28 = 0.5 * t15
-                let t29 = t28 + t18
-                let t30 = t29 - t2
-                total += Double(t30)
+                let t21 = KernelMath.sum(t21Lanes)
+                let t31 = 0.5 * t18
+                let t32 = t31 + t21
+                let t33 = t32 - t7
+                total += Double(t33)
             }
             return total
         }
@@ -799,22 +878,66 @@ public enum MixturePriorFixture: ObjectiveKernel {
         dM.update(repeating: 0, count: K * m)
         let dV = gradients.param("V", count: K * m)
         dV.update(repeating: 0, count: K * m)
+        // Per-call tables of values that are the same for every example (see Scheduler.tables).
+        let table = UnsafeMutablePointer<Double>.allocate(capacity: K)
+        defer { table.deallocate() }
+        table.initialize(repeating: 0, count: K)
+        let table2 = UnsafeMutablePointer<Double>.allocate(capacity: K * m)
+        defer { table2.deallocate() }
+        table2.initialize(repeating: 0, count: K * m)
+        // table3: exp(-entry(V, i, j))
+        let table3 = UnsafeMutablePointer<Double>.allocate(capacity: K * m)
+        defer { table3.deallocate() }
+        table3.initialize(repeating: 0, count: K * m)
+        let table4 = UnsafeMutablePointer<Double>.allocate(capacity: K)
+        defer { table4.deallocate() }
+        table4.initialize(repeating: 0, count: K)
         let seed = 1 / Double(batch)
         let t1 = -seed
         let t2 = -0.5 * seed
         // t3 = logsumexp(sum_{l=1}^{K} a_l)
         var t3Terms = KernelLogSumExp<Double>()
+        for i in 0..<K {
+            let a_i = a[i]
+            for step in 0..<m / 8 {
+                let lanes = KernelLanes<Double>(full: 8 * step)
+                let V_ij = lanes.load(V + i * m)
+                let t4 = 0.5 * V_ij
+                let t5 = -0.9189385332046727 - t4
+                let t6 = -V_ij
+                let t7 = KernelMath.exp(t6)
+                lanes.store(t5, table2 + i * m)
+                lanes.store(t7, table3 + i * m)
+            }
+            if m % 8 != 0 {
+                let lanes = KernelLanes<Double>(m - m % 8, m)
+                let V_ij = lanes.load(V + i * m)
+                let t4 = 0.5 * V_ij
+                let t5 = -0.9189385332046727 - t4
+                let t6 = -V_ij
+                let t7 = KernelMath.exp(t6)
+                lanes.store(t5, table2 + i * m)
+                lanes.store(t7, table3 + i * m)
+            }
+            t3Terms.add(a_i)
+        }
+        let t3 = t3Terms.value
         for step in 0..<K / 8 {
             let lanes = KernelLanes<Double>(full: 8 * step)
             let a_i = lanes.load(a)
-            t3Terms.add(a_i, lanes)
+            let t8 = a_i - t3
+            let t9 = KernelMath.exp(t8)
+            lanes.store(t8, table)
+            lanes.store(t9, table4)
         }
         if K % 8 != 0 {
             let lanes = KernelLanes<Double>(K - K % 8, K)
             let a_i = lanes.load(a)
-            t3Terms.add(a_i, lanes)
+            let t8 = a_i - t3
+            let t9 = KernelMath.exp(t8)
+            lanes.store(t8, table)
+            lanes.store(t9, table4)
         }
-        let t3 = t3Terms.value
         let total = KernelParallel.forEachChunk(batch: batch, paramGradients: [(dA, K), (dM, K * m), (dV, K * m)]) { examples, chunkGradients in
             // Each chunk adds parameter gradients into buffers of its own, summed in order after.
             let dA = chunkGradients[0]
@@ -831,272 +954,247 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 let dSRow = dS + example * m
                 let dZRow = dZ + example * m
                 let dXhatRow = dXhat + example * k
-                // t4 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
+                // t10 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m} (-1/2
                 // log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i, j))^2 exp(-entry(V, i, j)))))
-                var t4Terms = KernelLogSumExp<Double>()
+                var t10Terms = KernelLogSumExp<Double>()
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t5 = a_i - t3
-                    // t6 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t11 = table[i]
+                    // t12 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t6Lanes = SIMD8<Double>()
+                    var t12Lanes = SIMD8<Double>()
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
-                        let V_ij = lanes.load(V + i * m)
-                        let t7 = 0.5 * V_ij
-                        let t8 = -0.9189385332046727 - t7
+                        let t13 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t9 = z_j - M_ij
-                        let t10 = t9 * t9
-                        let t11 = 0.5 * t10
-                        let t12 = -V_ij
-                        let t13 = KernelMath.exp(t12)
-                        let t14 = t11 * t13
-                        let t15 = t8 - t14
-                        t6Lanes += lanes.masked(t15)
+                        let t14 = z_j - M_ij
+                        let t15 = t14 * t14
+                        let t16 = 0.5 * t15
+                        let t17 = lanes.load(table3 + i * m)
+                        let t18 = t16 * t17
+                        let t19 = t13 - t18
+                        t12Lanes += lanes.masked(t19)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Double>(m - m % 8, m)
-                        let V_ij = lanes.load(V + i * m)
-                        let t7 = 0.5 * V_ij
-                        let t8 = -0.9189385332046727 - t7
+                        let t13 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t9 = z_j - M_ij
-                        let t10 = t9 * t9
-                        let t11 = 0.5 * t10
-                        let t12 = -V_ij
-                        let t13 = KernelMath.exp(t12)
-                        let t14 = t11 * t13
-                        let t15 = t8 - t14
-                        t6Lanes += lanes.masked(t15)
+                        let t14 = z_j - M_ij
+                        let t15 = t14 * t14
+                        let t16 = 0.5 * t15
+                        let t17 = lanes.load(table3 + i * m)
+                        let t18 = t16 * t17
+                        let t19 = t13 - t18
+                        t12Lanes += lanes.masked(t19)
                     }
-                    let t6 = KernelMath.sum(t6Lanes)
-                    let t16 = t5 + t6
-                    t4Terms.add(t16)
+                    let t12 = KernelMath.sum(t12Lanes)
+                    let t20 = t11 + t12
+                    t10Terms.add(t20)
                 }
-                let t4 = t4Terms.value
-                // t17 = sum_{j=1}^{k} (x_j - xhat_j)^2
-                var t17Lanes = SIMD8<Double>()
+                let t10 = t10Terms.value
+                // t21 = sum_{j=1}^{k} (x_j - xhat_j)^2
+                var t21Lanes = SIMD8<Double>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t18 = x_j - xhat_j
-                    let t19 = t18 * t18
-                    let t20 = t18 * t1
-                    lanes.store(t20, dXhatRow)
-                    t17Lanes += lanes.masked(t19)
+                    let t22 = x_j - xhat_j
+                    let t23 = t22 * t22
+                    let t24 = t22 * t1
+                    lanes.store(t24, dXhatRow)
+                    t21Lanes += lanes.masked(t23)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let x_j = lanes.load(xRow)
                     let xhat_j = lanes.load(xhatRow)
-                    let t18 = x_j - xhat_j
-                    let t19 = t18 * t18
-                    let t20 = t18 * t1
-                    lanes.store(t20, dXhatRow)
-                    t17Lanes += lanes.masked(t19)
+                    let t22 = x_j - xhat_j
+                    let t23 = t22 * t22
+                    let t24 = t22 * t1
+                    lanes.store(t24, dXhatRow)
+                    t21Lanes += lanes.masked(t23)
                 }
-                let t17 = KernelMath.sum(t17Lanes)
-                // t21 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
-                var t21Lanes = SIMD8<Double>()
+                let t21 = KernelMath.sum(t21Lanes)
+                // t25 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 s_j - 1/2 (z_j - mu_j)^2 exp(-s_j))
+                var t25Lanes = SIMD8<Double>()
                 for step in 0..<m / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_j = lanes.load(sRow)
-                    let t22 = 0.5 * s_j
-                    let t23 = -0.9189385332046727 - t22
+                    let t26 = 0.5 * s_j
+                    let t27 = -0.9189385332046727 - t26
                     let z_j = lanes.load(zRow)
                     let mu_j = lanes.load(muRow)
-                    let t24 = z_j - mu_j
-                    let t25 = t24 * t24
-                    let t26 = 0.5 * t25
-                    let t27 = -s_j
-                    let t28 = KernelMath.exp(t27)
-                    let t29 = t26 * t28
-                    let t30 = t23 - t29
-                    let t31 = t28 * t1
-                    let t32 = t25 * t2
-                    let t33 = t28 * t32
-                    let t34 = 0.5 * t31
-                    let t35 = 2 * t24
-                    let t36 = t34 * t35
-                    let t37 = -t36
-                    let t38 = t2 - t33
-                    lanes.store(t38, dSRow)
-                    lanes.accumulate(t36, dZRow)
-                    lanes.store(t37, dMuRow)
-                    t21Lanes += lanes.masked(t30)
+                    let t28 = z_j - mu_j
+                    let t29 = t28 * t28
+                    let t30 = 0.5 * t29
+                    let t31 = -s_j
+                    let t32 = KernelMath.exp(t31)
+                    let t33 = t30 * t32
+                    let t34 = t27 - t33
+                    let t35 = t32 * t1
+                    let t36 = t29 * t2
+                    let t37 = t32 * t36
+                    let t38 = 0.5 * t35
+                    let t39 = 2 * t28
+                    let t40 = t38 * t39
+                    let t41 = -t40
+                    let t42 = t2 - t37
+                    lanes.store(t42, dSRow)
+                    lanes.accumulate(t40, dZRow)
+                    lanes.store(t41, dMuRow)
+                    t25Lanes += lanes.masked(t34)
                 }
                 if m % 8 != 0 {
                     let lanes = KernelLanes<Double>(m - m % 8, m)
                     let s_j = lanes.load(sRow)
-                    let t22 = 0.5 * s_j
-                    let t23 = -0.9189385332046727 - t22
+                    let t26 = 0.5 * s_j
+                    let t27 = -0.9189385332046727 - t26
                     let z_j = lanes.load(zRow)
                     let mu_j = lanes.load(muRow)
-                    let t24 = z_j - mu_j
-                    let t25 = t24 * t24
-                    let t26 = 0.5 * t25
-                    let t27 = -s_j
-                    let t28 = KernelMath.exp(t27)
-                    let t29 = t26 * t28
-                    let t30 = t23 - t29
-                    let t31 = t28 * t1
-                    let t32 = t25 * t2
-                    let t33 = t28 * t32
-                    let t34 = 0.5 * t31
-                    let t35 = 2 * t24
-                    let t36 = t34 * t35
-                    let t37 = -t36
-                    let t38 = t2 - t33
-                    lanes.store(t38, dSRow)
-                    lanes.accumulate(t36, dZRow)
-                    lanes.store(t37, dMuRow)
-                    t21Lanes += lanes.masked(t30)
+                    let t28 = z_j - mu_j
+                    let t29 = t28 * t28
+                    let t30 = 0.5 * t29
+                    let t31 = -s_j
+                    let t32 = KernelMath.exp(t31)
+                    let t33 = t30 * t32
+                    let t34 = t27 - t33
+                    let t35 = t32 * t1
+                    let t36 = t29 * t2
+                    let t37 = t32 * t36
+                    let t38 = 0.5 * t35
+                    let t39 = 2 * t28
+                    let t40 = t38 * t39
+                    let t41 = -t40
+                    let t42 = t2 - t37
+                    lanes.store(t42, dSRow)
+                    lanes.accumulate(t40, dZRow)
+                    lanes.store(t41, dMuRow)
+                    t25Lanes += lanes.masked(t34)
                 }
-                let t21 = KernelMath.sum(t21Lanes)
-                let t39 = 0.5 * t17
-                let t40 = t39 + t21
-                let t41 = t40 - t4
-                total += Double(t41)
-                var t42: Double = 0
+                let t25 = KernelMath.sum(t25Lanes)
+                let t43 = 0.5 * t21
+                let t44 = t43 + t25
+                let t45 = t44 - t10
+                total += Double(t45)
+                var t46: Double = 0
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t43 = a_i - t3
-                    // t44 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t47 = table[i]
+                    // t48 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t44Lanes = SIMD8<Double>()
+                    var t48Lanes = SIMD8<Double>()
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
-                        let V_ij = lanes.load(V + i * m)
-                        let t45 = 0.5 * V_ij
-                        let t46 = -0.9189385332046727 - t45
+                        let t49 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t47 = z_j - M_ij
-                        let t48 = t47 * t47
-                        let t49 = 0.5 * t48
-                        let t50 = -V_ij
-                        let t51 = KernelMath.exp(t50)
-                        let t52 = t49 * t51
-                        let t53 = t46 - t52
-                        t44Lanes += lanes.masked(t53)
+                        let t50 = z_j - M_ij
+                        let t51 = t50 * t50
+                        let t52 = 0.5 * t51
+                        let t53 = lanes.load(table3 + i * m)
+                        let t54 = t52 * t53
+                        let t55 = t49 - t54
+                        t48Lanes += lanes.masked(t55)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Double>(m - m % 8, m)
-                        let V_ij = lanes.load(V + i * m)
-                        let t45 = 0.5 * V_ij
-                        let t46 = -0.9189385332046727 - t45
+                        let t49 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t47 = z_j - M_ij
-                        let t48 = t47 * t47
-                        let t49 = 0.5 * t48
-                        let t50 = -V_ij
-                        let t51 = KernelMath.exp(t50)
-                        let t52 = t49 * t51
-                        let t53 = t46 - t52
-                        t44Lanes += lanes.masked(t53)
+                        let t50 = z_j - M_ij
+                        let t51 = t50 * t50
+                        let t52 = 0.5 * t51
+                        let t53 = lanes.load(table3 + i * m)
+                        let t54 = t52 * t53
+                        let t55 = t49 - t54
+                        t48Lanes += lanes.masked(t55)
                     }
-                    let t44 = KernelMath.sum(t44Lanes)
-                    let t54 = t43 + t44
-                    let t55 = t54 - t4
-                    let t56 = KernelMath.exp(t55)
-                    let t57 = seed * t56
-                    let t58 = 0.5 * t57
+                    let t48 = KernelMath.sum(t48Lanes)
+                    let t56 = t47 + t48
+                    let t57 = t56 - t10
+                    let t58 = KernelMath.exp(t57)
+                    let t59 = seed * t58
+                    let t60 = 0.5 * t59
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
-                        let V_ij = lanes.load(V + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t59 = z_j - M_ij
-                        let t60 = t59 * t59
-                        let t61 = -V_ij
-                        let t62 = KernelMath.exp(t61)
-                        let t63 = t62 * t57
-                        let t64 = t60 * t58
-                        let t65 = t62 * t64
-                        let t66 = 0.5 * t63
-                        let t67 = 2 * t59
-                        let t68 = t66 * t67
-                        let t69 = -t68
-                        let t70 = t58 - t65
-                        lanes.accumulate(t70, dV + i * m)
-                        lanes.accumulate(t68, dZRow)
-                        lanes.accumulate(t69, dM + i * m)
+                        let t61 = z_j - M_ij
+                        let t62 = t61 * t61
+                        let t63 = lanes.load(table3 + i * m)
+                        let t64 = t63 * t59
+                        let t65 = t62 * t60
+                        let t66 = t63 * t65
+                        let t67 = 0.5 * t64
+                        let t68 = 2 * t61
+                        let t69 = t67 * t68
+                        let t70 = -t69
+                        let t71 = t60 - t66
+                        lanes.accumulate(t71, dV + i * m)
+                        lanes.accumulate(t69, dZRow)
+                        lanes.accumulate(t70, dM + i * m)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Double>(m - m % 8, m)
-                        let V_ij = lanes.load(V + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t59 = z_j - M_ij
-                        let t60 = t59 * t59
-                        let t61 = -V_ij
-                        let t62 = KernelMath.exp(t61)
-                        let t63 = t62 * t57
-                        let t64 = t60 * t58
-                        let t65 = t62 * t64
-                        let t66 = 0.5 * t63
-                        let t67 = 2 * t59
-                        let t68 = t66 * t67
-                        let t69 = -t68
-                        let t70 = t58 - t65
-                        lanes.accumulate(t70, dV + i * m)
-                        lanes.accumulate(t68, dZRow)
-                        lanes.accumulate(t69, dM + i * m)
+                        let t61 = z_j - M_ij
+                        let t62 = t61 * t61
+                        let t63 = lanes.load(table3 + i * m)
+                        let t64 = t63 * t59
+                        let t65 = t62 * t60
+                        let t66 = t63 * t65
+                        let t67 = 0.5 * t64
+                        let t68 = 2 * t61
+                        let t69 = t67 * t68
+                        let t70 = -t69
+                        let t71 = t60 - t66
+                        lanes.accumulate(t71, dV + i * m)
+                        lanes.accumulate(t69, dZRow)
+                        lanes.accumulate(t70, dM + i * m)
                     }
-                    t42 += t57
+                    t46 += t59
                 }
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t71 = a_i - t3
-                    let t72 = KernelMath.exp(t71)
-                    let t73 = t42 * t72
-                    // t74 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
+                    let t72 = table[i]
+                    let t73 = table4[i]
+                    let t74 = t46 * t73
+                    // t75 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
                     // j))^2 exp(-entry(V, i, j)))
-                    var t74Lanes = SIMD8<Double>()
+                    var t75Lanes = SIMD8<Double>()
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
-                        let V_ij = lanes.load(V + i * m)
-                        let t75 = 0.5 * V_ij
-                        let t76 = -0.9189385332046727 - t75
+                        let t76 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
                         let t77 = z_j - M_ij
                         let t78 = t77 * t77
                         let t79 = 0.5 * t78
-                        let t80 = -V_ij
-                        let t81 = KernelMath.exp(t80)
-                        let t82 = t79 * t81
-                        let t83 = t76 - t82
-                        t74Lanes += lanes.masked(t83)
+                        let t80 = lanes.load(table3 + i * m)
+                        let t81 = t79 * t80
+                        let t82 = t76 - t81
+                        t75Lanes += lanes.masked(t82)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Double>(m - m % 8, m)
-                        let V_ij = lanes.load(V + i * m)
-                        let t75 = 0.5 * V_ij
-                        let t76 = -0.9189385332046727 - t75
+                        let t76 = lanes.load(table2 + i * m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
                         let t77 = z_j - M_ij
                         let t78 = t77 * t77
                         let t79 = 0.5 * t78
-                        let t80 = -V_ij
-                        let t81 = KernelMath.exp(t80)
-                        let t82 = t79 * t81
-                        let t83 = t76 - t82
-                        t74Lanes += lanes.masked(t83)
+                        let t80 = lanes.load(table3 + i * m)
+                        let t81 = t79 * t80
+                        let t82 = t76 - t81
+                        t75Lanes += lanes.masked(t82)
                     }
-                    let t74 = KernelMath.sum(t74Lanes)
-                    let t84 = t71 + t74
-                    let t85 = t84 - t4
-                    let t86 = KernelMath.exp(t85)
-                    let t87 = t1 * t86
-                    let t88 = t87 + t73
-                    dA[i] += t88
+                    let t75 = KernelMath.sum(t75Lanes)
+                    let t83 = t72 + t75
+                    let t84 = t83 - t10
+                    let t85 = KernelMath.exp(t84)
+                    let t86 = t1 * t85
+                    let t87 = t86 + t74
+                    dA[i] += t87
                 }
             }
             return total

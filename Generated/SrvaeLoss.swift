@@ -90,6 +90,17 @@ public enum SrvaeLoss: ObjectiveKernel {
         let a = params.pointer("a", count: K)
         let M_u = params.pointer("M_u", count: K * m_u)
         let V_u = params.pointer("V_u", count: K * m_u)
+        // Per-call tables of values that are the same for every example (see Scheduler.tables).
+        let table = UnsafeMutablePointer<Float>.allocate(capacity: K)
+        defer { table.deallocate() }
+        table.initialize(repeating: 0, count: K)
+        let table2 = UnsafeMutablePointer<Float>.allocate(capacity: K * m_u)
+        defer { table2.deallocate() }
+        table2.initialize(repeating: 0, count: K * m_u)
+        // table3: exp(-entry(V_u, i, j))
+        let table3 = UnsafeMutablePointer<Float>.allocate(capacity: K * m_u)
+        defer { table3.deallocate() }
+        table3.initialize(repeating: 0, count: K * m_u)
         let k_ySize = Float(k_y)
         let gamma_2Value = gamma_2[0]
         let t1 = KernelMath.log(gamma_2Value)
@@ -106,17 +117,43 @@ public enum SrvaeLoss: ObjectiveKernel {
         let t8 = gamma_1Value * gamma_1Value
         // t9 = logsumexp(sum_{l=1}^{K} a_l)
         var t9Terms = KernelLogSumExp<Float>()
+        for i in 0..<K {
+            let a_i = a[i]
+            for step in 0..<m_u / 8 {
+                let lanes = KernelLanes<Float>(full: 8 * step)
+                let V_u_ij = lanes.load(V_u + i * m_u)
+                let t10 = 0.5 * V_u_ij
+                let t11 = -0.9189385332046727 - t10
+                let t12 = -V_u_ij
+                let t13 = KernelMath.exp(t12)
+                lanes.store(t11, table2 + i * m_u)
+                lanes.store(t13, table3 + i * m_u)
+            }
+            if m_u % 8 != 0 {
+                let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
+                let V_u_ij = lanes.load(V_u + i * m_u)
+                let t10 = 0.5 * V_u_ij
+                let t11 = -0.9189385332046727 - t10
+                let t12 = -V_u_ij
+                let t13 = KernelMath.exp(t12)
+                lanes.store(t11, table2 + i * m_u)
+                lanes.store(t13, table3 + i * m_u)
+            }
+            t9Terms.add(a_i)
+        }
+        let t9 = t9Terms.value
         for step in 0..<K / 8 {
             let lanes = KernelLanes<Float>(full: 8 * step)
             let a_i = lanes.load(a)
-            t9Terms.add(a_i, lanes)
+            let t14 = a_i - t9
+            lanes.store(t14, table)
         }
         if K % 8 != 0 {
             let lanes = KernelLanes<Float>(K - K % 8, K)
             let a_i = lanes.load(a)
-            t9Terms.add(a_i, lanes)
+            let t14 = a_i - t9
+            lanes.store(t14, table)
         }
-        let t9 = t9Terms.value
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
             for example in examples {
@@ -130,178 +167,171 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let s_pRow = s_p + example * m_z
                 let yhatRow = yhat + example * k_y
                 let xhatRow = xhat + example * k
-                // t10 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
+                // t15 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
                 // (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u, i, j))^2 exp(-entry(V_u,
                 // i, j)))))
-                var t10Terms = KernelLogSumExp<Float>()
+                var t15Terms = KernelLogSumExp<Float>()
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t11 = a_i - t9
-                    // t12 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
+                    let t16 = table[i]
+                    // t17 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
                     // i, j))^2 exp(-entry(V_u, i, j)))
-                    var t12Lanes = SIMD8<Float>()
+                    var t17Lanes = SIMD8<Float>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t13 = 0.5 * V_u_ij
-                        let t14 = -0.9189385332046727 - t13
+                        let t18 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t15 = u_j - M_u_ij
-                        let t16 = t15 * t15
-                        let t17 = 0.5 * t16
-                        let t18 = -V_u_ij
-                        let t19 = KernelMath.exp(t18)
-                        let t20 = t17 * t19
-                        let t21 = t14 - t20
-                        t12Lanes += lanes.masked(t21)
+                        let t19 = u_j - M_u_ij
+                        let t20 = t19 * t19
+                        let t21 = 0.5 * t20
+                        let t22 = lanes.load(table3 + i * m_u)
+                        let t23 = t21 * t22
+                        let t24 = t18 - t23
+                        t17Lanes += lanes.masked(t24)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t13 = 0.5 * V_u_ij
-                        let t14 = -0.9189385332046727 - t13
+                        let t18 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t15 = u_j - M_u_ij
-                        let t16 = t15 * t15
-                        let t17 = 0.5 * t16
-                        let t18 = -V_u_ij
-                        let t19 = KernelMath.exp(t18)
-                        let t20 = t17 * t19
-                        let t21 = t14 - t20
-                        t12Lanes += lanes.masked(t21)
+                        let t19 = u_j - M_u_ij
+                        let t20 = t19 * t19
+                        let t21 = 0.5 * t20
+                        let t22 = lanes.load(table3 + i * m_u)
+                        let t23 = t21 * t22
+                        let t24 = t18 - t23
+                        t17Lanes += lanes.masked(t24)
                     }
-                    let t12 = KernelMath.sum(t12Lanes)
-                    let t22 = t11 + t12
-                    t10Terms.add(t22)
+                    let t17 = KernelMath.sum(t17Lanes)
+                    let t25 = t16 + t17
+                    t15Terms.add(t25)
                 }
-                let t10 = t10Terms.value
-                // t23 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
-                var t23Lanes = SIMD8<Float>()
+                let t15 = t15Terms.value
+                // t26 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
+                var t26Lanes = SIMD8<Float>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let xhat_j = lanes.load(xhatRow)
                     let x_j = lanes.load(xRow)
-                    let t24 = xhat_j - x_j
-                    let t25 = t24 * t24
-                    let t26 = 0.5 * t25
-                    let t27 = t26 / t8
-                    t23Lanes += lanes.masked(t27)
+                    let t27 = xhat_j - x_j
+                    let t28 = t27 * t27
+                    let t29 = 0.5 * t28
+                    let t30 = t29 / t8
+                    t26Lanes += lanes.masked(t30)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let xhat_j = lanes.load(xhatRow)
                     let x_j = lanes.load(xRow)
-                    let t24 = xhat_j - x_j
-                    let t25 = t24 * t24
-                    let t26 = 0.5 * t25
-                    let t27 = t26 / t8
-                    t23Lanes += lanes.masked(t27)
+                    let t27 = xhat_j - x_j
+                    let t28 = t27 * t27
+                    let t29 = 0.5 * t28
+                    let t30 = t29 / t8
+                    t26Lanes += lanes.masked(t30)
                 }
-                let t23 = KernelMath.sum(t23Lanes)
-                // t28 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
-                var t28Lanes = SIMD8<Float>()
+                let t26 = KernelMath.sum(t26Lanes)
+                // t31 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
+                var t31Lanes = SIMD8<Float>()
                 for step in 0..<k_y / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let yhat_j = lanes.load(yhatRow)
                     let y_j = lanes.load(yRow)
-                    let t29 = yhat_j - y_j
-                    let t30 = t29 * t29
-                    let t31 = 0.5 * t30
-                    let t32 = t31 / t7
-                    t28Lanes += lanes.masked(t32)
+                    let t32 = yhat_j - y_j
+                    let t33 = t32 * t32
+                    let t34 = 0.5 * t33
+                    let t35 = t34 / t7
+                    t31Lanes += lanes.masked(t35)
                 }
                 if k_y % 8 != 0 {
                     let lanes = KernelLanes<Float>(k_y - k_y % 8, k_y)
                     let yhat_j = lanes.load(yhatRow)
                     let y_j = lanes.load(yRow)
-                    let t29 = yhat_j - y_j
-                    let t30 = t29 * t29
-                    let t31 = 0.5 * t30
-                    let t32 = t31 / t7
-                    t28Lanes += lanes.masked(t32)
+                    let t32 = yhat_j - y_j
+                    let t33 = t32 * t32
+                    let t34 = 0.5 * t33
+                    let t35 = t34 / t7
+                    t31Lanes += lanes.masked(t35)
                 }
-                let t28 = KernelMath.sum(t28Lanes)
-                // t33 = sum_{j=1}^{m_u} s_u_j
-                var t33Lanes = SIMD8<Float>()
+                let t31 = KernelMath.sum(t31Lanes)
+                // t36 = sum_{j=1}^{m_u} s_u_j
+                var t36Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    t33Lanes += lanes.masked(s_u_j)
+                    t36Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    t33Lanes += lanes.masked(s_u_j)
+                    t36Lanes += lanes.masked(s_u_j)
                 }
-                let t33 = KernelMath.sum(t33Lanes)
-                // t34 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
-                var t34Lanes = SIMD8<Float>()
-                // t35 = sum_{j=1}^{m_z} s_p_j
-                var t35Lanes = SIMD8<Float>()
-                // t36 = sum_{j=1}^{m_z} s_z_j
-                var t36Lanes = SIMD8<Float>()
-                // t37 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
+                let t36 = KernelMath.sum(t36Lanes)
+                // t37 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
                 var t37Lanes = SIMD8<Float>()
+                // t38 = sum_{j=1}^{m_z} s_p_j
+                var t38Lanes = SIMD8<Float>()
+                // t39 = sum_{j=1}^{m_z} s_z_j
+                var t39Lanes = SIMD8<Float>()
+                // t40 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
+                var t40Lanes = SIMD8<Float>()
                 for step in 0..<m_z / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t38 = -s_p_j
+                    let t41 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t39 = s_z_j - s_p_j
-                    let t40 = KernelMath.exp(t39)
-                    let t41 = KernelMath.exp(t38)
-                    let t42 = 0.5 * t41
+                    let t42 = s_z_j - s_p_j
+                    let t43 = KernelMath.exp(t42)
+                    let t44 = KernelMath.exp(t41)
+                    let t45 = 0.5 * t44
                     let mu_p_j = lanes.load(mu_pRow)
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t43 = mu_p_j - mu_z_j
-                    let t44 = t43 * t43
-                    let t45 = t42 * t44
-                    t34Lanes += lanes.masked(t40)
-                    t35Lanes += lanes.masked(s_p_j)
-                    t36Lanes += lanes.masked(s_z_j)
-                    t37Lanes += lanes.masked(t45)
+                    let t46 = mu_p_j - mu_z_j
+                    let t47 = t46 * t46
+                    let t48 = t45 * t47
+                    t37Lanes += lanes.masked(t43)
+                    t38Lanes += lanes.masked(s_p_j)
+                    t39Lanes += lanes.masked(s_z_j)
+                    t40Lanes += lanes.masked(t48)
                 }
                 if m_z % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
-                    let t38 = -s_p_j
+                    let t41 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t39 = s_z_j - s_p_j
-                    let t40 = KernelMath.exp(t39)
-                    let t41 = KernelMath.exp(t38)
-                    let t42 = 0.5 * t41
+                    let t42 = s_z_j - s_p_j
+                    let t43 = KernelMath.exp(t42)
+                    let t44 = KernelMath.exp(t41)
+                    let t45 = 0.5 * t44
                     let mu_p_j = lanes.load(mu_pRow)
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t43 = mu_p_j - mu_z_j
-                    let t44 = t43 * t43
-                    let t45 = t42 * t44
-                    t34Lanes += lanes.masked(t40)
-                    t35Lanes += lanes.masked(s_p_j)
-                    t36Lanes += lanes.masked(s_z_j)
-                    t37Lanes += lanes.masked(t45)
+                    let t46 = mu_p_j - mu_z_j
+                    let t47 = t46 * t46
+                    let t48 = t45 * t47
+                    t37Lanes += lanes.masked(t43)
+                    t38Lanes += lanes.masked(s_p_j)
+                    t39Lanes += lanes.masked(s_z_j)
+                    t40Lanes += lanes.masked(t48)
                 }
-                let t34 = KernelMath.sum(t34Lanes)
-                let t35 = KernelMath.sum(t35Lanes)
-                let t36 = KernelMath.sum(t36Lanes)
                 let t37 = KernelMath.sum(t37Lanes)
-                let t46 = 0.5 * t34
-                let t47 = t46 - t10
-                let t48 = 0.5 * t35
-                let t49 = t47 + t48
-                let t50 = t49 + t2
-                let t51 = t50 + t4
-                let t52 = t51 - t5
-                let t53 = t52 - t6
-                let t54 = 0.5 * t33
-                let t55 = t53 - t54
-                let t56 = 0.5 * t36
-                let t57 = t55 - t56
-                let t58 = t57 + t28
-                let t59 = t58 + t37
-                let t60 = t59 + t23
-                total += Double(t60)
+                let t38 = KernelMath.sum(t38Lanes)
+                let t39 = KernelMath.sum(t39Lanes)
+                let t40 = KernelMath.sum(t40Lanes)
+                let t49 = 0.5 * t37
+                let t50 = t49 - t15
+                let t51 = 0.5 * t38
+                let t52 = t50 + t51
+                let t53 = t52 + t2
+                let t54 = t53 + t4
+                let t55 = t54 - t5
+                let t56 = t55 - t6
+                let t57 = 0.5 * t36
+                let t58 = t56 - t57
+                let t59 = 0.5 * t39
+                let t60 = t58 - t59
+                let t61 = t60 + t31
+                let t62 = t61 + t40
+                let t63 = t62 + t26
+                total += Double(t63)
             }
             return total
         }
@@ -358,6 +388,20 @@ public enum SrvaeLoss: ObjectiveKernel {
         dM_u.update(repeating: 0, count: K * m_u)
         let dV_u = gradients.param("V_u", count: K * m_u)
         dV_u.update(repeating: 0, count: K * m_u)
+        // Per-call tables of values that are the same for every example (see Scheduler.tables).
+        let table = UnsafeMutablePointer<Float>.allocate(capacity: K)
+        defer { table.deallocate() }
+        table.initialize(repeating: 0, count: K)
+        let table2 = UnsafeMutablePointer<Float>.allocate(capacity: K * m_u)
+        defer { table2.deallocate() }
+        table2.initialize(repeating: 0, count: K * m_u)
+        // table3: exp(-entry(V_u, i, j))
+        let table3 = UnsafeMutablePointer<Float>.allocate(capacity: K * m_u)
+        defer { table3.deallocate() }
+        table3.initialize(repeating: 0, count: K * m_u)
+        let table4 = UnsafeMutablePointer<Float>.allocate(capacity: K)
+        defer { table4.deallocate() }
+        table4.initialize(repeating: 0, count: K)
         let k_ySize = Float(k_y)
         let gamma_2Value = gamma_2[0]
         let t1 = KernelMath.log(gamma_2Value)
@@ -390,17 +434,47 @@ public enum SrvaeLoss: ObjectiveKernel {
         let t23 = t21 * t22
         // t24 = logsumexp(sum_{l=1}^{K} a_l)
         var t24Terms = KernelLogSumExp<Float>()
+        for i in 0..<K {
+            let a_i = a[i]
+            for step in 0..<m_u / 8 {
+                let lanes = KernelLanes<Float>(full: 8 * step)
+                let V_u_ij = lanes.load(V_u + i * m_u)
+                let t25 = 0.5 * V_u_ij
+                let t26 = -0.9189385332046727 - t25
+                let t27 = -V_u_ij
+                let t28 = KernelMath.exp(t27)
+                lanes.store(t26, table2 + i * m_u)
+                lanes.store(t28, table3 + i * m_u)
+            }
+            if m_u % 8 != 0 {
+                let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
+                let V_u_ij = lanes.load(V_u + i * m_u)
+                let t25 = 0.5 * V_u_ij
+                let t26 = -0.9189385332046727 - t25
+                let t27 = -V_u_ij
+                let t28 = KernelMath.exp(t27)
+                lanes.store(t26, table2 + i * m_u)
+                lanes.store(t28, table3 + i * m_u)
+            }
+            t24Terms.add(a_i)
+        }
+        let t24 = t24Terms.value
         for step in 0..<K / 8 {
             let lanes = KernelLanes<Float>(full: 8 * step)
             let a_i = lanes.load(a)
-            t24Terms.add(a_i, lanes)
+            let t29 = a_i - t24
+            let t30 = KernelMath.exp(t29)
+            lanes.store(t29, table)
+            lanes.store(t30, table4)
         }
         if K % 8 != 0 {
             let lanes = KernelLanes<Float>(K - K % 8, K)
             let a_i = lanes.load(a)
-            t24Terms.add(a_i, lanes)
+            let t29 = a_i - t24
+            let t30 = KernelMath.exp(t29)
+            lanes.store(t29, table)
+            lanes.store(t30, table4)
         }
-        let t24 = t24Terms.value
         let total = KernelParallel.forEachChunk(batch: batch, paramGradients: [(dGamma_1, 1), (dGamma_2, 1), (dA, K), (dM_u, K * m_u), (dV_u, K * m_u)]) { examples, chunkGradients in
             // Each chunk adds parameter gradients into buffers of its own, summed in order after.
             let dGamma_1 = chunkGradients[0]
@@ -430,378 +504,353 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let dS_pRow = dS_p + example * m_z
                 let dYhatRow = dYhat + example * k_y
                 let dXhatRow = dXhat + example * k
-                // t25 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
+                // t31 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
                 // (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u, i, j))^2 exp(-entry(V_u,
                 // i, j)))))
-                var t25Terms = KernelLogSumExp<Float>()
+                var t31Terms = KernelLogSumExp<Float>()
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t26 = a_i - t24
-                    // t27 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
+                    let t32 = table[i]
+                    // t33 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
                     // i, j))^2 exp(-entry(V_u, i, j)))
-                    var t27Lanes = SIMD8<Float>()
+                    var t33Lanes = SIMD8<Float>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t28 = 0.5 * V_u_ij
-                        let t29 = -0.9189385332046727 - t28
+                        let t34 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t30 = u_j - M_u_ij
-                        let t31 = t30 * t30
-                        let t32 = 0.5 * t31
-                        let t33 = -V_u_ij
-                        let t34 = KernelMath.exp(t33)
-                        let t35 = t32 * t34
-                        let t36 = t29 - t35
-                        t27Lanes += lanes.masked(t36)
+                        let t35 = u_j - M_u_ij
+                        let t36 = t35 * t35
+                        let t37 = 0.5 * t36
+                        let t38 = lanes.load(table3 + i * m_u)
+                        let t39 = t37 * t38
+                        let t40 = t34 - t39
+                        t33Lanes += lanes.masked(t40)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t28 = 0.5 * V_u_ij
-                        let t29 = -0.9189385332046727 - t28
+                        let t34 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t30 = u_j - M_u_ij
-                        let t31 = t30 * t30
-                        let t32 = 0.5 * t31
-                        let t33 = -V_u_ij
-                        let t34 = KernelMath.exp(t33)
-                        let t35 = t32 * t34
-                        let t36 = t29 - t35
-                        t27Lanes += lanes.masked(t36)
+                        let t35 = u_j - M_u_ij
+                        let t36 = t35 * t35
+                        let t37 = 0.5 * t36
+                        let t38 = lanes.load(table3 + i * m_u)
+                        let t39 = t37 * t38
+                        let t40 = t34 - t39
+                        t33Lanes += lanes.masked(t40)
                     }
-                    let t27 = KernelMath.sum(t27Lanes)
-                    let t37 = t26 + t27
-                    t25Terms.add(t37)
+                    let t33 = KernelMath.sum(t33Lanes)
+                    let t41 = t32 + t33
+                    t31Terms.add(t41)
                 }
-                let t25 = t25Terms.value
-                // t38 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
-                var t38Lanes = SIMD8<Float>()
-                var t39Lanes = SIMD8<Float>()
+                let t31 = t31Terms.value
+                // t42 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
+                var t42Lanes = SIMD8<Float>()
+                var t43Lanes = SIMD8<Float>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let xhat_j = lanes.load(xhatRow)
                     let x_j = lanes.load(xRow)
-                    let t40 = xhat_j - x_j
-                    let t41 = t40 * t40
-                    let t42 = 0.5 * t41
-                    let t43 = t42 / t8
-                    let t44 = t43 / t8
-                    let t45 = t44 * t11
-                    let t46 = t40 * t10
-                    lanes.store(t46, dXhatRow)
-                    t38Lanes += lanes.masked(t43)
-                    t39Lanes += lanes.masked(t45)
+                    let t44 = xhat_j - x_j
+                    let t45 = t44 * t44
+                    let t46 = 0.5 * t45
+                    let t47 = t46 / t8
+                    let t48 = t47 / t8
+                    let t49 = t48 * t11
+                    let t50 = t44 * t10
+                    lanes.store(t50, dXhatRow)
+                    t42Lanes += lanes.masked(t47)
+                    t43Lanes += lanes.masked(t49)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Float>(k - k % 8, k)
                     let xhat_j = lanes.load(xhatRow)
                     let x_j = lanes.load(xRow)
-                    let t40 = xhat_j - x_j
-                    let t41 = t40 * t40
-                    let t42 = 0.5 * t41
-                    let t43 = t42 / t8
-                    let t44 = t43 / t8
-                    let t45 = t44 * t11
-                    let t46 = t40 * t10
-                    lanes.store(t46, dXhatRow)
-                    t38Lanes += lanes.masked(t43)
-                    t39Lanes += lanes.masked(t45)
+                    let t44 = xhat_j - x_j
+                    let t45 = t44 * t44
+                    let t46 = 0.5 * t45
+                    let t47 = t46 / t8
+                    let t48 = t47 / t8
+                    let t49 = t48 * t11
+                    let t50 = t44 * t10
+                    lanes.store(t50, dXhatRow)
+                    t42Lanes += lanes.masked(t47)
+                    t43Lanes += lanes.masked(t49)
                 }
-                let t38 = KernelMath.sum(t38Lanes)
-                let t39 = KernelMath.sum(t39Lanes)
-                // t47 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
-                var t47Lanes = SIMD8<Float>()
-                var t48Lanes = SIMD8<Float>()
+                let t42 = KernelMath.sum(t42Lanes)
+                let t43 = KernelMath.sum(t43Lanes)
+                // t51 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
+                var t51Lanes = SIMD8<Float>()
+                var t52Lanes = SIMD8<Float>()
                 for step in 0..<k_y / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let yhat_j = lanes.load(yhatRow)
                     let y_j = lanes.load(yRow)
-                    let t49 = yhat_j - y_j
-                    let t50 = t49 * t49
-                    let t51 = 0.5 * t50
-                    let t52 = t51 / t7
-                    let t53 = t52 / t7
-                    let t54 = t11 * t53
-                    let t55 = t49 * t15
-                    lanes.store(t55, dYhatRow)
-                    t47Lanes += lanes.masked(t52)
-                    t48Lanes += lanes.masked(t54)
+                    let t53 = yhat_j - y_j
+                    let t54 = t53 * t53
+                    let t55 = 0.5 * t54
+                    let t56 = t55 / t7
+                    let t57 = t56 / t7
+                    let t58 = t11 * t57
+                    let t59 = t53 * t15
+                    lanes.store(t59, dYhatRow)
+                    t51Lanes += lanes.masked(t56)
+                    t52Lanes += lanes.masked(t58)
                 }
                 if k_y % 8 != 0 {
                     let lanes = KernelLanes<Float>(k_y - k_y % 8, k_y)
                     let yhat_j = lanes.load(yhatRow)
                     let y_j = lanes.load(yRow)
-                    let t49 = yhat_j - y_j
-                    let t50 = t49 * t49
-                    let t51 = 0.5 * t50
-                    let t52 = t51 / t7
-                    let t53 = t52 / t7
-                    let t54 = t11 * t53
-                    let t55 = t49 * t15
-                    lanes.store(t55, dYhatRow)
-                    t47Lanes += lanes.masked(t52)
-                    t48Lanes += lanes.masked(t54)
+                    let t53 = yhat_j - y_j
+                    let t54 = t53 * t53
+                    let t55 = 0.5 * t54
+                    let t56 = t55 / t7
+                    let t57 = t56 / t7
+                    let t58 = t11 * t57
+                    let t59 = t53 * t15
+                    lanes.store(t59, dYhatRow)
+                    t51Lanes += lanes.masked(t56)
+                    t52Lanes += lanes.masked(t58)
                 }
-                let t47 = KernelMath.sum(t47Lanes)
-                let t48 = KernelMath.sum(t48Lanes)
-                // t56 = sum_{j=1}^{m_u} s_u_j
-                var t56Lanes = SIMD8<Float>()
+                let t51 = KernelMath.sum(t51Lanes)
+                let t52 = KernelMath.sum(t52Lanes)
+                // t60 = sum_{j=1}^{m_u} s_u_j
+                var t60Lanes = SIMD8<Float>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
                     lanes.store(t17, dS_uRow)
-                    t56Lanes += lanes.masked(s_u_j)
+                    t60Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     lanes.store(t17, dS_uRow)
-                    t56Lanes += lanes.masked(s_u_j)
+                    t60Lanes += lanes.masked(s_u_j)
                 }
-                let t56 = KernelMath.sum(t56Lanes)
-                // t57 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
-                var t57Lanes = SIMD8<Float>()
-                // t58 = sum_{j=1}^{m_z} s_p_j
-                var t58Lanes = SIMD8<Float>()
-                // t59 = sum_{j=1}^{m_z} s_z_j
-                var t59Lanes = SIMD8<Float>()
-                // t60 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
-                var t60Lanes = SIMD8<Float>()
+                let t60 = KernelMath.sum(t60Lanes)
+                // t61 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
+                var t61Lanes = SIMD8<Float>()
+                // t62 = sum_{j=1}^{m_z} s_p_j
+                var t62Lanes = SIMD8<Float>()
+                // t63 = sum_{j=1}^{m_z} s_z_j
+                var t63Lanes = SIMD8<Float>()
+                // t64 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
+                var t64Lanes = SIMD8<Float>()
                 for step in 0..<m_z / 8 {
                     let lanes = KernelLanes<Float>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t61 = -s_p_j
+                    let t65 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t62 = s_z_j - s_p_j
-                    let t63 = KernelMath.exp(t62)
-                    let t64 = KernelMath.exp(t61)
-                    let t65 = 0.5 * t64
+                    let t66 = s_z_j - s_p_j
+                    let t67 = KernelMath.exp(t66)
+                    let t68 = KernelMath.exp(t65)
+                    let t69 = 0.5 * t68
                     let mu_p_j = lanes.load(mu_pRow)
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t66 = mu_p_j - mu_z_j
-                    let t67 = t66 * t66
-                    let t68 = t65 * t67
-                    let t69 = t67 * seed
-                    let t70 = t64 * t13
-                    let t71 = 2 * t66
-                    let t72 = t70 * t71
-                    let t73 = -t72
-                    let t74 = 0.5 * t69
-                    let t75 = t64 * t74
-                    let t76 = t63 * t13
-                    let t77 = t63 * t17
-                    let t78 = t17 + t76
-                    let t79 = t13 + t77
-                    let t80 = t79 - t75
-                    lanes.store(t80, dS_pRow)
-                    lanes.store(t78, dS_zRow)
-                    lanes.store(t72, dMu_pRow)
-                    lanes.store(t73, dMu_zRow)
-                    t57Lanes += lanes.masked(t63)
-                    t58Lanes += lanes.masked(s_p_j)
-                    t59Lanes += lanes.masked(s_z_j)
-                    t60Lanes += lanes.masked(t68)
+                    let t70 = mu_p_j - mu_z_j
+                    let t71 = t70 * t70
+                    let t72 = t69 * t71
+                    let t73 = t71 * seed
+                    let t74 = t68 * t13
+                    let t75 = 2 * t70
+                    let t76 = t74 * t75
+                    let t77 = -t76
+                    let t78 = 0.5 * t73
+                    let t79 = t68 * t78
+                    let t80 = t67 * t13
+                    let t81 = t67 * t17
+                    let t82 = t17 + t80
+                    let t83 = t13 + t81
+                    let t84 = t83 - t79
+                    lanes.store(t84, dS_pRow)
+                    lanes.store(t82, dS_zRow)
+                    lanes.store(t76, dMu_pRow)
+                    lanes.store(t77, dMu_zRow)
+                    t61Lanes += lanes.masked(t67)
+                    t62Lanes += lanes.masked(s_p_j)
+                    t63Lanes += lanes.masked(s_z_j)
+                    t64Lanes += lanes.masked(t72)
                 }
                 if m_z % 8 != 0 {
                     let lanes = KernelLanes<Float>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
-                    let t61 = -s_p_j
+                    let t65 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t62 = s_z_j - s_p_j
-                    let t63 = KernelMath.exp(t62)
-                    let t64 = KernelMath.exp(t61)
-                    let t65 = 0.5 * t64
+                    let t66 = s_z_j - s_p_j
+                    let t67 = KernelMath.exp(t66)
+                    let t68 = KernelMath.exp(t65)
+                    let t69 = 0.5 * t68
                     let mu_p_j = lanes.load(mu_pRow)
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t66 = mu_p_j - mu_z_j
-                    let t67 = t66 * t66
-                    let t68 = t65 * t67
-                    let t69 = t67 * seed
-                    let t70 = t64 * t13
-                    let t71 = 2 * t66
-                    let t72 = t70 * t71
-                    let t73 = -t72
-                    let t74 = 0.5 * t69
-                    let t75 = t64 * t74
-                    let t76 = t63 * t13
-                    let t77 = t63 * t17
-                    let t78 = t17 + t76
-                    let t79 = t13 + t77
-                    let t80 = t79 - t75
-                    lanes.store(t80, dS_pRow)
-                    lanes.store(t78, dS_zRow)
-                    lanes.store(t72, dMu_pRow)
-                    lanes.store(t73, dMu_zRow)
-                    t57Lanes += lanes.masked(t63)
-                    t58Lanes += lanes.masked(s_p_j)
-                    t59Lanes += lanes.masked(s_z_j)
-                    t60Lanes += lanes.masked(t68)
+                    let t70 = mu_p_j - mu_z_j
+                    let t71 = t70 * t70
+                    let t72 = t69 * t71
+                    let t73 = t71 * seed
+                    let t74 = t68 * t13
+                    let t75 = 2 * t70
+                    let t76 = t74 * t75
+                    let t77 = -t76
+                    let t78 = 0.5 * t73
+                    let t79 = t68 * t78
+                    let t80 = t67 * t13
+                    let t81 = t67 * t17
+                    let t82 = t17 + t80
+                    let t83 = t13 + t81
+                    let t84 = t83 - t79
+                    lanes.store(t84, dS_pRow)
+                    lanes.store(t82, dS_zRow)
+                    lanes.store(t76, dMu_pRow)
+                    lanes.store(t77, dMu_zRow)
+                    t61Lanes += lanes.masked(t67)
+                    t62Lanes += lanes.masked(s_p_j)
+                    t63Lanes += lanes.masked(s_z_j)
+                    t64Lanes += lanes.masked(t72)
                 }
-                let t57 = KernelMath.sum(t57Lanes)
-                let t58 = KernelMath.sum(t58Lanes)
-                let t59 = KernelMath.sum(t59Lanes)
-                let t60 = KernelMath.sum(t60Lanes)
-                let t81 = 0.5 * t57
-                let t82 = t81 - t25
-                let t83 = 0.5 * t58
-                let t84 = t82 + t83
-                let t85 = t84 + t2
-                let t86 = t85 + t4
-                let t87 = t86 - t5
-                let t88 = t87 - t6
-                let t89 = 0.5 * t56
-                let t90 = t88 - t89
-                let t91 = 0.5 * t59
-                let t92 = t90 - t91
-                let t93 = t92 + t47
-                let t94 = t93 + t60
-                let t95 = t94 + t38
-                let t96 = t39 * t12
-                let t97 = t48 * t16
-                let t98 = t96 + t20
-                let t99 = t97 + t23
-                total += Double(t95)
-                dGamma_2Sum += t99
-                dGamma_1Sum += t98
-                var t100: Float = 0
+                let t61 = KernelMath.sum(t61Lanes)
+                let t62 = KernelMath.sum(t62Lanes)
+                let t63 = KernelMath.sum(t63Lanes)
+                let t64 = KernelMath.sum(t64Lanes)
+                let t85 = 0.5 * t61
+                let t86 = t85 - t31
+                let t87 = 0.5 * t62
+                let t88 = t86 + t87
+                let t89 = t88 + t2
+                let t90 = t89 + t4
+                let t91 = t90 - t5
+                let t92 = t91 - t6
+                let t93 = 0.5 * t60
+                let t94 = t92 - t93
+                let t95 = 0.5 * t63
+                let t96 = t94 - t95
+                let t97 = t96 + t51
+                let t98 = t97 + t64
+                let t99 = t98 + t42
+                let t100 = t43 * t12
+                let t101 = t52 * t16
+                let t102 = t100 + t20
+                let t103 = t101 + t23
+                total += Double(t99)
+                dGamma_2Sum += t103
+                dGamma_1Sum += t102
+                var t104: Float = 0
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t101 = a_i - t24
-                    // t102 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
+                    let t105 = table[i]
+                    // t106 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t102Lanes = SIMD8<Float>()
+                    var t106Lanes = SIMD8<Float>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t103 = 0.5 * V_u_ij
-                        let t104 = -0.9189385332046727 - t103
+                        let t107 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t105 = u_j - M_u_ij
-                        let t106 = t105 * t105
-                        let t107 = 0.5 * t106
-                        let t108 = -V_u_ij
-                        let t109 = KernelMath.exp(t108)
-                        let t110 = t107 * t109
-                        let t111 = t104 - t110
-                        t102Lanes += lanes.masked(t111)
+                        let t108 = u_j - M_u_ij
+                        let t109 = t108 * t108
+                        let t110 = 0.5 * t109
+                        let t111 = lanes.load(table3 + i * m_u)
+                        let t112 = t110 * t111
+                        let t113 = t107 - t112
+                        t106Lanes += lanes.masked(t113)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t103 = 0.5 * V_u_ij
-                        let t104 = -0.9189385332046727 - t103
+                        let t107 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t105 = u_j - M_u_ij
-                        let t106 = t105 * t105
-                        let t107 = 0.5 * t106
-                        let t108 = -V_u_ij
-                        let t109 = KernelMath.exp(t108)
-                        let t110 = t107 * t109
-                        let t111 = t104 - t110
-                        t102Lanes += lanes.masked(t111)
+                        let t108 = u_j - M_u_ij
+                        let t109 = t108 * t108
+                        let t110 = 0.5 * t109
+                        let t111 = lanes.load(table3 + i * m_u)
+                        let t112 = t110 * t111
+                        let t113 = t107 - t112
+                        t106Lanes += lanes.masked(t113)
                     }
-                    let t102 = KernelMath.sum(t102Lanes)
-                    let t112 = t101 + t102
-                    let t113 = t112 - t25
-                    let t114 = KernelMath.exp(t113)
-                    let t115 = seed * t114
-                    let t116 = 0.5 * t115
+                    let t106 = KernelMath.sum(t106Lanes)
+                    let t114 = t105 + t106
+                    let t115 = t114 - t31
+                    let t116 = KernelMath.exp(t115)
+                    let t117 = seed * t116
+                    let t118 = 0.5 * t117
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t117 = u_j - M_u_ij
-                        let t118 = t117 * t117
-                        let t119 = -V_u_ij
-                        let t120 = KernelMath.exp(t119)
-                        let t121 = t120 * t115
-                        let t122 = t118 * t116
-                        let t123 = t120 * t122
-                        let t124 = 0.5 * t121
-                        let t125 = 2 * t117
-                        let t126 = t124 * t125
-                        let t127 = -t126
-                        let t128 = t116 - t123
-                        lanes.accumulate(t128, dV_u + i * m_u)
-                        lanes.accumulate(t126, dURow)
-                        lanes.accumulate(t127, dM_u + i * m_u)
+                        let t119 = u_j - M_u_ij
+                        let t120 = t119 * t119
+                        let t121 = lanes.load(table3 + i * m_u)
+                        let t122 = t121 * t117
+                        let t123 = t120 * t118
+                        let t124 = t121 * t123
+                        let t125 = 0.5 * t122
+                        let t126 = 2 * t119
+                        let t127 = t125 * t126
+                        let t128 = -t127
+                        let t129 = t118 - t124
+                        lanes.accumulate(t129, dV_u + i * m_u)
+                        lanes.accumulate(t127, dURow)
+                        lanes.accumulate(t128, dM_u + i * m_u)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t117 = u_j - M_u_ij
-                        let t118 = t117 * t117
-                        let t119 = -V_u_ij
-                        let t120 = KernelMath.exp(t119)
-                        let t121 = t120 * t115
-                        let t122 = t118 * t116
-                        let t123 = t120 * t122
-                        let t124 = 0.5 * t121
-                        let t125 = 2 * t117
-                        let t126 = t124 * t125
-                        let t127 = -t126
-                        let t128 = t116 - t123
-                        lanes.accumulate(t128, dV_u + i * m_u)
-                        lanes.accumulate(t126, dURow)
-                        lanes.accumulate(t127, dM_u + i * m_u)
+                        let t119 = u_j - M_u_ij
+                        let t120 = t119 * t119
+                        let t121 = lanes.load(table3 + i * m_u)
+                        let t122 = t121 * t117
+                        let t123 = t120 * t118
+                        let t124 = t121 * t123
+                        let t125 = 0.5 * t122
+                        let t126 = 2 * t119
+                        let t127 = t125 * t126
+                        let t128 = -t127
+                        let t129 = t118 - t124
+                        lanes.accumulate(t129, dV_u + i * m_u)
+                        lanes.accumulate(t127, dURow)
+                        lanes.accumulate(t128, dM_u + i * m_u)
                     }
-                    t100 += t115
+                    t104 += t117
                 }
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t129 = a_i - t24
-                    let t130 = KernelMath.exp(t129)
-                    let t131 = t100 * t130
-                    // t132 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
+                    let t130 = table[i]
+                    let t131 = table4[i]
+                    let t132 = t104 * t131
+                    // t133 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t132Lanes = SIMD8<Float>()
+                    var t133Lanes = SIMD8<Float>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t133 = 0.5 * V_u_ij
-                        let t134 = -0.9189385332046727 - t133
+                        let t134 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
                         let t135 = u_j - M_u_ij
                         let t136 = t135 * t135
                         let t137 = 0.5 * t136
-                        let t138 = -V_u_ij
-                        let t139 = KernelMath.exp(t138)
-                        let t140 = t137 * t139
-                        let t141 = t134 - t140
-                        t132Lanes += lanes.masked(t141)
+                        let t138 = lanes.load(table3 + i * m_u)
+                        let t139 = t137 * t138
+                        let t140 = t134 - t139
+                        t133Lanes += lanes.masked(t140)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t133 = 0.5 * V_u_ij
-                        let t134 = -0.9189385332046727 - t133
+                        let t134 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
                         let t135 = u_j - M_u_ij
                         let t136 = t135 * t135
                         let t137 = 0.5 * t136
-                        let t138 = -V_u_ij
-                        let t139 = KernelMath.exp(t138)
-                        let t140 = t137 * t139
-                        let t141 = t134 - t140
-                        t132Lanes += lanes.masked(t141)
+                        let t138 = lanes.load(table3 + i * m_u)
+                        let t139 = t137 * t138
+                        let t140 = t134 - t139
+                        t133Lanes += lanes.masked(t140)
                     }
-                    let t132 = KernelMath.sum(t132Lanes)
-                    let t142 = t129 + t132
-                    let t143 = t142 - t25
-                    let t144 = KernelMath.exp(t143)
-                    let t145 = t11 * t144
-                    let t146 = t145 + t131
-                    dA[i] += t146
+                    let t133 = KernelMath.sum(t133Lanes)
+                    let t141 = t130 + t133
+                    let t142 = t141 - t31
+                    let t143 = KernelMath.exp(t142)
+                    let t144 = t11 * t143
+                    let t145 = t144 + t132
+                    dA[i] += t145
                 }
             }
             dGamma_1[0] += dGamma_1Sum
@@ -1032,6 +1081,17 @@ public enum SrvaeLoss: ObjectiveKernel {
         let a = params.pointer("a", count: K)
         let M_u = params.pointer("M_u", count: K * m_u)
         let V_u = params.pointer("V_u", count: K * m_u)
+        // Per-call tables of values that are the same for every example (see Scheduler.tables).
+        let table = UnsafeMutablePointer<Double>.allocate(capacity: K)
+        defer { table.deallocate() }
+        table.initialize(repeating: 0, count: K)
+        let table2 = UnsafeMutablePointer<Double>.allocate(capacity: K * m_u)
+        defer { table2.deallocate() }
+        table2.initialize(repeating: 0, count: K * m_u)
+        // table3: exp(-entry(V_u, i, j))
+        let table3 = UnsafeMutablePointer<Double>.allocate(capacity: K * m_u)
+        defer { table3.deallocate() }
+        table3.initialize(repeating: 0, count: K * m_u)
         let k_ySize = Double(k_y)
         let gamma_2Value = gamma_2[0]
         let t1 = KernelMath.log(gamma_2Value)
@@ -1048,17 +1108,43 @@ public enum SrvaeLoss: ObjectiveKernel {
         let t8 = gamma_1Value * gamma_1Value
         // t9 = logsumexp(sum_{l=1}^{K} a_l)
         var t9Terms = KernelLogSumExp<Double>()
+        for i in 0..<K {
+            let a_i = a[i]
+            for step in 0..<m_u / 8 {
+                let lanes = KernelLanes<Double>(full: 8 * step)
+                let V_u_ij = lanes.load(V_u + i * m_u)
+                let t10 = 0.5 * V_u_ij
+                let t11 = -0.9189385332046727 - t10
+                let t12 = -V_u_ij
+                let t13 = KernelMath.exp(t12)
+                lanes.store(t11, table2 + i * m_u)
+                lanes.store(t13, table3 + i * m_u)
+            }
+            if m_u % 8 != 0 {
+                let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
+                let V_u_ij = lanes.load(V_u + i * m_u)
+                let t10 = 0.5 * V_u_ij
+                let t11 = -0.9189385332046727 - t10
+                let t12 = -V_u_ij
+                let t13 = KernelMath.exp(t12)
+                lanes.store(t11, table2 + i * m_u)
+                lanes.store(t13, table3 + i * m_u)
+            }
+            t9Terms.add(a_i)
+        }
+        let t9 = t9Terms.value
         for step in 0..<K / 8 {
             let lanes = KernelLanes<Double>(full: 8 * step)
             let a_i = lanes.load(a)
-            t9Terms.add(a_i, lanes)
+            let t14 = a_i - t9
+            lanes.store(t14, table)
         }
         if K % 8 != 0 {
             let lanes = KernelLanes<Double>(K - K % 8, K)
             let a_i = lanes.load(a)
-            t9Terms.add(a_i, lanes)
+            let t14 = a_i - t9
+            lanes.store(t14, table)
         }
-        let t9 = t9Terms.value
         let total = KernelParallel.forEachChunk(batch: batch) { examples in
             var total: Double = 0
             for example in examples {
@@ -1072,178 +1158,171 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let s_pRow = s_p + example * m_z
                 let yhatRow = yhat + example * k_y
                 let xhatRow = xhat + example * k
-                // t10 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
+                // t15 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
                 // (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u, i, j))^2 exp(-entry(V_u,
                 // i, j)))))
-                var t10Terms = KernelLogSumExp<Double>()
+                var t15Terms = KernelLogSumExp<Double>()
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t11 = a_i - t9
-                    // t12 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
+                    let t16 = table[i]
+                    // t17 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
                     // i, j))^2 exp(-entry(V_u, i, j)))
-                    var t12Lanes = SIMD8<Double>()
+                    var t17Lanes = SIMD8<Double>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t13 = 0.5 * V_u_ij
-                        let t14 = -0.9189385332046727 - t13
+                        let t18 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t15 = u_j - M_u_ij
-                        let t16 = t15 * t15
-                        let t17 = 0.5 * t16
-                        let t18 = -V_u_ij
-                        let t19 = KernelMath.exp(t18)
-                        let t20 = t17 * t19
-                        let t21 = t14 - t20
-                        t12Lanes += lanes.masked(t21)
+                        let t19 = u_j - M_u_ij
+                        let t20 = t19 * t19
+                        let t21 = 0.5 * t20
+                        let t22 = lanes.load(table3 + i * m_u)
+                        let t23 = t21 * t22
+                        let t24 = t18 - t23
+                        t17Lanes += lanes.masked(t24)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t13 = 0.5 * V_u_ij
-                        let t14 = -0.9189385332046727 - t13
+                        let t18 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t15 = u_j - M_u_ij
-                        let t16 = t15 * t15
-                        let t17 = 0.5 * t16
-                        let t18 = -V_u_ij
-                        let t19 = KernelMath.exp(t18)
-                        let t20 = t17 * t19
-                        let t21 = t14 - t20
-                        t12Lanes += lanes.masked(t21)
+                        let t19 = u_j - M_u_ij
+                        let t20 = t19 * t19
+                        let t21 = 0.5 * t20
+                        let t22 = lanes.load(table3 + i * m_u)
+                        let t23 = t21 * t22
+                        let t24 = t18 - t23
+                        t17Lanes += lanes.masked(t24)
                     }
-                    let t12 = KernelMath.sum(t12Lanes)
-                    let t22 = t11 + t12
-                    t10Terms.add(t22)
+                    let t17 = KernelMath.sum(t17Lanes)
+                    let t25 = t16 + t17
+                    t15Terms.add(t25)
                 }
-                let t10 = t10Terms.value
-                // t23 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
-                var t23Lanes = SIMD8<Double>()
+                let t15 = t15Terms.value
+                // t26 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
+                var t26Lanes = SIMD8<Double>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let xhat_j = lanes.load(xhatRow)
                     let x_j = lanes.load(xRow)
-                    let t24 = xhat_j - x_j
-                    let t25 = t24 * t24
-                    let t26 = 0.5 * t25
-                    let t27 = t26 / t8
-                    t23Lanes += lanes.masked(t27)
+                    let t27 = xhat_j - x_j
+                    let t28 = t27 * t27
+                    let t29 = 0.5 * t28
+                    let t30 = t29 / t8
+                    t26Lanes += lanes.masked(t30)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let xhat_j = lanes.load(xhatRow)
                     let x_j = lanes.load(xRow)
-                    let t24 = xhat_j - x_j
-                    let t25 = t24 * t24
-                    let t26 = 0.5 * t25
-                    let t27 = t26 / t8
-                    t23Lanes += lanes.masked(t27)
+                    let t27 = xhat_j - x_j
+                    let t28 = t27 * t27
+                    let t29 = 0.5 * t28
+                    let t30 = t29 / t8
+                    t26Lanes += lanes.masked(t30)
                 }
-                let t23 = KernelMath.sum(t23Lanes)
-                // t28 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
-                var t28Lanes = SIMD8<Double>()
+                let t26 = KernelMath.sum(t26Lanes)
+                // t31 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
+                var t31Lanes = SIMD8<Double>()
                 for step in 0..<k_y / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let yhat_j = lanes.load(yhatRow)
                     let y_j = lanes.load(yRow)
-                    let t29 = yhat_j - y_j
-                    let t30 = t29 * t29
-                    let t31 = 0.5 * t30
-                    let t32 = t31 / t7
-                    t28Lanes += lanes.masked(t32)
+                    let t32 = yhat_j - y_j
+                    let t33 = t32 * t32
+                    let t34 = 0.5 * t33
+                    let t35 = t34 / t7
+                    t31Lanes += lanes.masked(t35)
                 }
                 if k_y % 8 != 0 {
                     let lanes = KernelLanes<Double>(k_y - k_y % 8, k_y)
                     let yhat_j = lanes.load(yhatRow)
                     let y_j = lanes.load(yRow)
-                    let t29 = yhat_j - y_j
-                    let t30 = t29 * t29
-                    let t31 = 0.5 * t30
-                    let t32 = t31 / t7
-                    t28Lanes += lanes.masked(t32)
+                    let t32 = yhat_j - y_j
+                    let t33 = t32 * t32
+                    let t34 = 0.5 * t33
+                    let t35 = t34 / t7
+                    t31Lanes += lanes.masked(t35)
                 }
-                let t28 = KernelMath.sum(t28Lanes)
-                // t33 = sum_{j=1}^{m_u} s_u_j
-                var t33Lanes = SIMD8<Double>()
+                let t31 = KernelMath.sum(t31Lanes)
+                // t36 = sum_{j=1}^{m_u} s_u_j
+                var t36Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
-                    t33Lanes += lanes.masked(s_u_j)
+                    t36Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
-                    t33Lanes += lanes.masked(s_u_j)
+                    t36Lanes += lanes.masked(s_u_j)
                 }
-                let t33 = KernelMath.sum(t33Lanes)
-                // t34 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
-                var t34Lanes = SIMD8<Double>()
-                // t35 = sum_{j=1}^{m_z} s_p_j
-                var t35Lanes = SIMD8<Double>()
-                // t36 = sum_{j=1}^{m_z} s_z_j
-                var t36Lanes = SIMD8<Double>()
-                // t37 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
+                let t36 = KernelMath.sum(t36Lanes)
+                // t37 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
                 var t37Lanes = SIMD8<Double>()
+                // t38 = sum_{j=1}^{m_z} s_p_j
+                var t38Lanes = SIMD8<Double>()
+                // t39 = sum_{j=1}^{m_z} s_z_j
+                var t39Lanes = SIMD8<Double>()
+                // t40 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
+                var t40Lanes = SIMD8<Double>()
                 for step in 0..<m_z / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t38 = -s_p_j
+                    let t41 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t39 = s_z_j - s_p_j
-                    let t40 = KernelMath.exp(t39)
-                    let t41 = KernelMath.exp(t38)
-                    let t42 = 0.5 * t41
+                    let t42 = s_z_j - s_p_j
+                    let t43 = KernelMath.exp(t42)
+                    let t44 = KernelMath.exp(t41)
+                    let t45 = 0.5 * t44
                     let mu_p_j = lanes.load(mu_pRow)
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t43 = mu_p_j - mu_z_j
-                    let t44 = t43 * t43
-                    let t45 = t42 * t44
-                    t34Lanes += lanes.masked(t40)
-                    t35Lanes += lanes.masked(s_p_j)
-                    t36Lanes += lanes.masked(s_z_j)
-                    t37Lanes += lanes.masked(t45)
+                    let t46 = mu_p_j - mu_z_j
+                    let t47 = t46 * t46
+                    let t48 = t45 * t47
+                    t37Lanes += lanes.masked(t43)
+                    t38Lanes += lanes.masked(s_p_j)
+                    t39Lanes += lanes.masked(s_z_j)
+                    t40Lanes += lanes.masked(t48)
                 }
                 if m_z % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
-                    let t38 = -s_p_j
+                    let t41 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t39 = s_z_j - s_p_j
-                    let t40 = KernelMath.exp(t39)
-                    let t41 = KernelMath.exp(t38)
-                    let t42 = 0.5 * t41
+                    let t42 = s_z_j - s_p_j
+                    let t43 = KernelMath.exp(t42)
+                    let t44 = KernelMath.exp(t41)
+                    let t45 = 0.5 * t44
                     let mu_p_j = lanes.load(mu_pRow)
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t43 = mu_p_j - mu_z_j
-                    let t44 = t43 * t43
-                    let t45 = t42 * t44
-                    t34Lanes += lanes.masked(t40)
-                    t35Lanes += lanes.masked(s_p_j)
-                    t36Lanes += lanes.masked(s_z_j)
-                    t37Lanes += lanes.masked(t45)
+                    let t46 = mu_p_j - mu_z_j
+                    let t47 = t46 * t46
+                    let t48 = t45 * t47
+                    t37Lanes += lanes.masked(t43)
+                    t38Lanes += lanes.masked(s_p_j)
+                    t39Lanes += lanes.masked(s_z_j)
+                    t40Lanes += lanes.masked(t48)
                 }
-                let t34 = KernelMath.sum(t34Lanes)
-                let t35 = KernelMath.sum(t35Lanes)
-                let t36 = KernelMath.sum(t36Lanes)
                 let t37 = KernelMath.sum(t37Lanes)
-                let t46 = 0.5 * t34
-                let t47 = t46 - t10
-                let t48 = 0.5 * t35
-                let t49 = t47 + t48
-                let t50 = t49 + t2
-                let t51 = t50 + t4
-                let t52 = t51 - t5
-                let t53 = t52 - t6
-                let t54 = 0.5 * t33
-                let t55 = t53 - t54
-                let t56 = 0.5 * t36
-                let t57 = t55 - t56
-                let t58 = t57 + t28
-                let t59 = t58 + t37
-                let t60 = t59 + t23
-                total += Double(t60)
+                let t38 = KernelMath.sum(t38Lanes)
+                let t39 = KernelMath.sum(t39Lanes)
+                let t40 = KernelMath.sum(t40Lanes)
+                let t49 = 0.5 * t37
+                let t50 = t49 - t15
+                let t51 = 0.5 * t38
+                let t52 = t50 + t51
+                let t53 = t52 + t2
+                let t54 = t53 + t4
+                let t55 = t54 - t5
+                let t56 = t55 - t6
+                let t57 = 0.5 * t36
+                let t58 = t56 - t57
+                let t59 = 0.5 * t39
+                let t60 = t58 - t59
+                let t61 = t60 + t31
+                let t62 = t61 + t40
+                let t63 = t62 + t26
+                total += Double(t63)
             }
             return total
         }
@@ -1300,6 +1379,20 @@ public enum SrvaeLoss: ObjectiveKernel {
         dM_u.update(repeating: 0, count: K * m_u)
         let dV_u = gradients.param("V_u", count: K * m_u)
         dV_u.update(repeating: 0, count: K * m_u)
+        // Per-call tables of values that are the same for every example (see Scheduler.tables).
+        let table = UnsafeMutablePointer<Double>.allocate(capacity: K)
+        defer { table.deallocate() }
+        table.initialize(repeating: 0, count: K)
+        let table2 = UnsafeMutablePointer<Double>.allocate(capacity: K * m_u)
+        defer { table2.deallocate() }
+        table2.initialize(repeating: 0, count: K * m_u)
+        // table3: exp(-entry(V_u, i, j))
+        let table3 = UnsafeMutablePointer<Double>.allocate(capacity: K * m_u)
+        defer { table3.deallocate() }
+        table3.initialize(repeating: 0, count: K * m_u)
+        let table4 = UnsafeMutablePointer<Double>.allocate(capacity: K)
+        defer { table4.deallocate() }
+        table4.initialize(repeating: 0, count: K)
         let k_ySize = Double(k_y)
         let gamma_2Value = gamma_2[0]
         let t1 = KernelMath.log(gamma_2Value)
@@ -1332,17 +1425,47 @@ public enum SrvaeLoss: ObjectiveKernel {
         let t23 = t21 * t22
         // t24 = logsumexp(sum_{l=1}^{K} a_l)
         var t24Terms = KernelLogSumExp<Double>()
+        for i in 0..<K {
+            let a_i = a[i]
+            for step in 0..<m_u / 8 {
+                let lanes = KernelLanes<Double>(full: 8 * step)
+                let V_u_ij = lanes.load(V_u + i * m_u)
+                let t25 = 0.5 * V_u_ij
+                let t26 = -0.9189385332046727 - t25
+                let t27 = -V_u_ij
+                let t28 = KernelMath.exp(t27)
+                lanes.store(t26, table2 + i * m_u)
+                lanes.store(t28, table3 + i * m_u)
+            }
+            if m_u % 8 != 0 {
+                let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
+                let V_u_ij = lanes.load(V_u + i * m_u)
+                let t25 = 0.5 * V_u_ij
+                let t26 = -0.9189385332046727 - t25
+                let t27 = -V_u_ij
+                let t28 = KernelMath.exp(t27)
+                lanes.store(t26, table2 + i * m_u)
+                lanes.store(t28, table3 + i * m_u)
+            }
+            t24Terms.add(a_i)
+        }
+        let t24 = t24Terms.value
         for step in 0..<K / 8 {
             let lanes = KernelLanes<Double>(full: 8 * step)
             let a_i = lanes.load(a)
-            t24Terms.add(a_i, lanes)
+            let t29 = a_i - t24
+            let t30 = KernelMath.exp(t29)
+            lanes.store(t29, table)
+            lanes.store(t30, table4)
         }
         if K % 8 != 0 {
             let lanes = KernelLanes<Double>(K - K % 8, K)
             let a_i = lanes.load(a)
-            t24Terms.add(a_i, lanes)
+            let t29 = a_i - t24
+            let t30 = KernelMath.exp(t29)
+            lanes.store(t29, table)
+            lanes.store(t30, table4)
         }
-        let t24 = t24Terms.value
         let total = KernelParallel.forEachChunk(batch: batch, paramGradients: [(dGamma_1, 1), (dGamma_2, 1), (dA, K), (dM_u, K * m_u), (dV_u, K * m_u)]) { examples, chunkGradients in
             // Each chunk adds parameter gradients into buffers of its own, summed in order after.
             let dGamma_1 = chunkGradients[0]
@@ -1372,378 +1495,353 @@ public enum SrvaeLoss: ObjectiveKernel {
                 let dS_pRow = dS_p + example * m_z
                 let dYhatRow = dYhat + example * k_y
                 let dXhatRow = dXhat + example * k
-                // t25 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
+                // t31 = logsumexp(sum_{i=1}^{K} (a_i - logsumexp(sum_{l=1}^{K} a_l) + sum_{j=1}^{m_u}
                 // (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u, i, j))^2 exp(-entry(V_u,
                 // i, j)))))
-                var t25Terms = KernelLogSumExp<Double>()
+                var t31Terms = KernelLogSumExp<Double>()
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t26 = a_i - t24
-                    // t27 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
+                    let t32 = table[i]
+                    // t33 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j - entry(M_u,
                     // i, j))^2 exp(-entry(V_u, i, j)))
-                    var t27Lanes = SIMD8<Double>()
+                    var t33Lanes = SIMD8<Double>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t28 = 0.5 * V_u_ij
-                        let t29 = -0.9189385332046727 - t28
+                        let t34 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t30 = u_j - M_u_ij
-                        let t31 = t30 * t30
-                        let t32 = 0.5 * t31
-                        let t33 = -V_u_ij
-                        let t34 = KernelMath.exp(t33)
-                        let t35 = t32 * t34
-                        let t36 = t29 - t35
-                        t27Lanes += lanes.masked(t36)
+                        let t35 = u_j - M_u_ij
+                        let t36 = t35 * t35
+                        let t37 = 0.5 * t36
+                        let t38 = lanes.load(table3 + i * m_u)
+                        let t39 = t37 * t38
+                        let t40 = t34 - t39
+                        t33Lanes += lanes.masked(t40)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t28 = 0.5 * V_u_ij
-                        let t29 = -0.9189385332046727 - t28
+                        let t34 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t30 = u_j - M_u_ij
-                        let t31 = t30 * t30
-                        let t32 = 0.5 * t31
-                        let t33 = -V_u_ij
-                        let t34 = KernelMath.exp(t33)
-                        let t35 = t32 * t34
-                        let t36 = t29 - t35
-                        t27Lanes += lanes.masked(t36)
+                        let t35 = u_j - M_u_ij
+                        let t36 = t35 * t35
+                        let t37 = 0.5 * t36
+                        let t38 = lanes.load(table3 + i * m_u)
+                        let t39 = t37 * t38
+                        let t40 = t34 - t39
+                        t33Lanes += lanes.masked(t40)
                     }
-                    let t27 = KernelMath.sum(t27Lanes)
-                    let t37 = t26 + t27
-                    t25Terms.add(t37)
+                    let t33 = KernelMath.sum(t33Lanes)
+                    let t41 = t32 + t33
+                    t31Terms.add(t41)
                 }
-                let t25 = t25Terms.value
-                // t38 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
-                var t38Lanes = SIMD8<Double>()
-                var t39Lanes = SIMD8<Double>()
+                let t31 = t31Terms.value
+                // t42 = sum_{j=1}^{k} 1/2 / gamma_1^2 (xhat_j - x_j)^2
+                var t42Lanes = SIMD8<Double>()
+                var t43Lanes = SIMD8<Double>()
                 for step in 0..<k / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let xhat_j = lanes.load(xhatRow)
                     let x_j = lanes.load(xRow)
-                    let t40 = xhat_j - x_j
-                    let t41 = t40 * t40
-                    let t42 = 0.5 * t41
-                    let t43 = t42 / t8
-                    let t44 = t43 / t8
-                    let t45 = t44 * t11
-                    let t46 = t40 * t10
-                    lanes.store(t46, dXhatRow)
-                    t38Lanes += lanes.masked(t43)
-                    t39Lanes += lanes.masked(t45)
+                    let t44 = xhat_j - x_j
+                    let t45 = t44 * t44
+                    let t46 = 0.5 * t45
+                    let t47 = t46 / t8
+                    let t48 = t47 / t8
+                    let t49 = t48 * t11
+                    let t50 = t44 * t10
+                    lanes.store(t50, dXhatRow)
+                    t42Lanes += lanes.masked(t47)
+                    t43Lanes += lanes.masked(t49)
                 }
                 if k % 8 != 0 {
                     let lanes = KernelLanes<Double>(k - k % 8, k)
                     let xhat_j = lanes.load(xhatRow)
                     let x_j = lanes.load(xRow)
-                    let t40 = xhat_j - x_j
-                    let t41 = t40 * t40
-                    let t42 = 0.5 * t41
-                    let t43 = t42 / t8
-                    let t44 = t43 / t8
-                    let t45 = t44 * t11
-                    let t46 = t40 * t10
-                    lanes.store(t46, dXhatRow)
-                    t38Lanes += lanes.masked(t43)
-                    t39Lanes += lanes.masked(t45)
+                    let t44 = xhat_j - x_j
+                    let t45 = t44 * t44
+                    let t46 = 0.5 * t45
+                    let t47 = t46 / t8
+                    let t48 = t47 / t8
+                    let t49 = t48 * t11
+                    let t50 = t44 * t10
+                    lanes.store(t50, dXhatRow)
+                    t42Lanes += lanes.masked(t47)
+                    t43Lanes += lanes.masked(t49)
                 }
-                let t38 = KernelMath.sum(t38Lanes)
-                let t39 = KernelMath.sum(t39Lanes)
-                // t47 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
-                var t47Lanes = SIMD8<Double>()
-                var t48Lanes = SIMD8<Double>()
+                let t42 = KernelMath.sum(t42Lanes)
+                let t43 = KernelMath.sum(t43Lanes)
+                // t51 = sum_{j=1}^{k_y} 1/2 / gamma_2^2 (yhat_j - y_j)^2
+                var t51Lanes = SIMD8<Double>()
+                var t52Lanes = SIMD8<Double>()
                 for step in 0..<k_y / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let yhat_j = lanes.load(yhatRow)
                     let y_j = lanes.load(yRow)
-                    let t49 = yhat_j - y_j
-                    let t50 = t49 * t49
-                    let t51 = 0.5 * t50
-                    let t52 = t51 / t7
-                    let t53 = t52 / t7
-                    let t54 = t11 * t53
-                    let t55 = t49 * t15
-                    lanes.store(t55, dYhatRow)
-                    t47Lanes += lanes.masked(t52)
-                    t48Lanes += lanes.masked(t54)
+                    let t53 = yhat_j - y_j
+                    let t54 = t53 * t53
+                    let t55 = 0.5 * t54
+                    let t56 = t55 / t7
+                    let t57 = t56 / t7
+                    let t58 = t11 * t57
+                    let t59 = t53 * t15
+                    lanes.store(t59, dYhatRow)
+                    t51Lanes += lanes.masked(t56)
+                    t52Lanes += lanes.masked(t58)
                 }
                 if k_y % 8 != 0 {
                     let lanes = KernelLanes<Double>(k_y - k_y % 8, k_y)
                     let yhat_j = lanes.load(yhatRow)
                     let y_j = lanes.load(yRow)
-                    let t49 = yhat_j - y_j
-                    let t50 = t49 * t49
-                    let t51 = 0.5 * t50
-                    let t52 = t51 / t7
-                    let t53 = t52 / t7
-                    let t54 = t11 * t53
-                    let t55 = t49 * t15
-                    lanes.store(t55, dYhatRow)
-                    t47Lanes += lanes.masked(t52)
-                    t48Lanes += lanes.masked(t54)
+                    let t53 = yhat_j - y_j
+                    let t54 = t53 * t53
+                    let t55 = 0.5 * t54
+                    let t56 = t55 / t7
+                    let t57 = t56 / t7
+                    let t58 = t11 * t57
+                    let t59 = t53 * t15
+                    lanes.store(t59, dYhatRow)
+                    t51Lanes += lanes.masked(t56)
+                    t52Lanes += lanes.masked(t58)
                 }
-                let t47 = KernelMath.sum(t47Lanes)
-                let t48 = KernelMath.sum(t48Lanes)
-                // t56 = sum_{j=1}^{m_u} s_u_j
-                var t56Lanes = SIMD8<Double>()
+                let t51 = KernelMath.sum(t51Lanes)
+                let t52 = KernelMath.sum(t52Lanes)
+                // t60 = sum_{j=1}^{m_u} s_u_j
+                var t60Lanes = SIMD8<Double>()
                 for step in 0..<m_u / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_u_j = lanes.load(s_uRow)
                     lanes.store(t17, dS_uRow)
-                    t56Lanes += lanes.masked(s_u_j)
+                    t60Lanes += lanes.masked(s_u_j)
                 }
                 if m_u % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                     let s_u_j = lanes.load(s_uRow)
                     lanes.store(t17, dS_uRow)
-                    t56Lanes += lanes.masked(s_u_j)
+                    t60Lanes += lanes.masked(s_u_j)
                 }
-                let t56 = KernelMath.sum(t56Lanes)
-                // t57 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
-                var t57Lanes = SIMD8<Double>()
-                // t58 = sum_{j=1}^{m_z} s_p_j
-                var t58Lanes = SIMD8<Double>()
-                // t59 = sum_{j=1}^{m_z} s_z_j
-                var t59Lanes = SIMD8<Double>()
-                // t60 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
-                var t60Lanes = SIMD8<Double>()
+                let t60 = KernelMath.sum(t60Lanes)
+                // t61 = sum_{j=1}^{m_z} exp(-s_p_j + s_z_j)
+                var t61Lanes = SIMD8<Double>()
+                // t62 = sum_{j=1}^{m_z} s_p_j
+                var t62Lanes = SIMD8<Double>()
+                // t63 = sum_{j=1}^{m_z} s_z_j
+                var t63Lanes = SIMD8<Double>()
+                // t64 = sum_{j=1}^{m_z} 1/2 exp(-s_p_j) (mu_p_j - mu_z_j)^2
+                var t64Lanes = SIMD8<Double>()
                 for step in 0..<m_z / 8 {
                     let lanes = KernelLanes<Double>(full: 8 * step)
                     let s_p_j = lanes.load(s_pRow)
-                    let t61 = -s_p_j
+                    let t65 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t62 = s_z_j - s_p_j
-                    let t63 = KernelMath.exp(t62)
-                    let t64 = KernelMath.exp(t61)
-                    let t65 = 0.5 * t64
+                    let t66 = s_z_j - s_p_j
+                    let t67 = KernelMath.exp(t66)
+                    let t68 = KernelMath.exp(t65)
+                    let t69 = 0.5 * t68
                     let mu_p_j = lanes.load(mu_pRow)
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t66 = mu_p_j - mu_z_j
-                    let t67 = t66 * t66
-                    let t68 = t65 * t67
-                    let t69 = t67 * seed
-                    let t70 = t64 * t13
-                    let t71 = 2 * t66
-                    let t72 = t70 * t71
-                    let t73 = -t72
-                    let t74 = 0.5 * t69
-                    let t75 = t64 * t74
-                    let t76 = t63 * t13
-                    let t77 = t63 * t17
-                    let t78 = t17 + t76
-                    let t79 = t13 + t77
-                    let t80 = t79 - t75
-                    lanes.store(t80, dS_pRow)
-                    lanes.store(t78, dS_zRow)
-                    lanes.store(t72, dMu_pRow)
-                    lanes.store(t73, dMu_zRow)
-                    t57Lanes += lanes.masked(t63)
-                    t58Lanes += lanes.masked(s_p_j)
-                    t59Lanes += lanes.masked(s_z_j)
-                    t60Lanes += lanes.masked(t68)
+                    let t70 = mu_p_j - mu_z_j
+                    let t71 = t70 * t70
+                    let t72 = t69 * t71
+                    let t73 = t71 * seed
+                    let t74 = t68 * t13
+                    let t75 = 2 * t70
+                    let t76 = t74 * t75
+                    let t77 = -t76
+                    let t78 = 0.5 * t73
+                    let t79 = t68 * t78
+                    let t80 = t67 * t13
+                    let t81 = t67 * t17
+                    let t82 = t17 + t80
+                    let t83 = t13 + t81
+                    let t84 = t83 - t79
+                    lanes.store(t84, dS_pRow)
+                    lanes.store(t82, dS_zRow)
+                    lanes.store(t76, dMu_pRow)
+                    lanes.store(t77, dMu_zRow)
+                    t61Lanes += lanes.masked(t67)
+                    t62Lanes += lanes.masked(s_p_j)
+                    t63Lanes += lanes.masked(s_z_j)
+                    t64Lanes += lanes.masked(t72)
                 }
                 if m_z % 8 != 0 {
                     let lanes = KernelLanes<Double>(m_z - m_z % 8, m_z)
                     let s_p_j = lanes.load(s_pRow)
-                    let t61 = -s_p_j
+                    let t65 = -s_p_j
                     let s_z_j = lanes.load(s_zRow)
-                    let t62 = s_z_j - s_p_j
-                    let t63 = KernelMath.exp(t62)
-                    let t64 = KernelMath.exp(t61)
-                    let t65 = 0.5 * t64
+                    let t66 = s_z_j - s_p_j
+                    let t67 = KernelMath.exp(t66)
+                    let t68 = KernelMath.exp(t65)
+                    let t69 = 0.5 * t68
                     let mu_p_j = lanes.load(mu_pRow)
                     let mu_z_j = lanes.load(mu_zRow)
-                    let t66 = mu_p_j - mu_z_j
-                    let t67 = t66 * t66
-                    let t68 = t65 * t67
-                    let t69 = t67 * seed
-                    let t70 = t64 * t13
-                    let t71 = 2 * t66
-                    let t72 = t70 * t71
-                    let t73 = -t72
-                    let t74 = 0.5 * t69
-                    let t75 = t64 * t74
-                    let t76 = t63 * t13
-                    let t77 = t63 * t17
-                    let t78 = t17 + t76
-                    let t79 = t13 + t77
-                    let t80 = t79 - t75
-                    lanes.store(t80, dS_pRow)
-                    lanes.store(t78, dS_zRow)
-                    lanes.store(t72, dMu_pRow)
-                    lanes.store(t73, dMu_zRow)
-                    t57Lanes += lanes.masked(t63)
-                    t58Lanes += lanes.masked(s_p_j)
-                    t59Lanes += lanes.masked(s_z_j)
-                    t60Lanes += lanes.masked(t68)
+                    let t70 = mu_p_j - mu_z_j
+                    let t71 = t70 * t70
+                    let t72 = t69 * t71
+                    let t73 = t71 * seed
+                    let t74 = t68 * t13
+                    let t75 = 2 * t70
+                    let t76 = t74 * t75
+                    let t77 = -t76
+                    let t78 = 0.5 * t73
+                    let t79 = t68 * t78
+                    let t80 = t67 * t13
+                    let t81 = t67 * t17
+                    let t82 = t17 + t80
+                    let t83 = t13 + t81
+                    let t84 = t83 - t79
+                    lanes.store(t84, dS_pRow)
+                    lanes.store(t82, dS_zRow)
+                    lanes.store(t76, dMu_pRow)
+                    lanes.store(t77, dMu_zRow)
+                    t61Lanes += lanes.masked(t67)
+                    t62Lanes += lanes.masked(s_p_j)
+                    t63Lanes += lanes.masked(s_z_j)
+                    t64Lanes += lanes.masked(t72)
                 }
-                let t57 = KernelMath.sum(t57Lanes)
-                let t58 = KernelMath.sum(t58Lanes)
-                let t59 = KernelMath.sum(t59Lanes)
-                let t60 = KernelMath.sum(t60Lanes)
-                let t81 = 0.5 * t57
-                let t82 = t81 - t25
-                let t83 = 0.5 * t58
-                let t84 = t82 + t83
-                let t85 = t84 + t2
-                let t86 = t85 + t4
-                let t87 = t86 - t5
-                let t88 = t87 - t6
-                let t89 = 0.5 * t56
-                let t90 = t88 - t89
-                let t91 = 0.5 * t59
-                let t92 = t90 - t91
-                let t93 = t92 + t47
-                let t94 = t93 + t60
-                let t95 = t94 + t38
-                let t96 = t39 * t12
-                let t97 = t48 * t16
-                let t98 = t96 + t20
-                let t99 = t97 + t23
-                total += Double(t95)
-                dGamma_2Sum += t99
-                dGamma_1Sum += t98
-                var t100: Double = 0
+                let t61 = KernelMath.sum(t61Lanes)
+                let t62 = KernelMath.sum(t62Lanes)
+                let t63 = KernelMath.sum(t63Lanes)
+                let t64 = KernelMath.sum(t64Lanes)
+                let t85 = 0.5 * t61
+                let t86 = t85 - t31
+                let t87 = 0.5 * t62
+                let t88 = t86 + t87
+                let t89 = t88 + t2
+                let t90 = t89 + t4
+                let t91 = t90 - t5
+                let t92 = t91 - t6
+                let t93 = 0.5 * t60
+                let t94 = t92 - t93
+                let t95 = 0.5 * t63
+                let t96 = t94 - t95
+                let t97 = t96 + t51
+                let t98 = t97 + t64
+                let t99 = t98 + t42
+                let t100 = t43 * t12
+                let t101 = t52 * t16
+                let t102 = t100 + t20
+                let t103 = t101 + t23
+                total += Double(t99)
+                dGamma_2Sum += t103
+                dGamma_1Sum += t102
+                var t104: Double = 0
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t101 = a_i - t24
-                    // t102 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
+                    let t105 = table[i]
+                    // t106 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t102Lanes = SIMD8<Double>()
+                    var t106Lanes = SIMD8<Double>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t103 = 0.5 * V_u_ij
-                        let t104 = -0.9189385332046727 - t103
+                        let t107 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t105 = u_j - M_u_ij
-                        let t106 = t105 * t105
-                        let t107 = 0.5 * t106
-                        let t108 = -V_u_ij
-                        let t109 = KernelMath.exp(t108)
-                        let t110 = t107 * t109
-                        let t111 = t104 - t110
-                        t102Lanes += lanes.masked(t111)
+                        let t108 = u_j - M_u_ij
+                        let t109 = t108 * t108
+                        let t110 = 0.5 * t109
+                        let t111 = lanes.load(table3 + i * m_u)
+                        let t112 = t110 * t111
+                        let t113 = t107 - t112
+                        t106Lanes += lanes.masked(t113)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t103 = 0.5 * V_u_ij
-                        let t104 = -0.9189385332046727 - t103
+                        let t107 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t105 = u_j - M_u_ij
-                        let t106 = t105 * t105
-                        let t107 = 0.5 * t106
-                        let t108 = -V_u_ij
-                        let t109 = KernelMath.exp(t108)
-                        let t110 = t107 * t109
-                        let t111 = t104 - t110
-                        t102Lanes += lanes.masked(t111)
+                        let t108 = u_j - M_u_ij
+                        let t109 = t108 * t108
+                        let t110 = 0.5 * t109
+                        let t111 = lanes.load(table3 + i * m_u)
+                        let t112 = t110 * t111
+                        let t113 = t107 - t112
+                        t106Lanes += lanes.masked(t113)
                     }
-                    let t102 = KernelMath.sum(t102Lanes)
-                    let t112 = t101 + t102
-                    let t113 = t112 - t25
-                    let t114 = KernelMath.exp(t113)
-                    let t115 = seed * t114
-                    let t116 = 0.5 * t115
+                    let t106 = KernelMath.sum(t106Lanes)
+                    let t114 = t105 + t106
+                    let t115 = t114 - t31
+                    let t116 = KernelMath.exp(t115)
+                    let t117 = seed * t116
+                    let t118 = 0.5 * t117
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t117 = u_j - M_u_ij
-                        let t118 = t117 * t117
-                        let t119 = -V_u_ij
-                        let t120 = KernelMath.exp(t119)
-                        let t121 = t120 * t115
-                        let t122 = t118 * t116
-                        let t123 = t120 * t122
-                        let t124 = 0.5 * t121
-                        let t125 = 2 * t117
-                        let t126 = t124 * t125
-                        let t127 = -t126
-                        let t128 = t116 - t123
-                        lanes.accumulate(t128, dV_u + i * m_u)
-                        lanes.accumulate(t126, dURow)
-                        lanes.accumulate(t127, dM_u + i * m_u)
+                        let t119 = u_j - M_u_ij
+                        let t120 = t119 * t119
+                        let t121 = lanes.load(table3 + i * m_u)
+                        let t122 = t121 * t117
+                        let t123 = t120 * t118
+                        let t124 = t121 * t123
+                        let t125 = 0.5 * t122
+                        let t126 = 2 * t119
+                        let t127 = t125 * t126
+                        let t128 = -t127
+                        let t129 = t118 - t124
+                        lanes.accumulate(t129, dV_u + i * m_u)
+                        lanes.accumulate(t127, dURow)
+                        lanes.accumulate(t128, dM_u + i * m_u)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t117 = u_j - M_u_ij
-                        let t118 = t117 * t117
-                        let t119 = -V_u_ij
-                        let t120 = KernelMath.exp(t119)
-                        let t121 = t120 * t115
-                        let t122 = t118 * t116
-                        let t123 = t120 * t122
-                        let t124 = 0.5 * t121
-                        let t125 = 2 * t117
-                        let t126 = t124 * t125
-                        let t127 = -t126
-                        let t128 = t116 - t123
-                        lanes.accumulate(t128, dV_u + i * m_u)
-                        lanes.accumulate(t126, dURow)
-                        lanes.accumulate(t127, dM_u + i * m_u)
+                        let t119 = u_j - M_u_ij
+                        let t120 = t119 * t119
+                        let t121 = lanes.load(table3 + i * m_u)
+                        let t122 = t121 * t117
+                        let t123 = t120 * t118
+                        let t124 = t121 * t123
+                        let t125 = 0.5 * t122
+                        let t126 = 2 * t119
+                        let t127 = t125 * t126
+                        let t128 = -t127
+                        let t129 = t118 - t124
+                        lanes.accumulate(t129, dV_u + i * m_u)
+                        lanes.accumulate(t127, dURow)
+                        lanes.accumulate(t128, dM_u + i * m_u)
                     }
-                    t100 += t115
+                    t104 += t117
                 }
                 for i in 0..<K {
-                    let a_i = a[i]
-                    let t129 = a_i - t24
-                    let t130 = KernelMath.exp(t129)
-                    let t131 = t100 * t130
-                    // t132 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
+                    let t130 = table[i]
+                    let t131 = table4[i]
+                    let t132 = t104 * t131
+                    // t133 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
                     // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t132Lanes = SIMD8<Double>()
+                    var t133Lanes = SIMD8<Double>()
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t133 = 0.5 * V_u_ij
-                        let t134 = -0.9189385332046727 - t133
+                        let t134 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
                         let t135 = u_j - M_u_ij
                         let t136 = t135 * t135
                         let t137 = 0.5 * t136
-                        let t138 = -V_u_ij
-                        let t139 = KernelMath.exp(t138)
-                        let t140 = t137 * t139
-                        let t141 = t134 - t140
-                        t132Lanes += lanes.masked(t141)
+                        let t138 = lanes.load(table3 + i * m_u)
+                        let t139 = t137 * t138
+                        let t140 = t134 - t139
+                        t133Lanes += lanes.masked(t140)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
-                        let V_u_ij = lanes.load(V_u + i * m_u)
-                        let t133 = 0.5 * V_u_ij
-                        let t134 = -0.9189385332046727 - t133
+                        let t134 = lanes.load(table2 + i * m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
                         let t135 = u_j - M_u_ij
                         let t136 = t135 * t135
                         let t137 = 0.5 * t136
-                        let t138 = -V_u_ij
-                        let t139 = KernelMath.exp(t138)
-                        let t140 = t137 * t139
-                        let t141 = t134 - t140
-                        t132Lanes += lanes.masked(t141)
+                        let t138 = lanes.load(table3 + i * m_u)
+                        let t139 = t137 * t138
+                        let t140 = t134 - t139
+                        t133Lanes += lanes.masked(t140)
                     }
-                    let t132 = KernelMath.sum(t132Lanes)
-                    let t142 = t129 + t132
-                    let t143 = t142 - t25
-                    let t144 = KernelMath.exp(t143)
-                    let t145 = t11 * t144
-                    let t146 = t145 + t131
-                    dA[i] += t146
+                    let t133 = KernelMath.sum(t133Lanes)
+                    let t141 = t130 + t133
+                    let t142 = t141 - t31
+                    let t143 = KernelMath.exp(t142)
+                    let t144 = t11 * t143
+                    let t145 = t144 + t132
+                    dA[i] += t145
                 }
             }
             dGamma_1[0] += dGamma_1Sum

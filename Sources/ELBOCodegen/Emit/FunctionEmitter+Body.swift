@@ -26,12 +26,27 @@ extension FunctionEmitter {
 
     /// The whole function, as lines at indentation 0.
     mutating func emitFunction(doc: String) -> [String] {
-        let (prelude, perExample) = Scheduler(graph: graph, sinks: function.sinks).schedule()
+        let (prelude, perExample, tables) = Scheduler(graph: graph, sinks: function.sinks).schedule()
 
         // The code first: it decides which buffers need declaring.
+        var tableDeclarations = CodeWriter()
+        tableDeclarations.indent = 1
+        if !tables.isEmpty {
+            tableDeclarations.comment("Per-call tables of values that are the same for every example (see Scheduler.tables).")
+        }
+        for v in tables {
+            let name = names.unique("table")
+            tableNames[v] = name
+            let count = width(tableDims(v))
+            if let label = graph.labels[v] { tableDeclarations.comment("\(name): \(label)") }
+            tableDeclarations.line("let \(name) = UnsafeMutablePointer<\(scalar)>.allocate(capacity: \(count))")
+            tableDeclarations.line("defer { \(name).deallocate() }")
+            tableDeclarations.line("\(name).initialize(repeating: 0, count: \(count))")
+        }
         var pre = CodeWriter()
         pre.indent = 1
         emit(prelude, &pre)
+        loadedTables = tableNames
         var body = CodeWriter()
         body.indent = 2
         emit(perExample, &body)
@@ -98,7 +113,7 @@ extension FunctionEmitter {
         for d in plan.dimensions where usedDims.contains(d) {
             w.line("let \(dimNames[d]!) = inputs.dimension(\"\(d)\")")
         }
-        var out = w.lines + buffers.lines + pre.lines
+        var out = w.lines + buffers.lines + tableDeclarations.lines + pre.lines
         // The loop over examples, in chunks on all cores (KernelParallel).
         w = CodeWriter()
         w.indent = 1

@@ -37,6 +37,10 @@ struct FunctionEmitter {
     var scratchRows: [(name: String, count: String)] = []
     /// Values a loop's second pass loads from a scratch row instead of computing.
     var loadedRows: [ValueID: String] = [:]
+    /// The per-call tables (`Scheduler.tables`) by value: the prelude stores them.
+    var tableNames: [ValueID: String] = [:]
+    /// The tables the per-example body loads from instead of computing their values.
+    var loadedTables: [ValueID: String] = [:]
 
     init(plan: KernelPlan, function: KernelFunction, scalar: String) {
         self.plan = plan
@@ -190,12 +194,21 @@ struct FunctionEmitter {
     }
 
     mutating func emitValue(_ id: ValueID, _ w: inout CodeWriter) {
+        if let table = loadedTables[id] {
+            let name = newName()
+            valueNames[id] = name
+            w.line("let \(name) = \(load(table, tableDims(id), graph[id].path))")
+            return
+        }
         if graph[id].op.reducedLevel != nil { return }  // defined after its loop
         let rhs = loadedRows[id].map { "lanes.load(\($0))" } ?? expression(id)
         let name = newName(leafBase(id))
         valueNames[id] = name
         w.line("let \(name) = \(rhs)")
     }
+
+    /// The dimensions of a value's table: those of its loops, outermost first (row-major).
+    func tableDims(_ id: ValueID) -> [String] { graph[id].path.map(\.dimension) }
 
     // MARK: Sinks
 
@@ -229,6 +242,7 @@ struct FunctionEmitter {
             switch item {
             case .value(let v): emitValue(v, &w)
             case .sink(let i): emitSink(i, &w)
+            case .table(let v): w.line(write(ref(v), tableNames[v]!, tableDims(v), graph[v].path, accumulate: false))
             case .loop(let l): emitLoop(l, &w)
             }
         }
@@ -302,7 +316,8 @@ struct FunctionEmitter {
         }
         if loop.vectorized {
             vectorLevel = level
-            if let fission = LoopFission.plan(loop, graph: graph, sinkValue: { function.sinks[$0].value }) {
+            if let fission = LoopFission.plan(loop, graph: graph, loaded: Set(loadedTables.keys),
+                                              sinkValue: { function.sinks[$0].value }) {
                 let rows = fission.staged.map { v in (v, names.unique(graph[v].op.name + "Row")) }
                 for (_, row) in rows { scratchRows.append((row, bound)) }
                 w.comment("The exponentials of the row first, in a pass of their own (see LoopFission).")

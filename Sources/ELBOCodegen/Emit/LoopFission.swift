@@ -27,7 +27,9 @@ struct LoopFission {
 
     /// The split of `loop`, or nil when no exponential in it feeds a long-latency op.
     /// `sinkValue` gives the value a `.sink` item writes.
-    static func plan(_ loop: ScheduledLoop, graph: KernelGraph, sinkValue: (Int) -> ValueID) -> LoopFission? {
+    /// Values in `loaded` are loads from per-call tables (see `Scheduler.tables`), never staged.
+    static func plan(_ loop: ScheduledLoop, graph: KernelGraph, loaded: Set<ValueID> = [],
+                     sinkValue: (Int) -> ValueID) -> LoopFission? {
         guard loop.vectorized else { return nil }
         var bodyValues: [ValueID] = []
         var roots = loop.reductions.map { graph[$0].args[0] }
@@ -35,6 +37,7 @@ struct LoopFission {
             switch item {
             case .value(let v): bodyValues.append(v)
             case .sink(let i): roots.append(sinkValue(i))
+            case .table(let v): roots.append(v)
             case .loop: return nil  // vectorised loops are innermost; stay correct if that changes
             }
         }
@@ -54,7 +57,7 @@ struct LoopFission {
             return false
         }
         let staged = bodyValues.filter { v in
-            [KernelOp.exp, .expNegAbs].contains(graph[v].op) && feedsLongLatency(v)
+            !loaded.contains(v) && [KernelOp.exp, .expNegAbs].contains(graph[v].op) && feedsLongLatency(v)
         }
         guard !staged.isEmpty else { return nil }
 

@@ -12,6 +12,8 @@ indirect enum ScheduledItem {
     case value(ValueID)
     /// A write of the sink at this index.
     case sink(Int)
+    /// A store of a per-call table entry (`Scheduler.tables`), in the prelude.
+    case table(ValueID)
     case loop(ScheduledLoop)
 }
 
@@ -28,7 +30,7 @@ struct Scheduler {
     let graph: KernelGraph
     let sinks: [KernelSink]
 
-    enum Root { case value(ValueID), sink(Int) }
+    enum Root { case value(ValueID), sink(Int), table(ValueID) }
 
     /// Values that are the same for every example (no per-example input below them).
     func batchInvariant() -> [Bool] {
@@ -42,9 +44,26 @@ struct Scheduler {
         return invariant
     }
 
-    /// The prelude (values computed once per call) and the per-example body.
-    func schedule() -> (prelude: [ScheduledItem], body: [ScheduledItem]) {
+    /// Per-call tables: values the same for every example that sit inside loops (over mixture
+    /// components, say) and that a per-example value uses. The prelude computes each into a
+    /// table indexed by its loops, and the per-example body loads it instead of recomputing it
+    /// (e.g. e^−V and −½V − ½log 2π of every component, and per-component sums over V).
+    /// Leaves stay where they are: a parameter is already a load.
+    func tables() -> [ValueID] {
         let invariant = batchInvariant()
+        let live = graph.closure(of: sinks.map(\.value))
+        var boundary = Set<ValueID>()
+        for id in live where !invariant[id] {
+            for a in graph[id].args where invariant[a] { boundary.insert(a) }
+        }
+        for s in sinks where invariant[s.value] { boundary.insert(s.value) }
+        return boundary.filter { !graph[$0].path.isEmpty && !graph[$0].op.isLeaf && graph.constantValue($0) == nil }.sorted()
+    }
+
+    /// The prelude (values computed once per call, and the tables) and the per-example body.
+    func schedule() -> (prelude: [ScheduledItem], body: [ScheduledItem], tables: [ValueID]) {
+        let invariant = batchInvariant()
+        let tabled = tables()
         let live = graph.closure(of: sinks.map(\.value))
         var preludeRoots: [ValueID] = []
         var used = Set<ValueID>()
@@ -54,27 +73,30 @@ struct Scheduler {
             && graph.constantValue(id) == nil {
             preludeRoots.append(id)
         }
-        let prelude = schedule(path: [], roots: preludeRoots.map { .value($0) }, available: [])
-        let body = schedule(path: [], roots: sinks.indices.map { .sink($0) }, available: Set(topLevelValues(prelude)))
-        return (prelude, body)
+        let prelude = schedule(path: [], roots: preludeRoots.map { .value($0) } + tabled.map { .table($0) }, available: [])
+        let body = schedule(path: [], roots: sinks.indices.map { .sink($0) }, available: Set(topLevelValues(prelude)),
+                            loaded: Set(tabled))
+        return (prelude, body, tabled)
     }
 
     func topLevelValues(_ items: [ScheduledItem]) -> [ValueID] {
         items.compactMap { if case .value(let v) = $0 { return v }; return nil }
     }
 
-    func schedule(path: [LoopLevel], roots: [Root], available: Set<ValueID>) -> [ScheduledItem] {
+    /// The items of the block at `path` that compute `roots`. Values in `loaded` are loaded
+    /// from their tables where they sit: leaves here, whatever they are computed from.
+    func schedule(path: [LoopLevel], roots: [Root], available: Set<ValueID>, loaded: Set<ValueID> = []) -> [ScheduledItem] {
         let depth = path.count
         // Everything the roots need that is not already computed in an enclosing scope.
         var needed = Set<ValueID>()
         var stack: [ValueID] = roots.map { r in
-            switch r { case .value(let v): return v; case .sink(let i): return sinks[i].value }
+            switch r { case .value(let v), .table(let v): return v; case .sink(let i): return sinks[i].value }
         }
         while let v = stack.popLast() {
             if available.contains(v) || graph.constantValue(v) != nil || !needed.insert(v).inserted { continue }
             precondition(Array(graph[v].path.prefix(depth)) == path,
                          "Scheduler: value %\(v) at \(graph[v].path) is needed in \(path) but not computed outside it")
-            stack.append(contentsOf: graph[v].args)
+            if !loaded.contains(v) { stack.append(contentsOf: graph[v].args) }
         }
         var memo: [ValueID: Int] = [:]
         func time(_ v: ValueID) -> Int {
@@ -82,7 +104,9 @@ struct Scheduler {
             if let t = memo[v] { return t }
             let n = graph[v]
             let t: Int
-            if n.path.count == depth, n.op.reducedLevel != nil {
+            if loaded.contains(v) {
+                t = 0
+            } else if n.path.count == depth, n.op.reducedLevel != nil {
                 t = time(n.args[0]) + 1
             } else {
                 t = n.args.map(time).max() ?? 0
@@ -96,7 +120,7 @@ struct Scheduler {
         var childReductions: [ChildKey: [ValueID]] = [:]
         var here: [ValueID] = []
         for v in needed.sorted() where graph[v].path.count == depth {
-            if graph[v].op.reducedLevel != nil {
+            if graph[v].op.reducedLevel != nil && !loaded.contains(v) {
                 let body = graph[v].args[0]
                 let key = ChildKey(level: graph[body].path[depth], time: time(body))
                 childRoots[key, default: []].append(.value(body))
@@ -114,7 +138,17 @@ struct Scheduler {
                 childRoots[key, default: []].append(.sink(i))
             }
         }
-        let maxTime = ([0] + here.map(time) + sinksHere.map { time(sinks[$0].value) } + childRoots.keys.map(\.time)).max()!
+        var tablesHere: [ValueID] = []
+        for case .table(let v) in roots {
+            if graph[v].path.count == depth {
+                tablesHere.append(v)
+            } else {
+                let key = ChildKey(level: graph[v].path[depth], time: time(v))
+                childRoots[key, default: []].append(.table(v))
+            }
+        }
+        let maxTime = ([0] + here.map(time) + sinksHere.map { time(sinks[$0].value) } + tablesHere.map(time)
+                       + childRoots.keys.map(\.time)).max()!
         var items: [ScheduledItem] = []
         var emitted = available
         for t in 0...maxTime {
@@ -123,8 +157,9 @@ struct Scheduler {
                 emitted.insert(v)
             }
             for i in sinksHere where time(sinks[i].value) == t { items.append(.sink(i)) }
+            for v in tablesHere where time(v) == t { items.append(.table(v)) }
             for key in childRoots.keys.filter({ $0.time == t }).sorted(by: { $0.level < $1.level }) {
-                let body = schedule(path: path + [key.level], roots: childRoots[key]!, available: emitted)
+                let body = schedule(path: path + [key.level], roots: childRoots[key]!, available: emitted, loaded: loaded)
                 let nested = body.contains { if case .loop = $0 { return true }; return false }
                 let reductions = childReductions[key] ?? []
                 items.append(.loop(ScheduledLoop(level: key.level, vectorized: !nested, reductions: reductions, body: body)))
