@@ -311,6 +311,10 @@ public enum MixturePriorFixture: ObjectiveKernel {
             let dM = chunkGradients[1]
             let dV = chunkGradients[2]
             var total: Double = 0
+            let stashedRow = UnsafeMutablePointer<Float>.allocate(capacity: K)
+            defer { stashedRow.deallocate() }
+            let stashRow = UnsafeMutablePointer<Float>.allocate(capacity: K)
+            defer { stashRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -357,6 +361,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     }
                     let t12 = KernelMath.sum(t12Lanes)
                     let t20 = t11 + t12
+                    stashedRow[i] = t20
                     t10Terms.add(t20)
                 }
                 let t10 = t10Terms.value
@@ -446,122 +451,69 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 total += Double(t45)
                 var t46: Float = 0
                 for i in 0..<K {
-                    let t47 = table[i]
-                    // t48 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
-                    // j))^2 exp(-entry(V, i, j)))
-                    var t48Lanes = SIMD8<Float>()
-                    for step in 0..<m / 8 {
-                        let lanes = KernelLanes<Float>(full: 8 * step)
-                        let t49 = lanes.load(table2 + i * m)
-                        let z_j = lanes.load(zRow)
-                        let M_ij = lanes.load(M + i * m)
-                        let t50 = z_j - M_ij
-                        let t51 = t50 * t50
-                        let t52 = 0.5 * t51
-                        let t53 = lanes.load(table3 + i * m)
-                        let t54 = t52 * t53
-                        let t55 = t49 - t54
-                        t48Lanes += lanes.masked(t55)
-                    }
-                    if m % 8 != 0 {
-                        let lanes = KernelLanes<Float>(m - m % 8, m)
-                        let t49 = lanes.load(table2 + i * m)
-                        let z_j = lanes.load(zRow)
-                        let M_ij = lanes.load(M + i * m)
-                        let t50 = z_j - M_ij
-                        let t51 = t50 * t50
-                        let t52 = 0.5 * t51
-                        let t53 = lanes.load(table3 + i * m)
-                        let t54 = t52 * t53
-                        let t55 = t49 - t54
-                        t48Lanes += lanes.masked(t55)
-                    }
-                    let t48 = KernelMath.sum(t48Lanes)
-                    let t56 = t47 + t48
-                    let t57 = t56 - t10
-                    let t58 = KernelMath.exp(t57)
-                    let t59 = seed * t58
-                    let t60 = 0.5 * t59
+                    let t47 = stashedRow[i]
+                    let t48 = t47 - t10
+                    let t49 = KernelMath.exp(t48)
+                    let t50 = seed * t49
+                    let t51 = 0.5 * t50
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t61 = z_j - M_ij
-                        let t62 = t61 * t61
-                        let t63 = lanes.load(table3 + i * m)
-                        let t64 = t63 * t59
-                        let t65 = t62 * t60
-                        let t66 = t63 * t65
-                        let t67 = 0.5 * t64
-                        let t68 = 2 * t61
-                        let t69 = t67 * t68
-                        let t70 = -t69
-                        let t71 = t60 - t66
-                        lanes.accumulate(t71, dV + i * m)
-                        lanes.accumulate(t69, dZRow)
-                        lanes.accumulate(t70, dM + i * m)
+                        let t52 = z_j - M_ij
+                        let t53 = t52 * t52
+                        let t54 = lanes.load(table3 + i * m)
+                        let t55 = t54 * t50
+                        let t56 = t53 * t51
+                        let t57 = t54 * t56
+                        let t58 = 0.5 * t55
+                        let t59 = 2 * t52
+                        let t60 = t58 * t59
+                        let t61 = -t60
+                        let t62 = t51 - t57
+                        lanes.accumulate(t62, dV + i * m)
+                        lanes.accumulate(t60, dZRow)
+                        lanes.accumulate(t61, dM + i * m)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Float>(m - m % 8, m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t61 = z_j - M_ij
-                        let t62 = t61 * t61
-                        let t63 = lanes.load(table3 + i * m)
-                        let t64 = t63 * t59
-                        let t65 = t62 * t60
-                        let t66 = t63 * t65
-                        let t67 = 0.5 * t64
-                        let t68 = 2 * t61
-                        let t69 = t67 * t68
-                        let t70 = -t69
-                        let t71 = t60 - t66
-                        lanes.accumulate(t71, dV + i * m)
-                        lanes.accumulate(t69, dZRow)
-                        lanes.accumulate(t70, dM + i * m)
+                        let t52 = z_j - M_ij
+                        let t53 = t52 * t52
+                        let t54 = lanes.load(table3 + i * m)
+                        let t55 = t54 * t50
+                        let t56 = t53 * t51
+                        let t57 = t54 * t56
+                        let t58 = 0.5 * t55
+                        let t59 = 2 * t52
+                        let t60 = t58 * t59
+                        let t61 = -t60
+                        let t62 = t51 - t57
+                        lanes.accumulate(t62, dV + i * m)
+                        lanes.accumulate(t60, dZRow)
+                        lanes.accumulate(t61, dM + i * m)
                     }
-                    t46 += t59
+                    stashRow[i] = t49
+                    t46 += t50
                 }
-                for i in 0..<K {
-                    let t72 = table[i]
-                    let t73 = table4[i]
-                    let t74 = t46 * t73
-                    // t75 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
-                    // j))^2 exp(-entry(V, i, j)))
-                    var t75Lanes = SIMD8<Float>()
-                    for step in 0..<m / 8 {
-                        let lanes = KernelLanes<Float>(full: 8 * step)
-                        let t76 = lanes.load(table2 + i * m)
-                        let z_j = lanes.load(zRow)
-                        let M_ij = lanes.load(M + i * m)
-                        let t77 = z_j - M_ij
-                        let t78 = t77 * t77
-                        let t79 = 0.5 * t78
-                        let t80 = lanes.load(table3 + i * m)
-                        let t81 = t79 * t80
-                        let t82 = t76 - t81
-                        t75Lanes += lanes.masked(t82)
-                    }
-                    if m % 8 != 0 {
-                        let lanes = KernelLanes<Float>(m - m % 8, m)
-                        let t76 = lanes.load(table2 + i * m)
-                        let z_j = lanes.load(zRow)
-                        let M_ij = lanes.load(M + i * m)
-                        let t77 = z_j - M_ij
-                        let t78 = t77 * t77
-                        let t79 = 0.5 * t78
-                        let t80 = lanes.load(table3 + i * m)
-                        let t81 = t79 * t80
-                        let t82 = t76 - t81
-                        t75Lanes += lanes.masked(t82)
-                    }
-                    let t75 = KernelMath.sum(t75Lanes)
-                    let t83 = t72 + t75
-                    let t84 = t83 - t10
-                    let t85 = KernelMath.exp(t84)
-                    let t86 = t1 * t85
-                    let t87 = t86 + t74
-                    dA[i] += t87
+                for step in 0..<K / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let t63 = lanes.load(stashRow)
+                    let t64 = t1 * t63
+                    let t65 = lanes.load(table4)
+                    let t66 = t46 * t65
+                    let t67 = t64 + t66
+                    lanes.accumulate(t67, dA)
+                }
+                if K % 8 != 0 {
+                    let lanes = KernelLanes<Float>(K - K % 8, K)
+                    let t63 = lanes.load(stashRow)
+                    let t64 = t1 * t63
+                    let t65 = lanes.load(table4)
+                    let t66 = t46 * t65
+                    let t67 = t64 + t66
+                    lanes.accumulate(t67, dA)
                 }
             }
             return total
@@ -944,6 +896,10 @@ public enum MixturePriorFixture: ObjectiveKernel {
             let dM = chunkGradients[1]
             let dV = chunkGradients[2]
             var total: Double = 0
+            let stashedRow = UnsafeMutablePointer<Double>.allocate(capacity: K)
+            defer { stashedRow.deallocate() }
+            let stashRow = UnsafeMutablePointer<Double>.allocate(capacity: K)
+            defer { stashRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let muRow = mu + example * m
@@ -990,6 +946,7 @@ public enum MixturePriorFixture: ObjectiveKernel {
                     }
                     let t12 = KernelMath.sum(t12Lanes)
                     let t20 = t11 + t12
+                    stashedRow[i] = t20
                     t10Terms.add(t20)
                 }
                 let t10 = t10Terms.value
@@ -1079,122 +1036,69 @@ public enum MixturePriorFixture: ObjectiveKernel {
                 total += Double(t45)
                 var t46: Double = 0
                 for i in 0..<K {
-                    let t47 = table[i]
-                    // t48 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
-                    // j))^2 exp(-entry(V, i, j)))
-                    var t48Lanes = SIMD8<Double>()
-                    for step in 0..<m / 8 {
-                        let lanes = KernelLanes<Double>(full: 8 * step)
-                        let t49 = lanes.load(table2 + i * m)
-                        let z_j = lanes.load(zRow)
-                        let M_ij = lanes.load(M + i * m)
-                        let t50 = z_j - M_ij
-                        let t51 = t50 * t50
-                        let t52 = 0.5 * t51
-                        let t53 = lanes.load(table3 + i * m)
-                        let t54 = t52 * t53
-                        let t55 = t49 - t54
-                        t48Lanes += lanes.masked(t55)
-                    }
-                    if m % 8 != 0 {
-                        let lanes = KernelLanes<Double>(m - m % 8, m)
-                        let t49 = lanes.load(table2 + i * m)
-                        let z_j = lanes.load(zRow)
-                        let M_ij = lanes.load(M + i * m)
-                        let t50 = z_j - M_ij
-                        let t51 = t50 * t50
-                        let t52 = 0.5 * t51
-                        let t53 = lanes.load(table3 + i * m)
-                        let t54 = t52 * t53
-                        let t55 = t49 - t54
-                        t48Lanes += lanes.masked(t55)
-                    }
-                    let t48 = KernelMath.sum(t48Lanes)
-                    let t56 = t47 + t48
-                    let t57 = t56 - t10
-                    let t58 = KernelMath.exp(t57)
-                    let t59 = seed * t58
-                    let t60 = 0.5 * t59
+                    let t47 = stashedRow[i]
+                    let t48 = t47 - t10
+                    let t49 = KernelMath.exp(t48)
+                    let t50 = seed * t49
+                    let t51 = 0.5 * t50
                     for step in 0..<m / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t61 = z_j - M_ij
-                        let t62 = t61 * t61
-                        let t63 = lanes.load(table3 + i * m)
-                        let t64 = t63 * t59
-                        let t65 = t62 * t60
-                        let t66 = t63 * t65
-                        let t67 = 0.5 * t64
-                        let t68 = 2 * t61
-                        let t69 = t67 * t68
-                        let t70 = -t69
-                        let t71 = t60 - t66
-                        lanes.accumulate(t71, dV + i * m)
-                        lanes.accumulate(t69, dZRow)
-                        lanes.accumulate(t70, dM + i * m)
+                        let t52 = z_j - M_ij
+                        let t53 = t52 * t52
+                        let t54 = lanes.load(table3 + i * m)
+                        let t55 = t54 * t50
+                        let t56 = t53 * t51
+                        let t57 = t54 * t56
+                        let t58 = 0.5 * t55
+                        let t59 = 2 * t52
+                        let t60 = t58 * t59
+                        let t61 = -t60
+                        let t62 = t51 - t57
+                        lanes.accumulate(t62, dV + i * m)
+                        lanes.accumulate(t60, dZRow)
+                        lanes.accumulate(t61, dM + i * m)
                     }
                     if m % 8 != 0 {
                         let lanes = KernelLanes<Double>(m - m % 8, m)
                         let z_j = lanes.load(zRow)
                         let M_ij = lanes.load(M + i * m)
-                        let t61 = z_j - M_ij
-                        let t62 = t61 * t61
-                        let t63 = lanes.load(table3 + i * m)
-                        let t64 = t63 * t59
-                        let t65 = t62 * t60
-                        let t66 = t63 * t65
-                        let t67 = 0.5 * t64
-                        let t68 = 2 * t61
-                        let t69 = t67 * t68
-                        let t70 = -t69
-                        let t71 = t60 - t66
-                        lanes.accumulate(t71, dV + i * m)
-                        lanes.accumulate(t69, dZRow)
-                        lanes.accumulate(t70, dM + i * m)
+                        let t52 = z_j - M_ij
+                        let t53 = t52 * t52
+                        let t54 = lanes.load(table3 + i * m)
+                        let t55 = t54 * t50
+                        let t56 = t53 * t51
+                        let t57 = t54 * t56
+                        let t58 = 0.5 * t55
+                        let t59 = 2 * t52
+                        let t60 = t58 * t59
+                        let t61 = -t60
+                        let t62 = t51 - t57
+                        lanes.accumulate(t62, dV + i * m)
+                        lanes.accumulate(t60, dZRow)
+                        lanes.accumulate(t61, dM + i * m)
                     }
-                    t46 += t59
+                    stashRow[i] = t49
+                    t46 += t50
                 }
-                for i in 0..<K {
-                    let t72 = table[i]
-                    let t73 = table4[i]
-                    let t74 = t46 * t73
-                    // t75 = sum_{j=1}^{m} (-1/2 log(2 pi) - 1/2 entry(V, i, j) - 1/2 (z_j - entry(M, i,
-                    // j))^2 exp(-entry(V, i, j)))
-                    var t75Lanes = SIMD8<Double>()
-                    for step in 0..<m / 8 {
-                        let lanes = KernelLanes<Double>(full: 8 * step)
-                        let t76 = lanes.load(table2 + i * m)
-                        let z_j = lanes.load(zRow)
-                        let M_ij = lanes.load(M + i * m)
-                        let t77 = z_j - M_ij
-                        let t78 = t77 * t77
-                        let t79 = 0.5 * t78
-                        let t80 = lanes.load(table3 + i * m)
-                        let t81 = t79 * t80
-                        let t82 = t76 - t81
-                        t75Lanes += lanes.masked(t82)
-                    }
-                    if m % 8 != 0 {
-                        let lanes = KernelLanes<Double>(m - m % 8, m)
-                        let t76 = lanes.load(table2 + i * m)
-                        let z_j = lanes.load(zRow)
-                        let M_ij = lanes.load(M + i * m)
-                        let t77 = z_j - M_ij
-                        let t78 = t77 * t77
-                        let t79 = 0.5 * t78
-                        let t80 = lanes.load(table3 + i * m)
-                        let t81 = t79 * t80
-                        let t82 = t76 - t81
-                        t75Lanes += lanes.masked(t82)
-                    }
-                    let t75 = KernelMath.sum(t75Lanes)
-                    let t83 = t72 + t75
-                    let t84 = t83 - t10
-                    let t85 = KernelMath.exp(t84)
-                    let t86 = t1 * t85
-                    let t87 = t86 + t74
-                    dA[i] += t87
+                for step in 0..<K / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let t63 = lanes.load(stashRow)
+                    let t64 = t1 * t63
+                    let t65 = lanes.load(table4)
+                    let t66 = t46 * t65
+                    let t67 = t64 + t66
+                    lanes.accumulate(t67, dA)
+                }
+                if K % 8 != 0 {
+                    let lanes = KernelLanes<Double>(K - K % 8, K)
+                    let t63 = lanes.load(stashRow)
+                    let t64 = t1 * t63
+                    let t65 = lanes.load(table4)
+                    let t66 = t46 * t65
+                    let t67 = t64 + t66
+                    lanes.accumulate(t67, dA)
                 }
             }
             return total

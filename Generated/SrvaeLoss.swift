@@ -485,6 +485,10 @@ public enum SrvaeLoss: ObjectiveKernel {
             var dGamma_1Sum: Float = 0
             var dGamma_2Sum: Float = 0
             var total: Double = 0
+            let stashedRow = UnsafeMutablePointer<Float>.allocate(capacity: K)
+            defer { stashedRow.deallocate() }
+            let stashRow = UnsafeMutablePointer<Float>.allocate(capacity: K)
+            defer { stashRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let yRow = y + example * k_y
@@ -541,6 +545,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                     }
                     let t33 = KernelMath.sum(t33Lanes)
                     let t41 = t32 + t33
+                    stashedRow[i] = t41
                     t31Terms.add(t41)
                 }
                 let t31 = t31Terms.value
@@ -735,122 +740,69 @@ public enum SrvaeLoss: ObjectiveKernel {
                 dGamma_1Sum += t102
                 var t104: Float = 0
                 for i in 0..<K {
-                    let t105 = table[i]
-                    // t106 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
-                    // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t106Lanes = SIMD8<Float>()
-                    for step in 0..<m_u / 8 {
-                        let lanes = KernelLanes<Float>(full: 8 * step)
-                        let t107 = lanes.load(table2 + i * m_u)
-                        let u_j = lanes.load(uRow)
-                        let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t108 = u_j - M_u_ij
-                        let t109 = t108 * t108
-                        let t110 = 0.5 * t109
-                        let t111 = lanes.load(table3 + i * m_u)
-                        let t112 = t110 * t111
-                        let t113 = t107 - t112
-                        t106Lanes += lanes.masked(t113)
-                    }
-                    if m_u % 8 != 0 {
-                        let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
-                        let t107 = lanes.load(table2 + i * m_u)
-                        let u_j = lanes.load(uRow)
-                        let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t108 = u_j - M_u_ij
-                        let t109 = t108 * t108
-                        let t110 = 0.5 * t109
-                        let t111 = lanes.load(table3 + i * m_u)
-                        let t112 = t110 * t111
-                        let t113 = t107 - t112
-                        t106Lanes += lanes.masked(t113)
-                    }
-                    let t106 = KernelMath.sum(t106Lanes)
-                    let t114 = t105 + t106
-                    let t115 = t114 - t31
-                    let t116 = KernelMath.exp(t115)
-                    let t117 = seed * t116
-                    let t118 = 0.5 * t117
+                    let t105 = stashedRow[i]
+                    let t106 = t105 - t31
+                    let t107 = KernelMath.exp(t106)
+                    let t108 = seed * t107
+                    let t109 = 0.5 * t108
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Float>(full: 8 * step)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t119 = u_j - M_u_ij
-                        let t120 = t119 * t119
-                        let t121 = lanes.load(table3 + i * m_u)
-                        let t122 = t121 * t117
-                        let t123 = t120 * t118
-                        let t124 = t121 * t123
-                        let t125 = 0.5 * t122
-                        let t126 = 2 * t119
-                        let t127 = t125 * t126
-                        let t128 = -t127
-                        let t129 = t118 - t124
-                        lanes.accumulate(t129, dV_u + i * m_u)
-                        lanes.accumulate(t127, dURow)
-                        lanes.accumulate(t128, dM_u + i * m_u)
+                        let t110 = u_j - M_u_ij
+                        let t111 = t110 * t110
+                        let t112 = lanes.load(table3 + i * m_u)
+                        let t113 = t112 * t108
+                        let t114 = t111 * t109
+                        let t115 = t112 * t114
+                        let t116 = 0.5 * t113
+                        let t117 = 2 * t110
+                        let t118 = t116 * t117
+                        let t119 = -t118
+                        let t120 = t109 - t115
+                        lanes.accumulate(t120, dV_u + i * m_u)
+                        lanes.accumulate(t118, dURow)
+                        lanes.accumulate(t119, dM_u + i * m_u)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t119 = u_j - M_u_ij
-                        let t120 = t119 * t119
-                        let t121 = lanes.load(table3 + i * m_u)
-                        let t122 = t121 * t117
-                        let t123 = t120 * t118
-                        let t124 = t121 * t123
-                        let t125 = 0.5 * t122
-                        let t126 = 2 * t119
-                        let t127 = t125 * t126
-                        let t128 = -t127
-                        let t129 = t118 - t124
-                        lanes.accumulate(t129, dV_u + i * m_u)
-                        lanes.accumulate(t127, dURow)
-                        lanes.accumulate(t128, dM_u + i * m_u)
+                        let t110 = u_j - M_u_ij
+                        let t111 = t110 * t110
+                        let t112 = lanes.load(table3 + i * m_u)
+                        let t113 = t112 * t108
+                        let t114 = t111 * t109
+                        let t115 = t112 * t114
+                        let t116 = 0.5 * t113
+                        let t117 = 2 * t110
+                        let t118 = t116 * t117
+                        let t119 = -t118
+                        let t120 = t109 - t115
+                        lanes.accumulate(t120, dV_u + i * m_u)
+                        lanes.accumulate(t118, dURow)
+                        lanes.accumulate(t119, dM_u + i * m_u)
                     }
-                    t104 += t117
+                    stashRow[i] = t107
+                    t104 += t108
                 }
-                for i in 0..<K {
-                    let t130 = table[i]
-                    let t131 = table4[i]
-                    let t132 = t104 * t131
-                    // t133 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
-                    // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t133Lanes = SIMD8<Float>()
-                    for step in 0..<m_u / 8 {
-                        let lanes = KernelLanes<Float>(full: 8 * step)
-                        let t134 = lanes.load(table2 + i * m_u)
-                        let u_j = lanes.load(uRow)
-                        let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t135 = u_j - M_u_ij
-                        let t136 = t135 * t135
-                        let t137 = 0.5 * t136
-                        let t138 = lanes.load(table3 + i * m_u)
-                        let t139 = t137 * t138
-                        let t140 = t134 - t139
-                        t133Lanes += lanes.masked(t140)
-                    }
-                    if m_u % 8 != 0 {
-                        let lanes = KernelLanes<Float>(m_u - m_u % 8, m_u)
-                        let t134 = lanes.load(table2 + i * m_u)
-                        let u_j = lanes.load(uRow)
-                        let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t135 = u_j - M_u_ij
-                        let t136 = t135 * t135
-                        let t137 = 0.5 * t136
-                        let t138 = lanes.load(table3 + i * m_u)
-                        let t139 = t137 * t138
-                        let t140 = t134 - t139
-                        t133Lanes += lanes.masked(t140)
-                    }
-                    let t133 = KernelMath.sum(t133Lanes)
-                    let t141 = t130 + t133
-                    let t142 = t141 - t31
-                    let t143 = KernelMath.exp(t142)
-                    let t144 = t11 * t143
-                    let t145 = t144 + t132
-                    dA[i] += t145
+                for step in 0..<K / 8 {
+                    let lanes = KernelLanes<Float>(full: 8 * step)
+                    let t121 = lanes.load(stashRow)
+                    let t122 = t11 * t121
+                    let t123 = lanes.load(table4)
+                    let t124 = t104 * t123
+                    let t125 = t122 + t124
+                    lanes.accumulate(t125, dA)
+                }
+                if K % 8 != 0 {
+                    let lanes = KernelLanes<Float>(K - K % 8, K)
+                    let t121 = lanes.load(stashRow)
+                    let t122 = t11 * t121
+                    let t123 = lanes.load(table4)
+                    let t124 = t104 * t123
+                    let t125 = t122 + t124
+                    lanes.accumulate(t125, dA)
                 }
             }
             dGamma_1[0] += dGamma_1Sum
@@ -1476,6 +1428,10 @@ public enum SrvaeLoss: ObjectiveKernel {
             var dGamma_1Sum: Double = 0
             var dGamma_2Sum: Double = 0
             var total: Double = 0
+            let stashedRow = UnsafeMutablePointer<Double>.allocate(capacity: K)
+            defer { stashedRow.deallocate() }
+            let stashRow = UnsafeMutablePointer<Double>.allocate(capacity: K)
+            defer { stashRow.deallocate() }
             for example in examples {
                 let xRow = x + example * k
                 let yRow = y + example * k_y
@@ -1532,6 +1488,7 @@ public enum SrvaeLoss: ObjectiveKernel {
                     }
                     let t33 = KernelMath.sum(t33Lanes)
                     let t41 = t32 + t33
+                    stashedRow[i] = t41
                     t31Terms.add(t41)
                 }
                 let t31 = t31Terms.value
@@ -1726,122 +1683,69 @@ public enum SrvaeLoss: ObjectiveKernel {
                 dGamma_1Sum += t102
                 var t104: Double = 0
                 for i in 0..<K {
-                    let t105 = table[i]
-                    // t106 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
-                    // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t106Lanes = SIMD8<Double>()
-                    for step in 0..<m_u / 8 {
-                        let lanes = KernelLanes<Double>(full: 8 * step)
-                        let t107 = lanes.load(table2 + i * m_u)
-                        let u_j = lanes.load(uRow)
-                        let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t108 = u_j - M_u_ij
-                        let t109 = t108 * t108
-                        let t110 = 0.5 * t109
-                        let t111 = lanes.load(table3 + i * m_u)
-                        let t112 = t110 * t111
-                        let t113 = t107 - t112
-                        t106Lanes += lanes.masked(t113)
-                    }
-                    if m_u % 8 != 0 {
-                        let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
-                        let t107 = lanes.load(table2 + i * m_u)
-                        let u_j = lanes.load(uRow)
-                        let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t108 = u_j - M_u_ij
-                        let t109 = t108 * t108
-                        let t110 = 0.5 * t109
-                        let t111 = lanes.load(table3 + i * m_u)
-                        let t112 = t110 * t111
-                        let t113 = t107 - t112
-                        t106Lanes += lanes.masked(t113)
-                    }
-                    let t106 = KernelMath.sum(t106Lanes)
-                    let t114 = t105 + t106
-                    let t115 = t114 - t31
-                    let t116 = KernelMath.exp(t115)
-                    let t117 = seed * t116
-                    let t118 = 0.5 * t117
+                    let t105 = stashedRow[i]
+                    let t106 = t105 - t31
+                    let t107 = KernelMath.exp(t106)
+                    let t108 = seed * t107
+                    let t109 = 0.5 * t108
                     for step in 0..<m_u / 8 {
                         let lanes = KernelLanes<Double>(full: 8 * step)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t119 = u_j - M_u_ij
-                        let t120 = t119 * t119
-                        let t121 = lanes.load(table3 + i * m_u)
-                        let t122 = t121 * t117
-                        let t123 = t120 * t118
-                        let t124 = t121 * t123
-                        let t125 = 0.5 * t122
-                        let t126 = 2 * t119
-                        let t127 = t125 * t126
-                        let t128 = -t127
-                        let t129 = t118 - t124
-                        lanes.accumulate(t129, dV_u + i * m_u)
-                        lanes.accumulate(t127, dURow)
-                        lanes.accumulate(t128, dM_u + i * m_u)
+                        let t110 = u_j - M_u_ij
+                        let t111 = t110 * t110
+                        let t112 = lanes.load(table3 + i * m_u)
+                        let t113 = t112 * t108
+                        let t114 = t111 * t109
+                        let t115 = t112 * t114
+                        let t116 = 0.5 * t113
+                        let t117 = 2 * t110
+                        let t118 = t116 * t117
+                        let t119 = -t118
+                        let t120 = t109 - t115
+                        lanes.accumulate(t120, dV_u + i * m_u)
+                        lanes.accumulate(t118, dURow)
+                        lanes.accumulate(t119, dM_u + i * m_u)
                     }
                     if m_u % 8 != 0 {
                         let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
                         let u_j = lanes.load(uRow)
                         let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t119 = u_j - M_u_ij
-                        let t120 = t119 * t119
-                        let t121 = lanes.load(table3 + i * m_u)
-                        let t122 = t121 * t117
-                        let t123 = t120 * t118
-                        let t124 = t121 * t123
-                        let t125 = 0.5 * t122
-                        let t126 = 2 * t119
-                        let t127 = t125 * t126
-                        let t128 = -t127
-                        let t129 = t118 - t124
-                        lanes.accumulate(t129, dV_u + i * m_u)
-                        lanes.accumulate(t127, dURow)
-                        lanes.accumulate(t128, dM_u + i * m_u)
+                        let t110 = u_j - M_u_ij
+                        let t111 = t110 * t110
+                        let t112 = lanes.load(table3 + i * m_u)
+                        let t113 = t112 * t108
+                        let t114 = t111 * t109
+                        let t115 = t112 * t114
+                        let t116 = 0.5 * t113
+                        let t117 = 2 * t110
+                        let t118 = t116 * t117
+                        let t119 = -t118
+                        let t120 = t109 - t115
+                        lanes.accumulate(t120, dV_u + i * m_u)
+                        lanes.accumulate(t118, dURow)
+                        lanes.accumulate(t119, dM_u + i * m_u)
                     }
-                    t104 += t117
+                    stashRow[i] = t107
+                    t104 += t108
                 }
-                for i in 0..<K {
-                    let t130 = table[i]
-                    let t131 = table4[i]
-                    let t132 = t104 * t131
-                    // t133 = sum_{j=1}^{m_u} (-1/2 log(2 pi) - 1/2 entry(V_u, i, j) - 1/2 (u_j -
-                    // entry(M_u, i, j))^2 exp(-entry(V_u, i, j)))
-                    var t133Lanes = SIMD8<Double>()
-                    for step in 0..<m_u / 8 {
-                        let lanes = KernelLanes<Double>(full: 8 * step)
-                        let t134 = lanes.load(table2 + i * m_u)
-                        let u_j = lanes.load(uRow)
-                        let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t135 = u_j - M_u_ij
-                        let t136 = t135 * t135
-                        let t137 = 0.5 * t136
-                        let t138 = lanes.load(table3 + i * m_u)
-                        let t139 = t137 * t138
-                        let t140 = t134 - t139
-                        t133Lanes += lanes.masked(t140)
-                    }
-                    if m_u % 8 != 0 {
-                        let lanes = KernelLanes<Double>(m_u - m_u % 8, m_u)
-                        let t134 = lanes.load(table2 + i * m_u)
-                        let u_j = lanes.load(uRow)
-                        let M_u_ij = lanes.load(M_u + i * m_u)
-                        let t135 = u_j - M_u_ij
-                        let t136 = t135 * t135
-                        let t137 = 0.5 * t136
-                        let t138 = lanes.load(table3 + i * m_u)
-                        let t139 = t137 * t138
-                        let t140 = t134 - t139
-                        t133Lanes += lanes.masked(t140)
-                    }
-                    let t133 = KernelMath.sum(t133Lanes)
-                    let t141 = t130 + t133
-                    let t142 = t141 - t31
-                    let t143 = KernelMath.exp(t142)
-                    let t144 = t11 * t143
-                    let t145 = t144 + t132
-                    dA[i] += t145
+                for step in 0..<K / 8 {
+                    let lanes = KernelLanes<Double>(full: 8 * step)
+                    let t121 = lanes.load(stashRow)
+                    let t122 = t11 * t121
+                    let t123 = lanes.load(table4)
+                    let t124 = t104 * t123
+                    let t125 = t122 + t124
+                    lanes.accumulate(t125, dA)
+                }
+                if K % 8 != 0 {
+                    let lanes = KernelLanes<Double>(K - K % 8, K)
+                    let t121 = lanes.load(stashRow)
+                    let t122 = t11 * t121
+                    let t123 = lanes.load(table4)
+                    let t124 = t104 * t123
+                    let t125 = t122 + t124
+                    lanes.accumulate(t125, dA)
                 }
             }
             dGamma_1[0] += dGamma_1Sum

@@ -41,6 +41,10 @@ struct FunctionEmitter {
     var tableNames: [ValueID: String] = [:]
     /// The tables the per-example body loads from instead of computing their values.
     var loadedTables: [ValueID: String] = [:]
+    /// Scratch rows of values stashed by a loop for a later loop over the same index.
+    var stashRows: [ValueID: String] = [:]
+    /// The stashed values that later loops load (set when the stashing loop is finished).
+    var loadedStashes: [ValueID: String] = [:]
 
     init(plan: KernelPlan, function: KernelFunction, scalar: String) {
         self.plan = plan
@@ -200,6 +204,12 @@ struct FunctionEmitter {
             w.line("let \(name) = \(load(table, tableDims(id), graph[id].path))")
             return
         }
+        if let row = loadedStashes[id], let level = graph[id].path.last {
+            let name = newName()
+            valueNames[id] = name
+            w.line("let \(name) = \(load(row, [level.dimension], [level]))")
+            return
+        }
         if graph[id].op.reducedLevel != nil { return }  // defined after its loop
         let rhs = loadedRows[id].map { "lanes.load(\($0))" } ?? expression(id)
         let name = newName(leafBase(id))
@@ -237,12 +247,28 @@ struct FunctionEmitter {
 
     // MARK: Blocks and loops
 
+    /// Stores a value of the current loop's index into its scratch row (one per chunk of
+    /// examples), for a later loop over the same index to load.
+    mutating func emitStash(_ v: ValueID, _ w: inout CodeWriter) {
+        let level = graph[v].path.last!
+        let row: String
+        if let r = stashRows[v] {
+            row = r
+        } else {
+            row = names.unique((graph.labels[v] == nil ? "stash" : "stashed") + "Row")
+            stashRows[v] = row
+            scratchRows.append((row, dim(level.dimension)))
+        }
+        w.line(write(ref(v), row, [level.dimension], [level], accumulate: false))
+    }
+
     mutating func emit(_ items: [ScheduledItem], _ w: inout CodeWriter) {
         for item in items {
             switch item {
             case .value(let v): emitValue(v, &w)
             case .sink(let i): emitSink(i, &w)
             case .table(let v): w.line(write(ref(v), tableNames[v]!, tableDims(v), graph[v].path, accumulate: false))
+            case .stash(let v): emitStash(v, &w)
             case .loop(let l): emitLoop(l, &w)
             }
         }
@@ -316,7 +342,7 @@ struct FunctionEmitter {
         }
         if loop.vectorized {
             vectorLevel = level
-            if let fission = LoopFission.plan(loop, graph: graph, loaded: Set(loadedTables.keys),
+            if let fission = LoopFission.plan(loop, graph: graph, loaded: Set(loadedTables.keys).union(loadedStashes.keys),
                                               sinkValue: { function.sinks[$0].value }) {
                 let rows = fission.staged.map { v in (v, names.unique(graph[v].op.name + "Row")) }
                 for (_, row) in rows { scratchRows.append((row, bound)) }
@@ -336,6 +362,9 @@ struct FunctionEmitter {
         }
         loopVars[level] = nil
         vectorLevel = savedVector
+        // What this loop stashed, later loops load (not before: a vectorised body is written
+        // twice, and both copies compute the value).
+        for case .stash(let v) in loop.body { loadedStashes[v] = stashRows[v] }
         // Values defined in the loop go out of scope; their names may be used again.
         (names, valueNames) = (NameTable(restoring: savedNames.0), savedNames.1)
         for row in scratchRows { _ = names.unique(row.name) }  // declared once per chunk

@@ -37,7 +37,7 @@ struct LoopFission {
             switch item {
             case .value(let v): bodyValues.append(v)
             case .sink(let i): roots.append(sinkValue(i))
-            case .table(let v): roots.append(v)
+            case .table(let v), .stash(let v): roots.append(v)
             case .loop: return nil  // vectorised loops are innermost; stay correct if that changes
             }
         }

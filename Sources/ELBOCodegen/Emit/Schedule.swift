@@ -14,6 +14,9 @@ indirect enum ScheduledItem {
     case sink(Int)
     /// A store of a per-call table entry (`Scheduler.tables`), in the prelude.
     case table(ValueID)
+    /// At the end of a loop's body: a store of a value of this loop's index into a scratch row,
+    /// which a later loop over the same index loads instead of computing the value again.
+    case stash(ValueID)
     case loop(ScheduledLoop)
 }
 
@@ -75,7 +78,7 @@ struct Scheduler {
         }
         let prelude = schedule(path: [], roots: preludeRoots.map { .value($0) } + tabled.map { .table($0) }, available: [])
         let body = schedule(path: [], roots: sinks.indices.map { .sink($0) }, available: Set(topLevelValues(prelude)),
-                            loaded: Set(tabled))
+                            loaded: Set(tabled), stashing: true)
         return (prelude, body, tabled)
     }
 
@@ -83,11 +86,10 @@ struct Scheduler {
         items.compactMap { if case .value(let v) = $0 { return v }; return nil }
     }
 
-    /// The items of the block at `path` that compute `roots`. Values in `loaded` are loaded
-    /// from their tables where they sit: leaves here, whatever they are computed from.
-    func schedule(path: [LoopLevel], roots: [Root], available: Set<ValueID>, loaded: Set<ValueID> = []) -> [ScheduledItem] {
+    /// Everything `roots` need in the block at `path` that is not already computed in an
+    /// enclosing scope (`available`); values in `loaded` are needed but not what they are made of.
+    func neededValues(path: [LoopLevel], roots: [Root], available: Set<ValueID>, loaded: Set<ValueID>) -> Set<ValueID> {
         let depth = path.count
-        // Everything the roots need that is not already computed in an enclosing scope.
         var needed = Set<ValueID>()
         var stack: [ValueID] = roots.map { r in
             switch r { case .value(let v), .table(let v): return v; case .sink(let i): return sinks[i].value }
@@ -98,6 +100,19 @@ struct Scheduler {
                          "Scheduler: value %\(v) at \(graph[v].path) is needed in \(path) but not computed outside it")
             if !loaded.contains(v) { stack.append(contentsOf: graph[v].args) }
         }
+        return needed
+    }
+
+    /// The items of the block at `path` that compute `roots`. Values in `loaded` are loaded
+    /// from their tables where they sit: leaves here, whatever they are computed from. With
+    /// `stashing` (per-example code, where scratch rows exist), a loop over an index that an
+    /// earlier loop of this block also ran over loads the values of that index the earlier loop
+    /// computed (e.g. each mixture component's log density, summed for the logsumexp and needed
+    /// again for the gradient) instead of computing them again.
+    func schedule(path: [LoopLevel], roots: [Root], available: Set<ValueID>, loaded: Set<ValueID> = [],
+                  stashing: Bool = false) -> [ScheduledItem] {
+        let depth = path.count
+        let needed = neededValues(path: path, roots: roots, available: available, loaded: loaded)
         var memo: [ValueID: Int] = [:]
         func time(_ v: ValueID) -> Int {
             if !needed.contains(v) { return 0 }
@@ -151,6 +166,8 @@ struct Scheduler {
                        + childRoots.keys.map(\.time)).max()!
         var items: [ScheduledItem] = []
         var emitted = available
+        // Per loop index, the values of that index computed by earlier loops, and by which item.
+        var computedBy: [LoopLevel: [ValueID: Int]] = [:]
         for t in 0...maxTime {
             for v in here where time(v) == t {
                 items.append(.value(v))
@@ -159,10 +176,35 @@ struct Scheduler {
             for i in sinksHere where time(sinks[i].value) == t { items.append(.sink(i)) }
             for v in tablesHere where time(v) == t { items.append(.table(v)) }
             for key in childRoots.keys.filter({ $0.time == t }).sorted(by: { $0.level < $1.level }) {
-                let body = schedule(path: path + [key.level], roots: childRoots[key]!, available: emitted, loaded: loaded)
+                let childPath = path + [key.level]
+                var childLoaded = loaded
+                var reused: [ValueID] = []
+                if stashing, let earlier = computedBy[key.level] {
+                    let reach = neededValues(path: childPath, roots: childRoots[key]!, available: emitted,
+                                             loaded: loaded.union(earlier.keys))
+                    reused = reach.filter { earlier[$0] != nil }.sorted()
+                    childLoaded.formUnion(reused)
+                }
+                let body = schedule(path: childPath, roots: childRoots[key]!, available: emitted, loaded: childLoaded,
+                                    stashing: stashing)
+                // The earlier loops store what this one reuses, at the end of their bodies.
+                for v in reused {
+                    let index = computedBy[key.level]![v]!
+                    guard case .loop(var earlierLoop) = items[index] else { preconditionFailure("Scheduler: stash into a non-loop") }
+                    if !earlierLoop.body.contains(where: { if case .stash(v) = $0 { return true }; return false }) {
+                        earlierLoop.body.append(.stash(v))
+                        items[index] = .loop(earlierLoop)
+                    }
+                }
                 let nested = body.contains { if case .loop = $0 { return true }; return false }
                 let reductions = childReductions[key] ?? []
                 items.append(.loop(ScheduledLoop(level: key.level, vectorized: !nested, reductions: reductions, body: body)))
+                if stashing {
+                    let computed = neededValues(path: childPath, roots: childRoots[key]!, available: emitted, loaded: childLoaded)
+                    for v in computed where graph[v].path == childPath && !childLoaded.contains(v) {
+                        computedBy[key.level, default: [:]][v] = items.count - 1
+                    }
+                }
                 for r in reductions {
                     items.append(.value(r))
                     emitted.insert(r)
