@@ -64,10 +64,12 @@ extension DerivationBuilder {
 
         var chains: [DisplayChain] = []
         var usedRelates: Set<String> = []
+        var equationCounter = 0
         for display in found.displays {
             let tex = TeXLexer.tokenize(block.text, range: display.contents, positions: positions)
             var translator = LaTeXTranslator(chars: block.text.chars, tokens: tex, file: fileOverride)
-            let rows = translator.translate()
+            var rows = translator.translate()
+            LaTeXChains.number(&rows, environment: display.environment, counter: &equationCounter)
             for (t, message) in translator.diagnostics {
                 sink.error(at: SourceLocation(file: block.text.file, line: t.line, column: t.column), message)
             }
@@ -75,7 +77,7 @@ extension DerivationBuilder {
             let label = rows.last(where: { $0.label != nil })?.label
             if let label, ignored.contains(label) { continue }
             let names = LaTeXNames(scope: scope(), aliases: aliases)
-            let equations = LaTeXChains.equations(rows.map { row in
+            let equations = LaTeXChains.equations(rows.filter { !LaTeXChains.statesAnOptimum($0) }.map { row in
                 var r = row
                 r.tokens = names.resolve(row.tokens)
                 return r
@@ -272,6 +274,40 @@ struct LaTeXEquation {
 enum LaTeXChains {
     static func isRelation(_ tokens: [Token], at k: Int) -> Bool {
         DerivationBuilder.relation(in: tokens, at: k) != nil || (tokens[k].kind == .symbol && ["!=", "<", ">"].contains(tokens[k].text))
+    }
+
+    /// Environments that LaTeX numbers: each row, or the whole display once.
+    static let numberedPerRow: Set<String> = ["align", "gather", "eqnarray", "flalign", "alignat"]
+    static let numberedOnce: Set<String> = ["equation", "multline"]
+
+    /// The numbers LaTeX prints: `align` numbers each row without `\nonumber` or `\tag`,
+    /// `equation` the display unless it is tagged; starred environments, `$$…$$` and `\[…\]`
+    /// nothing. `relate (3)` and `ignore (3)` then name the paper's equation (3).
+    static func number(_ rows: inout [LaTeXRow], environment: String?, counter: inout Int) {
+        guard let environment else { return }
+        func give(_ k: Int) {
+            counter += 1
+            rows[k].label = "\(counter)"
+            if var at = rows[k].tokens.last {
+                at.kind = .identifier
+                at.text = "\(counter)"
+                rows[k].labelToken = at
+            }
+        }
+        if numberedPerRow.contains(environment) {
+            for k in rows.indices where rows[k].label == nil && !rows[k].unnumbered && !rows[k].tokens.isEmpty { give(k) }
+        } else if numberedOnce.contains(environment), let last = rows.indices.last,
+                  rows.allSatisfy({ $0.label == nil && !$0.unnumbered }) {
+            give(last)
+        }
+    }
+
+    /// A row such as `θ*, φ* = \arg\min_{θ, φ} L` or `\hat{θ} = \argmax …` states which
+    /// parameters are optimal: not a step of the derivation, so it is skipped.
+    static func statesAnOptimum(_ row: LaTeXRow) -> Bool {
+        let words = row.tokens.filter { $0.kind == .identifier }.map(\.text)
+        if words.contains(where: { ["argmin", "argmax", "arg_min", "arg_max"].contains($0) }) { return true }
+        return zip(words, words.dropFirst()).contains { $0 == "arg" && ($1 == "min" || $1 == "max" || $1.hasPrefix("min_") || $1.hasPrefix("max_")) }
     }
 
     /// Rows that start with a relation or an operator, or follow a row ending in a relation,

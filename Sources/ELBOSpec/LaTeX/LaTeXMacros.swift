@@ -48,6 +48,9 @@ enum LaTeXMacro: Equatable {
             t[v] = .name(g)
         }
         for f in ["log", "ln", "exp", "det"] { t[f] = .name(f) }
+        // Read so that a row stating an optimum (`θ* = \arg\min_θ L`) can be recognised and
+        // skipped: it says what is optimised, it is not a step.
+        for f in ["arg", "argmin", "argmax", "min", "max"] { t[f] = .name(f) }
         for (f, n) in [("tr", "tr"), ("Tr", "tr"), ("sum", "sum"), ("prod", "prod"), ("int", "int"), ("iint", "iint"),
                        ("iiint", "iiint"), ("KL", "KL")] {
             t[f] = .name(n)

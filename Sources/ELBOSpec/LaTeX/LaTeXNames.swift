@@ -30,7 +30,9 @@ struct LaTeXNames {
         tokens = differentials(tokens)
         tokens = squareBracketDivergences(tokens)
         tokens = measures(tokens)
+        tokens = bracketlessExpectations(tokens)
         tokens = bars(tokens)
+        tokens = parameterArguments(tokens)
         tokens = shorthandCalls(tokens)
         return tokens
     }
@@ -147,6 +149,87 @@ struct LaTeXNames {
                 continue
             }
             k += 1
+        }
+        return out
+    }
+
+    /// `\mathbb{E}_{q} \log p(x|z)`: an expectation written without brackets takes the product
+    /// of factors that follows it (as `Σ` does), up to the next `+`, `−`, relation or closing
+    /// bracket; the brackets the language needs are put around it.
+    func bracketlessExpectations(_ tokens: [Token]) -> [Token] {
+        var out = tokens
+        var k = 0
+        while k < out.count {
+            guard out[k].isWord("E"), k + 2 < out.count, out[k + 1].isSymbol("_"), out[k + 2].isSymbol("{"),
+                  let close = matching(out, from: k + 2), close + 1 < out.count,
+                  !out[close + 1].isSymbol("["), !out[close + 1].isSymbol("(") else { k += 1; continue }
+            var depth = 0
+            var end = close + 1
+            scan: while end < out.count {
+                let t = out[end]
+                if t.kind == .symbol {
+                    switch t.text {
+                    case "(", "[", "{": depth += 1
+                    case ")", "]", "}":
+                        if depth == 0 { break scan }
+                        depth -= 1
+                    default:
+                        if depth == 0, ["+", "-", ",", ";"].contains(t.text) || LaTeXChains.isRelation(out, at: end) { break scan }
+                    }
+                }
+                end += 1
+            }
+            guard end > close + 1 else { k += 1; continue }
+            out.insert(LaTeXNames.synthetic(.symbol, "]", at: out[end - 1]), at: end)
+            out.insert(LaTeXNames.synthetic(.symbol, "[", at: out[close + 1]), at: close + 1)
+            k = close + 1
+        }
+        return out
+    }
+
+    /// `\mathcal{L}(\theta, \phi; \mathbf{x})`, `L_\text{VAE}(\theta, \phi)`: the model's
+    /// parameters among a shorthand's arguments are presentation, as in its subscripts, and
+    /// are dropped (with the `;` that separates them from the data). A shorthand left without
+    /// arguments is written bare. Only names that are no density, function or declared
+    /// symbol are shorthands; only undeclared Greek names are parameters.
+    func parameterArguments(_ tokens: [Token]) -> [Token] {
+        var out: [Token] = []
+        var k = 0
+        while k < tokens.count {
+            let t = tokens[k]
+            guard t.kind == .identifier, k + 1 < tokens.count, tokens[k + 1].isSymbol("("),
+                  decls.definition(t.text) != nil || !isKnown(t.text),
+                  let close = matching(tokens, from: k + 1) else {
+                out.append(t)
+                k += 1
+                continue
+            }
+            var arguments: [[Token]] = [[]]
+            var depth = 0
+            for x in tokens[(k + 2)..<close] {
+                if x.kind == .symbol, ["(", "[", "{"].contains(x.text) { depth += 1 }
+                if x.kind == .symbol, [")", "]", "}"].contains(x.text) { depth -= 1 }
+                if depth == 0, x.isSymbol(",") || x.isSymbol(";") { arguments.append([]) } else { arguments[arguments.count - 1].append(x) }
+            }
+            func isParameter(_ a: [Token]) -> Bool {
+                a.count == 1 && a[0].kind == .identifier && LaTeXTranslator.greekNames.contains(a[0].text) && !isKnown(a[0].text)
+            }
+            let kept = arguments.filter { !isParameter($0) && !$0.isEmpty }
+            guard kept.count < arguments.count, kept.count == arguments.filter({ !isParameter($0) }).count else {
+                out.append(t)
+                k += 1
+                continue
+            }
+            out.append(t)
+            if !kept.isEmpty {
+                out.append(tokens[k + 1])
+                for (n, a) in kept.enumerated() {
+                    if n > 0 { out.append(LaTeXNames.synthetic(.symbol, ",", at: a[0])) }
+                    out += a
+                }
+                out.append(tokens[close])
+            }
+            k = close + 1
         }
         return out
     }

@@ -8,6 +8,8 @@ struct LaTeXRow {
     var label: String?
     /// Where the label is written.
     var labelToken: Token?
+    /// `\nonumber` or `\notag`: LaTeX gives the row no number.
+    var unnumbered = false
 }
 
 /// Translates the TeX tokens of one display into `.elbo` tokens, row by row, keeping every
@@ -23,6 +25,10 @@ struct LaTeXTranslator {
     private(set) var diagnostics: [(TeXToken, String)] = []
     private var lefts: [TeXToken] = []
     private var pendingLabel: (String, Token)?
+    private var pendingUnnumbered = false
+    /// How deep in arguments and groups the cursor is: an equation number is written only at
+    /// the top of a row (`x^{(i)}` and `\mathcal{L}(θ; x^{(i)})` end in `(i)` too).
+    private var nesting = 0
 
     init(chars: [Character], tokens: [TeXToken], file: String?) {
         self.chars = chars
@@ -57,13 +63,17 @@ struct LaTeXTranslator {
         var base: Int?
         /// Whether spacing or `&` came last: a `(N)` after it is an equation number.
         var afterSpacing = true
+        /// The `&`s of the row so far: after the second, a column of text is a comment.
+        var ampersands = 0
     }
 
     private mutating func finishRow(_ seq: inout Sequence) {
         while let last = seq.tokens.last, last.isSymbol(",") || last.isSymbol(".") { seq.tokens.removeLast() }
         var row = LaTeXRow(tokens: seq.tokens)
         if let (label, token) = pendingLabel { row.label = label; row.labelToken = token }
+        row.unnumbered = pendingUnnumbered
         pendingLabel = nil
+        pendingUnnumbered = false
         rows.append(row)
         seq = Sequence()
     }
@@ -121,7 +131,8 @@ struct LaTeXTranslator {
     /// The `.elbo` tokens of `range`, translated on their own.
     private mutating func translate(_ range: Range<Int>) -> [Token] {
         let saved = i
-        defer { i = saved }
+        nesting += 1
+        defer { i = saved; nesting -= 1 }
         i = range.lowerBound
         var seq = Sequence()
         while i < range.upperBound { step(&seq, limit: range.upperBound) }
@@ -202,6 +213,12 @@ struct LaTeXTranslator {
             script(t, &seq, limit: limit)
         case "&", "~":
             seq.afterSpacing = true
+            if t.text == "&" {
+                seq.ampersands += 1
+                // `… &= B & \text{; because …}`: a third column that starts with text annotates
+                // the row (blogs write the reason for a step there); it is not mathematics.
+                if seq.ampersands >= 2, annotationFollows(from: i, limit: limit) { i = rowEnd(from: i, limit: limit) }
+            }
         case "|":
             if i < limit, toks[i].isSymbol("|"), !toks[i].spaceBefore {
                 let second = toks[i]
@@ -230,7 +247,7 @@ struct LaTeXTranslator {
                 fail(t, "a prime must follow a name")
             }
         case "(":
-            if let (label, close) = equationNumber(at: i - 1, limit: limit, seq: seq) {
+            if nesting == 0, let (label, close) = equationNumber(at: i - 1, limit: limit, seq: seq) {
                 pendingLabel = (label, token(.identifier, label, from: t, to: toks[close]))
                 i = close + 1
                 return
@@ -250,6 +267,39 @@ struct LaTeXTranslator {
         default:
             fail(t, "unexpected character '\(t.text)' in a display")
         }
+    }
+
+    /// Whether text (`\text{…}`, `\mbox{…}`) comes next, behind spacing, style and brackets.
+    private func annotationFollows(from start: Int, limit: Int) -> Bool {
+        var k = start
+        while k < limit {
+            let t = toks[k]
+            if t.kind == .command {
+                switch LaTeXMacro.table[t.text] {
+                case .font?: return t.text.hasPrefix("text") || t.text == "mbox"
+                case .ignored?, .sized?, .colour?: k += 1; continue
+                default: return false
+                }
+            }
+            guard t.isSymbol("{") || t.isSymbol("(") || t.isSymbol("&") else { return false }
+            k += 1
+        }
+        return false
+    }
+
+    /// The index of the row break (`\\`) that ends the current row, outside braces, or `limit`.
+    private func rowEnd(from start: Int, limit: Int) -> Int {
+        var depth = 0
+        var k = start
+        while k < limit {
+            let t = toks[k]
+            if t.isSymbol("{") { depth += 1 }
+            if t.isSymbol("}") { depth -= 1 }
+            if depth <= 0, t.kind == .command, LaTeXMacro.table[t.text] == .rowBreak { return k }
+            if depth <= 0, t.kind == .command, LaTeXMacro.table[t.text] == .end { return k }
+            k += 1
+        }
+        return limit
     }
 
     /// `(N)` at the end of a row after spacing (or after a non-name): the equation number.
@@ -395,6 +445,7 @@ struct LaTeXTranslator {
             seq.afterSpacing = false
         case .ignored:
             seq.afterSpacing = true
+            if t.text == "nonumber" || t.text == "notag" { pendingUnnumbered = true }
         case .ignoredWithArgument:
             _ = argument(limit: limit)
             seq.afterSpacing = true
