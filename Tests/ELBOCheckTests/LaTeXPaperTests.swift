@@ -142,6 +142,45 @@ final class LaTeXPaperTests: XCTestCase {
         \end{equation*}
         """#
 
+    static let hierarchicalModel = """
+        derivation hvae "A two-layer hierarchical VAE with the paper's own macros"
+        variables
+          x : observed real[k]
+          z_1 : latent real[m_1]
+          z_2 : latent real[m_2]
+        model p_theta(x, z_1, z_2) = p(x | z_1) p(z_1 | z_2) p(z_2)
+        guide q_phi(z_1, z_2 | x) = q(z_1 | x) q(z_2 | z_1)
+        relate (3) expect holds, holds, refuted
+        """
+
+    /// A whole `.tex` file with its preamble: `\newcommand` with arguments and an optional
+    /// argument, `\def`, `\DeclareMathOperator`; its last line a mistake the declarations expect.
+    static let hierarchical = #"""
+        \documentclass{article}
+        \usepackage{amsmath,amssymb}
+        \newcommand{\bx}{\mathbf{x}}
+        \newcommand{\bz}{\mathbf{z}}
+        \newcommand{\E}{\mathbb{E}}
+        \newcommand{\KL}[2]{D_{\mathrm{KL}}\left(#1 \,\|\, #2\right)}
+        \def\qa{q_{\phi}(\bz_1 \mid \bx)}
+        \def\qb{q_{\phi}(\bz_2 \mid \bz_1)}
+        \newcommand{\pr}[1][\theta]{p_{#1}}
+        \DeclareMathOperator{\Exp}{exp}
+        \begin{document}
+        \section{A two-layer hierarchy}
+        The generative model is $\pr(\bx, \bz_1, \bz_2) = \pr(\bx \mid \bz_1)\,\pr(\bz_1 \mid \bz_2)\,\pr(\bz_2)$ and the
+        inference model $q_\phi(\bz_1, \bz_2 \mid \bx) = \qa\,\qb$. The evidence lower bound is
+        \begin{align}
+        \log \pr(\bx) &\geq \E_{\qa\qb}\left[\log \frac{\pr(\bx, \bz_1, \bz_2)}{\qa\,\qb}\right] \\
+        &= \E_{\qa}\left[\log \pr(\bx \mid \bz_1)\right]
+         - \E_{\qa\qb}\left[\log \frac{\qa}{\pr(\bz_1 \mid \bz_2)}\right] \nonumber \\
+        &\quad - \E_{\qa}\left[\KL{\qb}{\pr(\bz_2)}\right] \\
+        &= \E_{\qa}\left[\log \pr(\bx \mid \bz_1)\right] - \KL{\qa}{\pr(\bz_1)} \label{eq:wrong}
+        \end{align}
+        where the last line forgets that $\bz_1$'s prior depends on $\bz_2$.
+        \end{document}
+        """#
+
     /// Every chain's steps, in order, as (label or "-", relation, verdict).
     func check(_ paper: String, model: String, file: StaticString = #filePath, line: UInt = #line) -> [(String, String, Verdict)] {
         let result = SpecParser.parseDocument(source: paper, path: "paper.tex", modelSource: model, modelPath: "model.elbo")
@@ -187,6 +226,16 @@ final class LaTeXPaperTests: XCTestCase {
         let wrong = Self.beta.replacingOccurrences(of: #"+ \beta \int"#, with: #"- \beta \int"#)
         XCTAssertNotEqual(wrong, Self.beta)
         assertSteps(check(wrong, model: Self.betaModel), [("(6)", "=", .refuted), ("(2)", "≤", .verified)])
+    }
+
+    func testAHierarchicalVAEWithThePapersOwnMacros() {
+        assertSteps(check(Self.hierarchical, model: Self.hierarchicalModel),
+                    [("(1)", "≥", .verified), ("(2)", "=", .verified), ("(3)", "=", .refuted)])
+        // Without the expectation the mistake fails the check.
+        let model = Self.hierarchicalModel.replacingOccurrences(of: "relate (3) expect holds, holds, refuted", with: "")
+        let result = SpecParser.parseDocument(source: Self.hierarchical, path: "paper.tex", modelSource: model + "\n",
+                                              modelPath: "model.elbo")
+        XCTAssertFalse(Checker().check(result.file).derivations.allSatisfy { $0.steps.allSatisfy(\.meetsExpectation) })
     }
 
     func testTheImportanceWeightedJensenStep() {

@@ -24,6 +24,16 @@ final class LaTeXDiagnosticTests: XCTestCase {
         XCTAssertEqual(diagnostics("$$\\log p(x) = \\foo{x} \\quad (1)$$"), ["m.elbo:9:15: error: unknown LaTeX macro '\\foo'"])
     }
 
+    func testAPapersOwnMacrosExpandAndTheirMisuseIsReportedAtTheUse() {
+        // Defined in the prose, used in the display: no diagnostic.
+        XCTAssertEqual(diagnostics("\\newcommand{\\bx}{\\mathbf{x}}\\def\\E{\\mathbb{E}}\n$$\\log p(\\bx) = \\log p(\\bx) \\quad (1)$$"), [])
+        // A macro that uses itself, and one short of its argument: at the use (line 10, column 15).
+        XCTAssertEqual(diagnostics("\\newcommand{\\again}{\\again x}\n$$\\log p(x) = \\again \\quad (1)$$"),
+                       ["m.elbo:10:15: error: the macro '\\again' expands into itself more than 32 times"])
+        XCTAssertEqual(diagnostics("\\newcommand{\\KLD}[2]{KL(#1 || #2)}\n$$\\log p(x) = \\KLD{q(z|x)}$$"),
+                       ["m.elbo:10:15: error: the macro '\\KLD' takes 2 arguments"])
+    }
+
     func testUnbalancedBraceIsReportedAtTheBrace() {
         XCTAssertEqual(diagnostics("$$\\log p(x) = \\log \\frac{p(x, z)}{q(z|x) \\quad (1)$$"),
                        ["m.elbo:9:34: error: unbalanced brace: this '{' has no matching '}'"])

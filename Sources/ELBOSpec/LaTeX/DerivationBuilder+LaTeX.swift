@@ -65,8 +65,13 @@ extension DerivationBuilder {
         var chains: [DisplayChain] = []
         var usedRelates: Set<String> = []
         var equationCounter = 0
+        let userMacros = LaTeXUserMacros(block.text, range: block.range, positions: positions)
         for display in found.displays {
-            let tex = TeXLexer.tokenize(block.text, range: display.contents, positions: positions)
+            let (tex, macroProblems) = userMacros.expand(TeXLexer.tokenize(block.text, range: display.contents, positions: positions))
+            for (t, message) in macroProblems {
+                sink.error(at: SourceLocation(file: block.text.file, line: t.line, column: t.column), message)
+            }
+            if !macroProblems.isEmpty { continue }
             var translator = LaTeXTranslator(chars: block.text.chars, tokens: tex, file: fileOverride)
             var rows = translator.translate()
             LaTeXChains.number(&rows, environment: display.environment, counter: &equationCounter)
