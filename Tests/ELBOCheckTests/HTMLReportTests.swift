@@ -126,8 +126,8 @@ final class HTMLReportTests: XCTestCase {
         for (row, step) in zip(root.all("tr", class: "step"), steps) {
             let text = row.allText
             let rules = step.rules.filter { !$0.hasPrefix("assumption:") }
-            let chips = row.all("ol", class: "proof").first?.all("li").map(\.allText) ?? []
-            XCTAssertEqual(chips, rules, "\(step.name): the proof's rules in order")
+            let chips = row.all("ul", class: "proof").first?.all("li").map(\.allText) ?? []
+            XCTAssertEqual(chips, rules, "\(step.name): the rules the proof used, as the report lists them")
             for a in step.assumptions { XCTAssertTrue(text.contains(a), "\(step.name): assumption \(a) not shown") }
             if let s = step.suggestedAssumption { XCTAssertTrue(text.contains(s)) }
         }

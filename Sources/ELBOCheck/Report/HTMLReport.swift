@@ -157,13 +157,14 @@ struct HTMLReportWriter {
         var h = "<div class=\"part\"><p>\(esc(s.message))</p></div>"
         let rules = s.rules.filter { !$0.hasPrefix("assumption:") }
         if !rules.isEmpty {
-            // Compact: one chip per rule, its statement in the tooltip and in the rule table.
-            h += "<div class=\"part\"><h3>proof: rules applied</h3><ol class=\"proof\">"
+            // Compact: one chip per rule, its statement in the tooltip. The report's `rules` are
+            // the set the proof used, by name; the ordered applications are not in it yet.
+            h += "<div class=\"part\"><h3>rules the proof used</h3><ul class=\"proof\">"
             for r in rules {
                 let statement = Rule(rawValue: r).map { " title=\"\(esc($0.definition.statement))\"" } ?? ""
                 h += "<li\(statement)><code>\(esc(r))</code></li>"
             }
-            h += "</ol></div>"
+            h += "</ul></div>"
         }
         if !s.assumptions.isEmpty {
             h += "<div class=\"part\"><h3>assumptions in force</h3><ul>"

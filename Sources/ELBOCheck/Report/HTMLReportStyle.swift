@@ -52,9 +52,8 @@ enum HTMLReportStyle {
     .details h3{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin:8px 0 2px}
     .details ol,.details ul{margin:0 0 6px;padding-left:1.4em}
     .details li code{font-size:.85rem}
-    ol.proof{list-style:none;padding:0;margin:0 0 6px;display:flex;flex-wrap:wrap;gap:4px;counter-reset:rule}
-    ol.proof li{counter-increment:rule;background:#f0f3f6;border-radius:4px;padding:0 6px;font-size:.8rem}
-    ol.proof li::before{content:counter(rule) ". ";color:var(--muted)}
+    ul.proof{list-style:none;padding:0;margin:0 0 6px;display:flex;flex-wrap:wrap;gap:4px}
+    ul.proof li{background:#f0f3f6;border-radius:4px;padding:0 6px;font-size:.8rem}
     table.values{border-collapse:collapse;font-size:.85rem;margin:2px 0 6px;max-width:100%}
     table.values th{text-align:left;font-weight:600;padding:2px 8px 2px 0;vertical-align:top;white-space:nowrap}
     table.values td{padding:2px 0;border-bottom:1px solid #eef1f4;font-family:"DejaVu Sans Mono",ui-monospace,monospace;overflow-wrap:anywhere}
