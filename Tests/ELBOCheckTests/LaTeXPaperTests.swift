@@ -181,6 +181,56 @@ final class LaTeXPaperTests: XCTestCase {
         \end{document}
         """#
 
+    static let bishopModel = """
+        derivation prml "Variational inference as PRML writes it"
+        variables
+          x : observed real[k]
+          z : latent real[m]
+        model p(x, z)
+        guide q(z)
+        """
+
+    /// Bishop's decomposition: `\ln`, `\mathcal{L}(q)` used before the display that defines
+    /// it, `\mathrm{KL}(q \| p)` with bare names of the joints, `\left\{ … \right\}`.
+    static let bishop = #"""
+        We can decompose the log marginal probability using
+        \begin{equation}
+        \ln p(\mathbf{x}) = \mathcal{L}(q) + \mathrm{KL}(q \| p)
+        \end{equation}
+        where we have defined
+        \begin{align}
+        \mathcal{L}(q) &= \int q(\mathbf{z}) \ln \left\{ \frac{p(\mathbf{x}, \mathbf{z})}{q(\mathbf{z})} \right\} \mathrm{d}\mathbf{z} \\
+        \mathrm{KL}(q \| p) &= - \int q(\mathbf{z}) \ln \left\{ \frac{p(\mathbf{z} \mid \mathbf{x})}{q(\mathbf{z})} \right\} \mathrm{d}\mathbf{z}
+        \end{align}
+        """#
+
+    /// Typesetting habits of notes and answers: `\mathop{\mathbb{E}}`, `\!\Bigl[`, `\operatorname{KL}`,
+    /// `\bigl( … \big\| … \bigr)`, `\mathbb E` without braces, `\dfrac`, `\tfrac`, `\cdot`,
+    /// `\mathrm{d}z`, `\left\{ … \right\}`, `\mathcal{D}_{\mathrm{KL}}[… \middle\| …]`.
+    static let habits = #"""
+        Some habits:
+
+        $$
+        \log p(x) \;\ge\; \mathop{\mathbb{E}}_{z \sim q(z \mid x)}\!\Bigl[\log p(x \mid z)\Bigr] - \operatorname{KL}\bigl(q(z \mid x)\,\big\|\,p(z)\bigr) \tag{1}
+        $$
+
+        $$
+        = \mathbb E_{q(z|x)} \left[ \log \dfrac{p(x, z)}{q(z|x)} \right] \tag{2}
+        $$
+
+        $$
+        = \int q(z \vert x) \cdot \log \tfrac{p(x,z)}{q(z \vert x)} \, \mathrm{d}z \tag{3}
+        $$
+
+        $$
+        = \int q(z \vert x) \left\{ \log p(x \vert z) + \log \frac{p(z)}{q(z \vert x)} \right\} \mathrm{d}z \tag{4}
+        $$
+
+        $$
+        = \mathbb{E}_{q(z|x)}\left[\log p(x|z)\right] - \mathcal{D}_{\mathrm{KL}}\left[q(z|x) \,\middle\|\, p(z)\right] \tag{5}
+        $$
+        """#
+
     /// Every chain's steps, in order, as (label or "-", relation, verdict).
     func check(_ paper: String, model: String, file: StaticString = #filePath, line: UInt = #line) -> [(String, String, Verdict)] {
         let result = SpecParser.parseDocument(source: paper, path: "paper.tex", modelSource: model, modelPath: "model.elbo")
@@ -236,6 +286,22 @@ final class LaTeXPaperTests: XCTestCase {
         let result = SpecParser.parseDocument(source: Self.hierarchical, path: "paper.tex", modelSource: model + "\n",
                                               modelPath: "model.elbo")
         XCTAssertFalse(Checker().check(result.file).derivations.allSatisfy { $0.steps.allSatisfy(\.meetsExpectation) })
+    }
+
+    func testBishopsDecompositionWithBareDensityNames() {
+        assertSteps(check(Self.bishop, model: Self.bishopModel), [("(1)", "=", .verified), ("(3)", "=", .verified)])
+        let wrong = Self.bishop.replacingOccurrences(of: #"&= - \int"#, with: #"&= \int"#)
+        XCTAssertNotEqual(wrong, Self.bishop)
+        assertSteps(check(wrong, model: Self.bishopModel), [("(1)", "=", .verified), ("(3)", "=", .refuted)])
+    }
+
+    func testTypesettingHabits() {
+        assertSteps(check(Self.habits, model: Self.vae), [
+            ("(1)", "≥", .verified), ("(2)", "=", .verified), ("(3)", "=", .verified), ("(4)", "=", .verified), ("(5)", "=", .verified),
+        ])
+        let wrong = Self.habits.replacingOccurrences(of: #"\tfrac{p(x,z)}{q(z \vert x)}"#, with: #"\tfrac{q(z \vert x)}{p(x,z)}"#)
+        XCTAssertNotEqual(wrong, Self.habits)
+        XCTAssertEqual(check(wrong, model: Self.vae)[2].2, .refuted)
     }
 
     func testTheImportanceWeightedJensenStep() {

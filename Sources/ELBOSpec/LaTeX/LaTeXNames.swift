@@ -29,6 +29,7 @@ struct LaTeXNames {
         var tokens = input.map(rename)
         tokens = differentials(tokens)
         tokens = squareBracketDivergences(tokens)
+        tokens = bareDivergences(tokens)
         tokens = measures(tokens)
         tokens = bracketlessExpectations(tokens)
         tokens = bars(tokens)
@@ -114,6 +115,52 @@ struct LaTeXNames {
         return out
     }
 
+    /// The tokens of the density `name(variables | given)`, positioned at `at`.
+    func densityTokens(_ name: String, _ variables: [String], given: [String], at: Token) -> [Token] {
+        var out = [LaTeXNames.synthetic(.identifier, name, at: at), LaTeXNames.synthetic(.symbol, "(", at: at)]
+        for (n, v) in variables.enumerated() {
+            if n > 0 { out.append(LaTeXNames.synthetic(.symbol, ",", at: at)) }
+            out.append(LaTeXNames.synthetic(.identifier, v, at: at))
+        }
+        if !given.isEmpty {
+            out.append(LaTeXNames.synthetic(.symbol, "|", at: at))
+            for (n, v) in given.enumerated() {
+                if n > 0 { out.append(LaTeXNames.synthetic(.symbol, ",", at: at)) }
+                out.append(LaTeXNames.synthetic(.identifier, v, at: at))
+            }
+        }
+        out.append(LaTeXNames.synthetic(.symbol, ")", at: at))
+        return out
+    }
+
+    /// `\mathrm{KL}(q \| p)` with bare names of joints (Bishop's habit): the first is its joint's
+    /// density, the second the conditional of the same variables given the rest of its joint,
+    /// so `KL(q ‖ p)` with `guide q(z)` and `model p(x, z)` is `KL(q(z) ‖ p(z | x))`.
+    func bareDivergences(_ tokens: [Token]) -> [Token] {
+        var out: [Token] = []
+        var k = 0
+        while k < tokens.count {
+            let t = tokens[k]
+            guard t.kind == .identifier, ["KL", "D_KL"].contains(t.text), k + 5 < tokens.count, tokens[k + 1].isSymbol("("),
+                  tokens[k + 2].kind == .identifier, ["||", "‖", ","].contains(tokens[k + 3].text), tokens[k + 3].kind == .symbol,
+                  tokens[k + 4].kind == .identifier, tokens[k + 5].isSymbol(")"),
+                  let first = scope.joint(named: tokens[k + 2].text), let second = scope.joint(named: tokens[k + 4].text),
+                  Set(first.variables).isSubset(of: Set(second.variables)) else {
+                out.append(t)
+                k += 1
+                continue
+            }
+            let rest = second.variables.filter { !first.variables.contains($0) } + second.given
+            out += [t, tokens[k + 1]]
+            out += densityTokens(first.name, first.variables, given: first.given, at: tokens[k + 2])
+            out.append(tokens[k + 3])
+            out += densityTokens(second.name, first.variables, given: rest, at: tokens[k + 4])
+            out.append(tokens[k + 5])
+            k += 6
+        }
+        return out
+    }
+
     /// `E_{z ~ q}` and `E_{q}`: the density of `q` over the sampled variables given its inputs.
     func measures(_ tokens: [Token]) -> [Token] {
         var out: [Token] = []
@@ -189,8 +236,7 @@ struct LaTeXNames {
 
     /// `\mathcal{L}(\theta, \phi; \mathbf{x})`, `L_\text{VAE}(\theta, \phi)`: the model's
     /// parameters among a shorthand's arguments are presentation, as in its subscripts, and
-    /// are dropped (with the `;` that separates them from the data). A shorthand left without
-    /// arguments is written bare. Only names that are no density, function or declared
+    /// are dropped (with the `;` that separates them from the data). Only names that are no density, function or declared
     /// symbol are shorthands; only undeclared Greek names are parameters.
     func parameterArguments(_ tokens: [Token]) -> [Token] {
         var out: [Token] = []
@@ -211,8 +257,11 @@ struct LaTeXNames {
                 if x.kind == .symbol, [")", "]", "}"].contains(x.text) { depth -= 1 }
                 if depth == 0, x.isSymbol(",") || x.isSymbol(";") { arguments.append([]) } else { arguments[arguments.count - 1].append(x) }
             }
+            // A bare joint name (`\mathcal{L}(q)`) is the distribution the functional is of:
+            // its body writes the densities out, so the argument is presentation too.
             func isParameter(_ a: [Token]) -> Bool {
-                a.count == 1 && a[0].kind == .identifier && LaTeXTranslator.greekNames.contains(a[0].text) && !isKnown(a[0].text)
+                guard a.count == 1, a[0].kind == .identifier else { return false }
+                return LaTeXTranslator.greekNames.contains(a[0].text) && !isKnown(a[0].text) || decls.joint(a[0].text) != nil
             }
             let kept = arguments.filter { !isParameter($0) && !$0.isEmpty }
             guard kept.count < arguments.count, kept.count == arguments.filter({ !isParameter($0) }).count else {
@@ -220,15 +269,13 @@ struct LaTeXNames {
                 k += 1
                 continue
             }
-            out.append(t)
-            if !kept.isEmpty {
-                out.append(tokens[k + 1])
-                for (n, a) in kept.enumerated() {
-                    if n > 0 { out.append(LaTeXNames.synthetic(.symbol, ",", at: a[0])) }
-                    out += a
-                }
-                out.append(tokens[close])
+            // `L()` when nothing is left: a call still, so a use before the defining display reads.
+            out += [t, tokens[k + 1]]
+            for (n, a) in kept.enumerated() {
+                if n > 0 { out.append(LaTeXNames.synthetic(.symbol, ",", at: a[0])) }
+                out += a
             }
+            out.append(tokens[close])
             k = close + 1
         }
         return out
