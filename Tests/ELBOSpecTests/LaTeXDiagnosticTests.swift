@@ -32,6 +32,11 @@ final class LaTeXDiagnosticTests: XCTestCase {
                        ["m.elbo:10:15: error: the macro '\\again' expands into itself more than 32 times"])
         XCTAssertEqual(diagnostics("\\newcommand{\\KLD}[2]{KL(#1 || #2)}\n$$\\log p(x) = \\KLD{q(z|x)}$$"),
                        ["m.elbo:10:15: error: the macro '\\KLD' takes 2 arguments"])
+        // Macros that double one another: stopped by the token budget, not by memory.
+        let doubling = (0..<20).map { "\\newcommand{\\m\(String(UnicodeScalar(97 + $0)!))}{\\m\(String(UnicodeScalar(98 + $0)!))\\m\(String(UnicodeScalar(98 + $0)!))}" }
+            .joined() + "\n$$\\log p(x) = \\ma \\quad (1)$$"
+        XCTAssertEqual(diagnostics(doubling).count, 1)
+        XCTAssertTrue(diagnostics(doubling)[0].contains("expand to more than 100000 tokens"))
     }
 
     func testUnbalancedBraceIsReportedAtTheBrace() {

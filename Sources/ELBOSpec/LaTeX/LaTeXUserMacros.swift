@@ -17,6 +17,9 @@ struct LaTeXUserMacros {
                                                 "providecommand", "providecommand*"]
     /// Deeper than this, an expansion is taken to be a macro that uses itself.
     static let maximumDepth = 32
+    /// At most this many tokens come out of one display's expansions (macros that double one
+    /// another would otherwise grow without bound well inside the depth limit).
+    static let maximumTokens = 100_000
 
     /// The definitions in `range` of the text.
     init(_ text: SourceText, range: Range<Int>, positions: [(line: Int, column: Int)]) {
@@ -93,17 +96,23 @@ struct LaTeXUserMacros {
     func expand(_ toks: [TeXToken]) -> (tokens: [TeXToken], problems: [(TeXToken, String)]) {
         guard !definitions.isEmpty else { return (toks, []) }
         var problems: [(TeXToken, String)] = []
-        let out = expand(toks, depth: 0, problems: &problems)
+        var budget = LaTeXUserMacros.maximumTokens
+        let out = expand(toks, depth: 0, budget: &budget, problems: &problems)
         return (out, problems)
     }
 
-    private func expand(_ toks: [TeXToken], depth: Int, problems: inout [(TeXToken, String)]) -> [TeXToken] {
+    private func expand(_ toks: [TeXToken], depth: Int, budget: inout Int, problems: inout [(TeXToken, String)]) -> [TeXToken] {
         var out: [TeXToken] = []
         var i = 0
         while i < toks.count {
             let t = toks[i]
             i += 1
             guard t.kind == .command, let d = definitions[t.text] else { out.append(t); continue }
+            guard budget >= d.body.count else {
+                problems.append((t, "the macros of this display expand to more than \(LaTeXUserMacros.maximumTokens) tokens"))
+                return out
+            }
+            budget -= d.body.count
             guard depth < LaTeXUserMacros.maximumDepth else {
                 problems.append((t, "the macro '\\\(t.text)' expands into itself more than \(LaTeXUserMacros.maximumDepth) times"))
                 return out
@@ -161,7 +170,8 @@ struct LaTeXUserMacros {
                 k += 1
             }
             // Arguments may use macros too; the body is expanded again, one level deeper.
-            out += expand(body, depth: depth + 1, problems: &problems)
+            out += expand(body, depth: depth + 1, budget: &budget, problems: &problems)
+            if !problems.isEmpty { return out }
         }
         return out
     }
