@@ -144,6 +144,15 @@ public struct Definition: Hashable, Sendable {
     public init(name: String, parameters: [String], body: Expr) {
         self.name = name; self.parameters = parameters; self.body = body
     }
+
+    /// The body with the parameters replaced by `arguments` (`f(X) ⇒ body_f[X]`); nil when
+    /// the number of arguments is not the number of parameters.
+    public func instantiated(with arguments: [Expr]) -> Expr? {
+        guard arguments.count == parameters.count else { return nil }
+        var map: [String: Expr] = [:]
+        for (p, a) in zip(parameters, arguments) { map[p] = a }
+        return body.substituting(map)
+    }
 }
 
 /// Everything a derivation declares before its steps: the context in which every step is

@@ -5,8 +5,8 @@ public enum Comparison: Sendable {
 
 /// What the symbolic engine concluded about one step.
 public enum SymbolicOutcome: Sendable {
-    /// Proved, with the rules used.
-    case proved(rules: [String])
+    /// Proved, with the rules used and the proof the kernel checked.
+    case proved(rules: [String], proof: CheckedProof)
     /// No proof found; `residual` is the canonical difference that did not vanish.
     case failed(residual: String, rules: [String])
     /// The step uses something the engine does not handle.
@@ -33,9 +33,9 @@ public struct SymbolicProver {
     public func prove(lhs: Expr, rhs: Expr, relation: Comparison, assumptions: [String]) -> SymbolicOutcome {
         if relation == .lessOrEqual || relation == .greaterOrEqual {
             let (small, large) = relation == .lessOrEqual ? (lhs, rhs) : (rhs, lhs)
-            if MixtureJensen.applies(smaller: small.pooledNestedIntegrals, larger: large.pooledNestedIntegrals,
-                                     declarations: declarations) {
-                return .proved(rules: [Rule.jensen.rawValue, Rule.klDefinition.rawValue])
+            if let outcome = proveByJensen(lhs: lhs, rhs: rhs, relation: relation, assumptions: assumptions,
+                                           smaller: small.pooledNestedIntegrals, larger: large.pooledNestedIntegrals) {
+                return outcome
             }
         }
         let first = prove(lhs: lhs, rhs: rhs, relation: relation, assumptions: assumptions, expandFamilies: false)
@@ -47,6 +47,38 @@ public struct SymbolicProver {
         if case .proved = second { return second }
         if case .notApplicable = first { return second }
         return first
+    }
+
+    /// Hands `certificate` to the kernel with an oracle over a fresh normaliser for its
+    /// assumptions: the only way to a `CheckedProof`.
+    public func replay(_ certificate: Certificate) -> Result<CheckedProof, KernelRejection> {
+        let context: ProbabilityContext
+        do { context = try ProbabilityContext(declarations: declarations, assumptions: certificate.assumptions) } catch {
+            return .failure(KernelRejection("the assumptions are not usable: \(error)"))
+        }
+        var oracle = NormalizerOracle(context: context, expandFamilies: certificate.expandFamilies,
+                                      learnable: { self.isFreeOfLearnables($0, context) })
+        return Kernel.check(certificate, oracle: &oracle)
+    }
+
+    /// Jensen's rule for a mixture family, applied to the whole step, if the step is an
+    /// instance of its statement; the kernel checks the instance.
+    func proveByJensen(lhs: Expr, rhs: Expr, relation: Comparison, assumptions: [String],
+                       smaller: Expr, larger: Expr) -> SymbolicOutcome? {
+        for case .kl(let p, let q) in smaller.allSubexpressions {
+            for case .indexedSum(let i, _, _, _) in larger.allSubexpressions {
+                let certificate = Certificate(lhs: relation == .lessOrEqual ? smaller : larger,
+                                              rhs: relation == .lessOrEqual ? larger : smaller,
+                                              relation: relation, assumptions: [], expandFamilies: false,
+                                              steps: [RuleApplication(rule: .jensen, at: "step", instantiation: "\(Expr.kl(p, q)) over \(i)")],
+                                              closing: .mixtureJensen(kl: .kl(p, q), index: i))
+                guard MixtureJensen.applies(smaller: smaller, larger: larger, declarations: declarations) else { return nil }
+                if case .success(let proof) = replay(certificate) {
+                    return .proved(rules: [Rule.jensen.rawValue, Rule.klDefinition.rawValue], proof: proof)
+                }
+            }
+        }
+        return nil
     }
 
     func prove(lhs: Expr, rhs: Expr, relation: Comparison, assumptions: [String], expandFamilies: Bool) -> SymbolicOutcome {
@@ -82,10 +114,21 @@ public struct SymbolicProver {
         let proofLog = normalizer.rules
         normalizer.rules.recording = false
         var log = proofLog
+        /// Hands the certificate to the kernel: proved only if the kernel accepts it.
+        func close(_ closing: Certificate.Closing, by rule: Rule, at: String, extra: [Rule] = []) -> SymbolicOutcome {
+            for r in extra { log.use(r) }
+            let certificate = Certificate(lhs: lhs, rhs: rhs, relation: relation, assumptions: context.appliedAssumptions,
+                                          expandFamilies: expandFamilies,
+                                          steps: proofLog.applications + [RuleApplication(rule: rule, at: at)], closing: closing)
+            switch replay(certificate) {
+            case .success(let proof): return .proved(rules: log.names, proof: proof)
+            case .failure(let why): return .failed(residual: "the kernel rejected the proof: \(why)", rules: log.names)
+            }
+        }
         switch relation {
         case .equal:
             let d = l - r
-            return d.isZero ? .proved(rules: log.names)
+            return d.isZero ? close(.sameNormalForm, by: .sameNormalForm, at: "step")
                             : .failed(residual: describe(d, normalizer.context), rules: log.names)
         case .greaterOrEqual, .lessOrEqual:
             let d = relation == .greaterOrEqual ? l - r : r - l
@@ -93,7 +136,7 @@ public struct SymbolicProver {
             for e in [lhs, rhs] {
                 for k in e.allSubexpressions where { if case .kl = k { return true }; return false }() {
                     if let f = try? normalizer.normalize(k) {
-                        candidates.append(.init(form: f, rule: .klNonNegative, label: "\(k)"))
+                        candidates.append(.init(form: f, rule: .klNonNegative, label: "\(k)", instance: .written(k)))
                     }
                 }
             }
@@ -102,7 +145,7 @@ public struct SymbolicProver {
                     guard case .entropy(let p) = h, let vars = try? normalizer.leftVariables(of: p),
                           vars.allSatisfy({ declarations.variable($0).map { !$0.type.isContinuous } ?? false }),
                           let f = try? normalizer.normalize(h) else { continue }
-                    candidates.append(.init(form: f, rule: .entropyNonNegativeDiscrete, label: "\(h)"))
+                    candidates.append(.init(form: f, rule: .entropyNonNegativeDiscrete, label: "\(h)", instance: .written(h)))
                 }
             }
             candidates += NonNegativityProver.discreteEntropies(in: d, normalizer: &normalizer)
@@ -116,20 +159,19 @@ public struct SymbolicProver {
                    let form = try? ScalarNormalizer.normalize(e, context: normalizer.scalarContext, rules: &normalizer.rules),
                    let certificate = ScalarNormalizer.nonNegativityCertificate(form, context: normalizer.scalarContext) {
                     // Every rule of the certificate, `x − 1 − log x` included.
-                    for rule in certificate { log.use(rule) }
-                    return .proved(rules: log.names)
+                    return close(.scalarNonNegative(certificate), by: .nonNegativeCombination, at: "difference", extra: certificate)
                 }
             }
             if let used = NonNegativityProver.decompose(d, into: candidates) {
-                for c in used { log.use(c.rule) }
-                return .proved(rules: log.names)
+                return close(.decomposition(used.map { $0.0.term(weight: $0.1) }), by: .nonNegativeCombination,
+                             at: "difference", extra: used.map(\.0.rule))
             }
             return .failed(residual: describe(d, normalizer.context), rules: log.names)
         case .equalUpToConstant:
             let d = l - r
             if isFreeOfLearnables(d, normalizer.context) {
-                if !d.isZero { log.use(.constantDropped) }
-                return .proved(rules: log.names)
+                return d.isZero ? close(.sameNormalForm, by: .sameNormalForm, at: "step")
+                                : close(.constantDropped(scale: .one), by: .constantDropped, at: "step", extra: [.constantDropped])
             }
             return .failed(residual: describe(learnablePart(d, normalizer.context), normalizer.context), rules: log.names)
         case .proportional:
@@ -139,14 +181,13 @@ public struct SymbolicProver {
                 guard c > .zero else { break }
                 let d = l - c * r
                 if isFreeOfLearnables(d, normalizer.context) {
-                    log.use(.positiveScale)
-                    if !d.isZero { log.use(.constantDropped) }
-                    return .proved(rules: log.names)
+                    return close(.constantDropped(scale: c), by: .positiveScale, at: "step",
+                                 extra: d.isZero ? [.positiveScale] : [.positiveScale, .constantDropped])
                 }
                 break
             }
             if isFreeOfLearnables(l, normalizer.context) && isFreeOfLearnables(r, normalizer.context) {
-                return .proved(rules: log.names)
+                return close(.constantDropped(scale: .one), by: .constantDropped, at: "step")
             }
             return .failed(residual: describe(l - r, normalizer.context), rules: log.names)
         }

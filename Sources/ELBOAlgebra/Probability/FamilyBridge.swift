@@ -75,6 +75,9 @@ extension Normalizer {
         let scalars = m.logs.compactMap { l -> Expr? in if case .scalar(_, let e, _) = l { return e } else { return nil } }
         guard scalars.count > 1 else { return [(m, c)] }
         let others = m.logs.filter { if case .scalar = $0 { return false } else { return true } }
+        // The product of scalar atoms is a derived term, not a node of the step.
+        rules.enter("derived")
+        defer { rules.leave() }
         guard let form = try? ScalarNormalizer.normalize(.mul(scalars), context: scalarContext, rules: &rules) else {
             return [(m, c)]
         }
@@ -94,8 +97,9 @@ extension Normalizer {
                 if case .density(let a) = l, a.marginalized.isEmpty, a.factors.count == 1,
                    let f = context.factors[a.factors[0]], f.children.count == 1, let v = f.children.first,
                    let kind = family(of: a.factors[0]), let e = familyLogDensity(kind, variable: v) {
-                    rules.use(.family, instantiation: f.label)
+                    // The family applies to a factor of the density here: a derived term.
                     rules.enter("family:\(f.label)")
+                    rules.use(.family, instantiation: f.label)
                     piece = scalarForm(e)
                     rules.leave()
                 }
@@ -110,6 +114,9 @@ extension Normalizer {
     /// only density of its variable: `E_{N(m, V)}[p(v)]` by Gaussian moments.
     mutating func gaussianMoments(_ m: Monomial, _ c: Rational) -> NormalForm? {
         guard expandFamilies else { return nil }
+        // The integrand is a term of a normal form, not a node of the step.
+        rules.enter("derived")
+        defer { rules.leave() }
         let scalars = m.logs.filter { if case .scalar = $0 { return true } else { return false } }
         guard scalars.count == 1, case .scalar(_, let expr, let scalarFree) = scalars[0] else { return nil }
         for v in m.bound where scalarFree.contains(v) {

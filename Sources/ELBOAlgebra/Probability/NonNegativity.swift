@@ -8,11 +8,22 @@ public struct NonNegativityProver {
         public var form: NormalForm
         public var rule: Rule
         public var label: String
-        public init(form: NormalForm, rule: Rule, label: String) { self.form = form; self.rule = rule; self.label = label }
+        /// What the term is, for the kernel to rebuild: `form = scale · T(instance)`.
+        public var instance: NonNegativeInstance
+        public var scale: Rational
+        public init(form: NormalForm, rule: Rule, label: String, instance: NonNegativeInstance, scale: Rational = .one) {
+            self.form = form; self.rule = rule; self.label = label; self.instance = instance; self.scale = scale
+        }
+
+        /// The term with weight `lambda` as the kernel reads it.
+        public func term(weight lambda: Rational) -> DecompositionTerm {
+            DecompositionTerm(rule: rule, instance: instance, weight: lambda * scale, label: label)
+        }
     }
 
-    /// Finds λ ≥ 0 with `target = Σ λ_k candidate_k`; returns the candidates used, or nil.
-    public static func decompose(_ target: NormalForm, into candidates: [Candidate]) -> [Candidate]? {
+    /// Finds λ ≥ 0 with `target = Σ λ_k candidate_k`; returns the candidates used with their
+    /// weights, or nil.
+    public static func decompose(_ target: NormalForm, into candidates: [Candidate]) -> [(Candidate, Rational)]? {
         if target.isZero { return [] }
         // Unknowns λ_k; one equation per monomial. Solve exactly by Gaussian elimination over
         // the rationals, free unknowns set to zero, then require every λ ≥ 0.
@@ -43,7 +54,7 @@ public struct NonNegativityProver {
         var lambda = [Rational](repeating: .zero, count: n)
         for (i, col) in pivotColumns.enumerated() { lambda[col] = matrix[i][n] }
         guard lambda.allSatisfy({ !($0 < .zero) }) else { return nil }
-        return zip(candidates, lambda).filter { !$0.1.isZero }.map(\.0)
+        return zip(candidates, lambda).filter { !$0.1.isZero }.map { ($0.0, $0.1) }
     }
 
     /// `∫ M (log M − log N) dU` for a measure M (with its bound variables) and a product N of
@@ -83,7 +94,10 @@ public struct NonNegativityProver {
                 let mono = normalizer.canonicalize(Monomial(measure: key.measure, logs: [.density(a)], bound: key.bound))
                 h = h + NormalForm([mono: Rational(-e)])
             }
-            if !h.isZero { out.append(Candidate(form: h, rule: .entropyNonNegativeDiscrete, label: "entropy of a mass function")) }
+            if !h.isZero {
+                out.append(Candidate(form: h, rule: .entropyNonNegativeDiscrete, label: "entropy of a mass function",
+                                     instance: .discreteEntropy(measure: key)))
+            }
         }
         return out
     }
@@ -115,11 +129,12 @@ public struct NonNegativityProver {
                 let given = free.union(u.subtracting(u2)).intersection(scope).subtracting(u2)
                 var rules = RuleLog()
                 let n = context.conditional(Density(joint: joint.name, variables: u2.sorted(), given: given.sorted()), rules: &rules)
-                let kl = expectedLogRatio(under: key, minus: n.merging(m1.measure, uniquingKeysWith: +),
-                                          normalizer: &normalizer)
+                let reference = n.merging(m1.measure, uniquingKeysWith: +).filter { $0.value != 0 }
+                let kl = expectedLogRatio(under: key, minus: reference, normalizer: &normalizer)
                 if !kl.isZero {
                     out.append(Candidate(form: kl, rule: .klNonNegative,
-                                         label: "KL to \(joint.name)(\(u2.sorted().joined(separator: ", ")) | \(given.sorted().joined(separator: ", ")))"))
+                                         label: "KL to \(joint.name)(\(u2.sorted().joined(separator: ", ")) | \(given.sorted().joined(separator: ", ")))",
+                                         instance: .divergence(measure: key, reference: reference)))
                 }
             }
             }
@@ -166,7 +181,8 @@ public struct NonNegativityProver {
                     kl = kl + NormalForm([Monomial(logs: [.density(za)]): Rational(ze)])
                 }
                 if !kl.isZero {
-                    out.append(Candidate(form: lambda * kl, rule: .klNonNegative, label: "KL recognised in the difference"))
+                    out.append(Candidate(form: lambda * kl, rule: .klNonNegative, label: "KL recognised in the difference",
+                                         instance: .divergence(measure: measureKey, reference: nFiltered), scale: lambda))
                 }
             }
         }

@@ -68,23 +68,32 @@ public struct Normalizer {
         return canonicalize(raw)
     }
 
-    /// Expands `define`d shorthands (reports show both forms).
+    /// Expands `define`d shorthands (reports show both forms), outermost first and not inside
+    /// an expansion; each expansion is recorded at its position with the definition's name.
     public mutating func expandDefinitions(_ e: Expr) -> Expr {
         let defs = context.declarations.definitions
         guard !defs.isEmpty else { return e }
-        var used = false
-        let out = e.rewritten { node in
-            if case .apply(let name, let args) = node, let d = defs.first(where: { $0.name == name }),
-               d.parameters.count == args.count {
-                used = true
-                var map: [String: Expr] = [:]
-                for (p, a) in zip(d.parameters, args) { map[p] = a }
-                return d.body.substituting(map)
+        return expanding(e, defs)
+    }
+
+    private mutating func expanding(_ e: Expr, _ defs: [Definition]) -> Expr {
+        if case .apply(let name, let args) = e, let d = defs.first(where: { $0.name == name }) {
+            if let body = d.instantiated(with: args) {
+                rules.use(.definitionExpanded, instantiation: name)
+                return body
             }
-            return nil
         }
-        if used { rules.use(.definitionExpanded) }
-        return out
+        let kids = e.children
+        if kids.isEmpty { return e }
+        var out: [Expr] = []
+        for (i, k) in kids.enumerated() { out.append(expandingChild(k, i, defs)) }
+        return e.withChildren(out)
+    }
+
+    private mutating func expandingChild(_ e: Expr, _ i: Int, _ defs: [Definition]) -> Expr {
+        rules.enter(String(i))
+        defer { rules.leave() }
+        return expanding(e, defs)
     }
 
     // MARK: - Building
@@ -259,14 +268,18 @@ public struct Normalizer {
            m.logs.allSatisfy({ if case .scalar = $0 { return true } else { return false } }),
            !m.measure.isEmpty {
             if m.measure.count > 1 || m.measure.values.contains(where: { $0 != 1 }) || c != .one || !m.logs.isEmpty {
-                rules.use(.logProduct)
+                // Under a KL or an entropy the log is the one their definition introduces.
+                if wrapped { rules.at("log") { $0.use(.logProduct) } } else { rules.use(.logProduct) }
             }
             var out = NormalForm.zero
             for (atom, k) in m.measure {
                 out = out + NormalForm([Monomial(logs: [.density(atom)]): Rational(k)])
             }
+            // The logs of the constant and scalar factors are derived terms.
+            rules.enter("derived")
             if c != .one { out = out + scalar(.log(.number(c))) }
             for l in m.logs { if case .scalar(_, let e, _) = l { out = out + scalar(.log(e)) } }
+            rules.leave()
             return expandingFamilies(out)
         }
         if !inner.containsProbability { return scalar(.log(inner)) }

@@ -37,6 +37,9 @@ public struct RuleDefinition: Sendable, Hashable {
     /// The head the term at an application's position must have (nil: the rule applies to a
     /// normal form or to a whole step, not to one expression node).
     public let head: ExprHead?
+    /// The head of the right pattern, when the rewrite may also be applied right to left
+    /// (a `N(x; m, v)` written for a density with that family).
+    public let rightHead: ExprHead?
 
     /// The name printed in reports.
     public var name: String { rule.rawValue }
@@ -86,8 +89,9 @@ public enum RuleTable {
 extension Rule {
     /// This rule's row of the table.
     public var definition: RuleDefinition {
-        func row(_ s: String, _ c: [SideCondition] = [], _ k: RuleKind = .rewrite, _ h: ExprHead? = nil) -> RuleDefinition {
-            RuleDefinition(rule: self, statement: s, conditions: c, kind: k, head: h)
+        func row(_ s: String, _ c: [SideCondition] = [], _ k: RuleKind = .rewrite, _ h: ExprHead? = nil,
+                 reverse: ExprHead? = nil) -> RuleDefinition {
+            RuleDefinition(rule: self, statement: s, conditions: c, kind: k, head: h, rightHead: reverse)
         }
         switch self {
         case .chainRule:
@@ -139,7 +143,7 @@ extension Rule {
         case .scalarAlgebra:
             return row("A · (B + C) ⇒ A·B + A·C,  a·X + b·X ⇒ (a + b)·X,  X^n expanded")
         case .family:
-            return row("p(X | Z) ⇒ F(X; θ(Z))  (family p(X | Z) = F)", [], .rewrite, .density)
+            return row("p(X | Z) ⇒ F(X; θ(Z))  (family p(X | Z) = F)", [], .rewrite, .density, reverse: .normalDensity)
         case .logExp:
             return row("log(A · B) ⇒ log A + log B,  log exp A ⇒ A,  exp(n · log P) ⇒ P^n", [.positivity])
         case .finiteSum:

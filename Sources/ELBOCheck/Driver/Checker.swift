@@ -98,7 +98,7 @@ public struct Checker: Sendable {
         }
         var notes: [String] = []
         switch symbolic {
-        case .proved(let rules):
+        case .proved(let rules, _):
             proved = true
             report.symbolic = "proved"
             report.rules = rules

@@ -6,6 +6,8 @@
 /// `MixtureNormal(W, M, V; K)` family, and the larger side is the smaller one with that KL
 /// replaced by `Σ_{i=1}^{K} W_i KL(P || N(v; M_i, V_i))` (any index name).
 enum MixtureJensen {
+    /// Whether the step `smaller ≤ larger` is an instance of the rule `jensen` (the statement is
+    /// matched, nothing is searched beyond the sub-terms of the two sides).
     static func applies(smaller: Expr, larger: Expr, declarations: Declarations) -> Bool {
         for case .kl(let p, let q) in smaller.allSubexpressions {
             guard case .density(let d) = q, d.variables.count == 1, let v = d.variables.first,
