@@ -18,6 +18,7 @@ enum CheckCommand {
             .value("out", "FILE", "write the report to FILE instead of standard output"),
             .value("model", "DECLS.elbo", "declarations for the display math of .md, .tex and .txt files"),
             .flag("verbose", short: "v", "show the rules and the message of every step"),
+            .flag("explain", "print each proof's ordered rule applications and the proof sizes"),
             .optionalInteger("benchmark", "N", "time the whole check, best and median of N runs (default 20)"),
         ],
         body: run)
@@ -40,7 +41,7 @@ enum CheckCommand {
         case "json": text = report.json() + "\n"
         case "html": text = report.html(sources: CheckRun.sources(of: report))
         default:
-            text = report.text(verbose: a.has("verbose"))
+            text = report.text(verbose: a.has("verbose"), explain: a.has("explain"))
             // The summary counts checked steps only; say which files were not checked at all.
             let unchecked = Set(errors.map(\.location.file)).sorted()
             if !unchecked.isEmpty {

@@ -98,10 +98,13 @@ public struct Checker: Sendable {
         }
         var notes: [String] = []
         switch symbolic {
-        case .proved(let rules, _):
+        case .proved(let rules, let proof):
             proved = true
             report.symbolic = "proved"
             report.rules = rules
+            report.proof = proof.applications.map {
+                ProofApplication(rule: $0.rule.rawValue, at: $0.at, instantiation: $0.instantiation.isEmpty ? nil : $0.instantiation)
+            }
         case .failed(let residual, let rules):
             report.symbolic = "failed"
             report.rules = rules
@@ -167,7 +170,26 @@ public struct Checker: Sendable {
                                 : "witness: \(why)")
         }
         report.message = notes.joined(separator: "; ")
+        let warnings = Checker.authorRuleWarnings(step.authorRules, proof: report.proof)
+        if !warnings.isEmpty { report.warnings = warnings }
         return report
+    }
+
+    /// `by RULE` compared with the proof: a warning for each named rule that is not in the
+    /// table or that the proof does not use (names compare without case, spaces or `_`).
+    static func authorRuleWarnings(_ authorRules: [String], proof: [ProofApplication]?) -> [String] {
+        guard !authorRules.isEmpty, let proof else { return [] }
+        let used = Set(proof.map(\.rule))
+        var out: [String] = []
+        for written in authorRules {
+            let name = written.lowercased().split(whereSeparator: { $0 == " " || $0 == "_" }).joined(separator: "-")
+            if RuleTable.named(name) == nil {
+                out.append("'by \(written)' names no rule of the table (see elbo rules); the proof uses \(used.sorted().joined(separator: ", "))")
+            } else if !used.contains(name) {
+                out.append("'by \(written)' but the proof uses \(used.sorted().joined(separator: ", ")), not \(name)")
+            }
+        }
+        return out
     }
 }
 

@@ -24,6 +24,22 @@ public struct CounterexampleReport: Sendable, Codable, Equatable {
     public var instance: String
 }
 
+/// One application of a rule in a proof the kernel checked, for reports.
+public struct ProofApplication: Sendable, Codable, Equatable {
+    /// The rule's name in the table (`elbo rules`).
+    public var rule: String
+    /// Its position: `lhs`/`rhs` and child indices, `difference`, or `step`.
+    public var at: String
+    /// What the rule's pattern variables stood for, where that is more than the term there.
+    public var instantiation: String?
+
+    public init(rule: String, at: String, instantiation: String? = nil) {
+        self.rule = rule
+        self.at = at
+        self.instantiation = instantiation
+    }
+}
+
 /// Everything the checker says about one step.
 public struct StepReport: Sendable, Codable, Equatable {
     public var label: String?
@@ -50,6 +66,10 @@ public struct StepReport: Sendable, Codable, Equatable {
     /// part of the JSON: `lhs` and `rhs` print them).
     public var lhsTerm: Expr? = nil
     public var rhsTerm: Expr? = nil
+    /// The ordered applications of the proof the kernel checked (nil without a proof).
+    public var proof: [ProofApplication]? = nil
+    /// Warnings about the step (a `by RULE` the proof does not use).
+    public var warnings: [String]? = nil
 
     /// Whether the verdict is what the transcription expects.
     public var meetsExpectation: Bool { verdict == expected }
@@ -60,7 +80,7 @@ public struct StepReport: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case label, line, column, relation, verdict, expected, symbolic, witness, rules, assumptions
         case suggestedAssumption = "suggested_assumption"
-        case counterexample, approximationError = "approximation_error", message, lhs, rhs
+        case counterexample, approximationError = "approximation_error", message, lhs, rhs, proof, warnings
     }
 }
 

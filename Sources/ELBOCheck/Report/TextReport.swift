@@ -2,8 +2,9 @@ import Foundation
 
 extension CheckReport {
     /// The human-readable report: one line per step, details under the ones that need them.
-    public func text(verbose: Bool = false) -> String {
+    public func text(verbose: Bool = false, explain: Bool = false) -> String {
         var out = ""
+        var proofSizes: [Int] = []
         for f in files {
             for d in f.derivations {
                 out += "\(f.path): derivation \(d.name) \"\(d.title)\""
@@ -17,6 +18,17 @@ extension CheckReport {
                     if !s.rules.isEmpty && (verbose || s.verdict == .verified || s.verdict == .approximation) {
                         out += "        rules: \(s.rules.joined(separator: ", "))\n"
                     }
+                    if let proof = s.proof {
+                        proofSizes.append(proof.count)
+                        if explain {
+                            out += "        proof (\(proof.count) applications, checked by the kernel):\n"
+                            for (i, a) in proof.enumerated() {
+                                let with = a.instantiation.map { " [\($0)]" } ?? ""
+                                out += "          \(i + 1). \(a.rule) at \(a.at)\(with)\n"
+                            }
+                        }
+                    }
+                    for w in s.warnings ?? [] { out += "        \(f.path):\(s.line):\(s.column): warning: \(w)\n" }
                     if s.verdict != .verified || verbose {
                         out += "        \(f.path):\(s.line):\(s.column): \(s.message)\n"
                     }
@@ -30,6 +42,11 @@ extension CheckReport {
                     }
                 }
             }
+        }
+        if explain, !proofSizes.isEmpty {
+            let sorted = proofSizes.sorted()
+            out += "proof sizes: \(sorted.count) proofs, \(sorted.reduce(0, +)) applications; per step min \(sorted.first!), "
+                + "median \(sorted[sorted.count / 2]), max \(sorted.last!)\n"
         }
         let order = Verdict.allCases.map(\.rawValue)
         out += "summary: " + order.map { "\(summary.counts[$0] ?? 0) \($0)" }.joined(separator: ", ") + "\n"
