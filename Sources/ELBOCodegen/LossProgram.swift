@@ -3,7 +3,9 @@ import ELBOAlgebra
 /// What code generation starts from: the per-example negative bound of one checked
 /// objective as a scalar expression, the inputs it reads, and how the model's networks,
 /// samplers and deterministic transitions connect. `ObjectiveLowering` builds it from a
-/// `CheckedDerivation`; tests may build one by hand.
+/// `CheckedDerivation`; nothing outside this module can build or change one (tests build
+/// scratch programs through `@testable import`; the fixture kernels still come from
+/// `Fixtures.swift` in this module, not from specs).
 ///
 /// Scalar expressions use `.symbol` for scalars and whole vectors, `.component(v, index: j)`
 /// inside `.indexedSum(index: j, from: 1, to: .symbol(dim), …)`, and these functions that the
@@ -13,30 +15,32 @@ import ELBOAlgebra
 /// and `sqrt`. Everything else is `+ × ^ log exp` and numbers.
 public struct LossProgram: Sendable, Hashable {
     /// The objective's name, e.g. `vae_loss`; becomes the kernel's type name.
-    public var name: String
+    public internal(set) var name: String
     /// The spec it came from and the SHA-256-free content hash of that file (FNV-1a 64).
-    public var specPath: String
-    public var specHash: String
+    public internal(set) var specPath: String
+    public internal(set) var specHash: String
     /// The derivation and step the objective refers to, for the generated header.
-    public var derivation: String
-    public var objectiveText: String
+    public internal(set) var derivation: String
+    public internal(set) var objectiveText: String
     /// Every per-example input of the loss and the samplers.
-    public var inputs: [KernelInput]
+    public internal(set) var inputs: [KernelInput]
     /// Learnable parameters shared by all examples (`param` declarations, mixture weights…).
-    public var params: [KernelParam]
+    public internal(set) var params: [KernelParam]
     /// Reparameterised samplers: `output = mean + sqrt(variance) ⊙ noise`, generated with
     /// their backward.
-    public var samplers: [KernelSampler]
+    public internal(set) var samplers: [KernelSampler]
     /// The networks of the model, in execution order.
-    public var networks: [KernelNetwork]
+    public internal(set) var networks: [KernelNetwork]
     /// Deterministic transitions such as `y = downsample(x)`, computed by the runtime.
-    public var transforms: [KernelTransform]
+    public internal(set) var transforms: [KernelTransform]
     /// The per-example loss (negative bound), scalar.
-    public var loss: Expr
+    public internal(set) var loss: Expr
     /// Monte Carlo samples per example for expectations without a closed form.
-    public var samples: Int
+    public internal(set) var samples: Int
 
-    public init(name: String, specPath: String, specHash: String, derivation: String, objectiveText: String,
+    /// Internal: a loss program comes from `ObjectiveLowering.lower` of a `CheckedDerivation`
+    /// (which only the checker makes), or from a fixture of this module.
+    init(name: String, specPath: String, specHash: String, derivation: String, objectiveText: String,
                 inputs: [KernelInput], params: [KernelParam], samplers: [KernelSampler], networks: [KernelNetwork],
                 transforms: [KernelTransform], loss: Expr, samples: Int = 1) {
         self.name = name; self.specPath = specPath; self.specHash = specHash; self.derivation = derivation
