@@ -304,6 +304,17 @@ final class LaTeXPaperTests: XCTestCase {
         XCTAssertEqual(check(wrong, model: Self.vae)[2].2, .refuted)
     }
 
+    func testProseBetweenAlignedRows() {
+        let paper = #"""
+            \begin{align*}
+            \log p(x) &= \log \int q(z \mid x) \frac{p(x, z)}{q(z \mid x)} \, dz \\
+            \intertext{and since the logarithm is concave,}
+            &\geq \int q(z \mid x) \log \frac{p(x, z)}{q(z \mid x)} \, dz \hfill
+            \end{align*}
+            """#
+        assertSteps(check(paper, model: Self.vae), [("-", "=", .verified), ("-", "≥", .verified)])
+    }
+
     func testTheImportanceWeightedJensenStep() {
         assertSteps(check(Self.iwae, model: Self.iwaeModel), [
             ("-", "=", .verified), ("(1)", "=", .verified), ("(2)", "=", .verified), ("(3)", "≥", .verified),

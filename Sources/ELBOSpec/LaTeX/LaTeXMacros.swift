@@ -68,10 +68,12 @@ enum LaTeXMacro: Equatable {
         t["varpropto"] = .name("prop")
         for s in [",", ";", ":", "!", " ", ">", "quad", "qquad", "enspace", "thinspace", "medspace", "thickspace",
                   "negthinspace", "negmedspace", "displaystyle", "textstyle", "scriptstyle", "limits", "nolimits",
-                  "nonumber", "notag", "left.", "allowbreak", "mathstrut"] {
+                  "nonumber", "notag", "left.", "allowbreak", "mathstrut", "hfill"] {
             t[s] = .ignored
         }
-        for s in ["label", "hspace", "hspace*", "vspace", "phantom", "hphantom", "vphantom", "mkern", "kern"] {
+        // `\intertext{…}` is prose between two rows of an `align`; the row break before it ends the row.
+        for s in ["label", "hspace", "hspace*", "vspace", "phantom", "hphantom", "vphantom", "mkern", "kern",
+                  "intertext", "shortintertext"] {
             t[s] = .ignoredWithArgument
         }
         for f in ["mathbf", "boldsymbol", "bm", "pmb", "mathrm", "mathit", "mathsf", "mathtt", "mathcal", "mathbb",
