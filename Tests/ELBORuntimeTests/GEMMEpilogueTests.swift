@@ -68,6 +68,24 @@ final class GEMMEpilogueTests: XCTestCase {
         }
     }
 
+    func testAReadInPlaceGivesTheSameBitsAsAPackedTranspose() {
+        // op(A) = A is read where it is stored; the same logical A stored transposed is packed.
+        // Both do the same operations in the same order.
+        for (m, n, k) in shapes + [(128, 784, 400), (5, 16, 1)] {
+            for threads in [1, 2] {
+                var rng = RNG(seed: UInt64(m * 31 + n * 7 + k))
+                let a = randomFloats(m * k, &rng), b = randomFloats(k * n, &rng)
+                var aT = [Float](repeating: 0, count: m * k)
+                for i in 0..<m { for p in 0..<k { aT[p * m + i] = a[i * k + p] } }
+                var inPlace = [Float](repeating: .nan, count: m * n)
+                product(.none, .none, m: m, n: n, k: k, a: a, b: b, beta: 0, c: &inPlace, threads: threads)
+                var packed = [Float](repeating: .nan, count: m * n)
+                product(.transposed, .none, m: m, n: n, k: k, a: aT, b: b, beta: 0, c: &packed, threads: threads)
+                XCTAssertEqual(inPlace.map(\.bitPattern), packed.map(\.bitPattern), "\(m)x\(n)x\(k), \(threads) threads")
+            }
+        }
+    }
+
     func testEpilogueWithEmptyProduct() {
         // k = 0: the product is zero, so C is the bias (then ReLU).
         let bias: [Float] = [-1, 0.5, 2, -0.25, 3, 1, -2, 4, 0, 1, 2, 3, 4, 5, 6, 7, -8]

@@ -137,6 +137,9 @@ func gemmSerial(
     let buffers = PackBufferPool.shared.take()
     defer { PackBufferPool.shared.give(buffers) }
     let mr = kernelRows, nr = kernelColumns
+    // A stored row-major (op(A) = A) is read where it is, without packing (see
+    // `microKernel6x16InPlace`); a transposed A is packed into strips.
+    let inPlace = kernelReadsAInPlace && !a.transposed
     var jc = 0
     while jc < n {
         let nc = min(GEMMBlocking.nc, n - jc)
@@ -150,7 +153,8 @@ func gemmSerial(
             var ic = 0
             while ic < m {
                 let mc = min(GEMMBlocking.mc, m - ic)
-                packA(a.offset(row: ic, column: pc), mc: mc, kc: kc, into: buffers.a)
+                let aBlock = a.offset(row: ic, column: pc)
+                if !inPlace { packA(aBlock, mc: mc, kc: kc, into: buffers.a) }
                 var jr = 0
                 while jr < nc {
                     let columns = min(nr, nc - jr)
@@ -158,10 +162,15 @@ func gemmSerial(
                     var ir = 0
                     while ir < mc {
                         let rows = min(mr, mc - ir)
-                        microKernel(kc: kc, a: UnsafePointer(buffers.a + ir * kc * packedACopies), b: bPanel,
-                                    c: c + (ic + ir) * ldc + jc + jr, ldc: ldc,
-                                    rows: rows, columns: columns,
-                                    store: blockStore.offset(row: ic + ir, column: jc + jr))
+                        let tile = c + (ic + ir) * ldc + jc + jr
+                        let tileStore = blockStore.offset(row: ic + ir, column: jc + jr)
+                        if inPlace {
+                            microKernel6x16InPlace(kc: kc, a: aBlock.base + ir * aBlock.ld, lda: aBlock.ld, b: bPanel,
+                                                   c: tile, ldc: ldc, rows: rows, columns: columns, store: tileStore)
+                        } else {
+                            microKernel(kc: kc, a: UnsafePointer(buffers.a + ir * kc * packedACopies), b: bPanel,
+                                        c: tile, ldc: ldc, rows: rows, columns: columns, store: tileStore)
+                        }
                         ir += mr
                     }
                     jr += nr

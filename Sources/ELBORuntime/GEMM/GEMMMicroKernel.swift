@@ -193,6 +193,58 @@ func microKernel6x16(
     if rows > 5 { store.row(c + 5 &* ldc, 5, c50, c51, columns: columns) }
 }
 
+/// The 6×16 kernel reading A where it is stored: a row-major block with unit stride along k
+/// (`lda` between rows), as the activations of a forward pass or a backward pass's output
+/// gradient are. It does the same arithmetic in the same order as on a packed strip, so the
+/// result is the same to the bit; it saves packing A, which for the batch-128 layer products is
+/// a transposing copy as large as the data the kernel then reads. Rows past `rows` read the
+/// last row again (their results are not stored).
+@inline(__always)
+func microKernel6x16InPlace(
+    kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, store: TileStore
+) {
+    var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
+    var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+    var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
+    var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+    var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
+    var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
+    let braw = UnsafeRawPointer(b)
+    let a0 = a
+    let a1 = a + min(1, rows &- 1) &* lda
+    let a2 = a + min(2, rows &- 1) &* lda
+    let a3 = a + min(3, rows &- 1) &* lda
+    let a4 = a + min(4, rows &- 1) &* lda
+    let a5 = a + min(5, rows &- 1) &* lda
+    for p in 0..<kc {
+        let b0 = braw.load(fromByteOffset: p &* 64, as: SIMD8<Float>.self)
+        let b1 = braw.load(fromByteOffset: p &* 64 &+ 32, as: SIMD8<Float>.self)
+        var s = SIMD8<Float>(repeating: a0[p])
+        c00 = multiplyAdd(c00, s, b0); c01 = multiplyAdd(c01, s, b1)
+        s = SIMD8<Float>(repeating: a1[p])
+        c10 = multiplyAdd(c10, s, b0); c11 = multiplyAdd(c11, s, b1)
+        s = SIMD8<Float>(repeating: a2[p])
+        c20 = multiplyAdd(c20, s, b0); c21 = multiplyAdd(c21, s, b1)
+        s = SIMD8<Float>(repeating: a3[p])
+        c30 = multiplyAdd(c30, s, b0); c31 = multiplyAdd(c31, s, b1)
+        s = SIMD8<Float>(repeating: a4[p])
+        c40 = multiplyAdd(c40, s, b0); c41 = multiplyAdd(c41, s, b1)
+        s = SIMD8<Float>(repeating: a5[p])
+        c50 = multiplyAdd(c50, s, b0); c51 = multiplyAdd(c51, s, b1)
+    }
+    store.row(c, 0, c00, c01, columns: columns)
+    if rows > 1 { store.row(c + ldc, 1, c10, c11, columns: columns) }
+    if rows > 2 { store.row(c + 2 &* ldc, 2, c20, c21, columns: columns) }
+    if rows > 3 { store.row(c + 3 &* ldc, 3, c30, c31, columns: columns) }
+    if rows > 4 { store.row(c + 4 &* ldc, 4, c40, c41, columns: columns) }
+    if rows > 5 { store.row(c + 5 &* ldc, 5, c50, c51, columns: columns) }
+}
+
+/// Whether this build's kernel can read a row-major A in place (the FMA kernel broadcasts one
+/// value of A at a time; the SSE kernel needs A stored four times over).
+let kernelReadsAInPlace = true
+
 #else
 /// The SSE kernel. SSE has no broadcast-from-memory, so `packA` stores every A value four
 /// times and the kernel multiplies by aligned loads instead of shuffling (shuffles compete with
