@@ -2,7 +2,7 @@ import Foundation
 import ELBORuntime
 import GeneratedKernels
 
-/// `elbo bench epoch | gemm | kernel`: timings that compare the project with its peers on this
+/// `elbo bench epoch | gemm | kernel | chain`: timings that compare the project with its peers on this
 /// machine, printed as plain figures (none of them is a test).
 enum BenchCommand {
     static let command = Command(
@@ -14,6 +14,7 @@ enum BenchCommand {
                     options: gemmOptions, body: gemmBench),
             Command(name: "kernel", summary: "each generated kernel against reading its inputs once (and the reference VAE loss against PyTorch autograd)",
                     options: kernelOptions, body: kernelBench),
+            BenchChain.command,
         ])
 
     static let gemmOptions: [Option] = [

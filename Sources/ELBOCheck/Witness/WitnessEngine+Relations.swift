@@ -8,8 +8,8 @@ extension WitnessEngine {
         let plans = try builder.plans(for: program, assumptions: assumptions)
         var compared = 0
         for i in 0..<configuration.instances {
-            let instance = try builder.instance(i, draw: 0, program: program, plans: plans, assumptions: assumptions)
-            for s in try samples(program, instance) where !s.undefined {
+            let (instance, samples) = try evaluated(program, i, draw: 0, plans: plans, assumptions: assumptions)
+            for s in samples where !s.undefined {
                 for (k, (l, r)) in try pairs(s.sides[0], s.sides[1]).enumerated() {
                     compared += 1
                     if !holds(relation, l, r) {
@@ -26,8 +26,8 @@ extension WitnessEngine {
         let exactPlans = try builder.plans(for: program, assumptions: [])
         var error = 0.0
         for i in 0..<configuration.instances {
-            let instance = try builder.instance(i, draw: 0, program: program, plans: exactPlans, assumptions: [])
-            for s in try samples(program, instance) where !s.undefined {
+            let (_, samples) = try evaluated(program, i, draw: 0, plans: exactPlans, assumptions: [])
+            for s in samples where !s.undefined {
                 for (l, r) in try pairs(s.sides[0], s.sides[1]) {
                     if l == r { continue }
                     let e = abs(l - r)
@@ -46,10 +46,11 @@ extension WitnessEngine {
         let tolerance = configuration.tolerance
         var compared = 0
         for i in 0..<configuration.instances {
-            let draws = try (0..<configuration.learnableDraws).map {
-                try builder.instance(i, draw: $0, program: program, plans: plans, assumptions: assumptions)
+            let evaluatedDraws = try (0..<configuration.learnableDraws).map {
+                try evaluated(program, i, draw: $0, plans: plans, assumptions: assumptions)
             }
-            let samples = try draws.map { try self.samples(program, $0) }
+            let draws = evaluatedDraws.map(\.instance)
+            let samples = evaluatedDraws.map(\.samples)
             // (draw, sample, component, Δl, Δr, scale) for every comparable pair.
             var changes: [(d: Int, s: Int, k: Int, dl: Double, dr: Double, scale: Double)] = []
             for s in samples[0].indices where !samples[0][s].undefined {

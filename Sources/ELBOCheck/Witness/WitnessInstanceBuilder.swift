@@ -38,12 +38,7 @@ struct WitnessInstanceBuilder {
     func instance(_ index: Int, draw: Int, program: WitnessProgram, plans: [WitnessJointPlan],
                   assumptions: [String]) throws -> WitnessFiniteInstance {
         let s = structure(index)
-        var learnable = WitnessRandom(seed: configuration.seed, UInt64(index), 2, UInt64(draw))
-        let range = configuration.valueRange
-        let parameters = schema.parameters.map { p -> WitnessValue in
-            guard let len = s.length(p.length) else { return .scalar(learnable.uniform(range.lowerBound, range.upperBound)) }
-            return .vector((0..<len).map { _ in learnable.uniform(range.lowerBound, range.upperBound) })
-        }
+        let parameters = self.parameters(index, draw: draw, structure: s)
         var worlds: [String: WitnessJointWorld] = [:]
         for plan in plans {
             let world = cache.world(WitnessWorldCache.Key(plan: plan, index: index, draw: draw)) {
@@ -59,6 +54,16 @@ struct WitnessInstanceBuilder {
             sizes: s.sizes, weights: s.weights, values: s.values, dimensionNames: schema.dimensions,
             dimensionValues: s.dimensions, parameterNames: schema.parameters.map(\.name), parameterValues: parameters,
             conditionals: conditionals, assumptions: assumptions)
+    }
+
+    /// The learnable symbols' values in instance `index`, draw `draw`.
+    func parameters(_ index: Int, draw: Int, structure s: Structure) -> [WitnessValue] {
+        var learnable = WitnessRandom(seed: configuration.seed, UInt64(index), 2, UInt64(draw))
+        let range = configuration.valueRange
+        return schema.parameters.map { p -> WitnessValue in
+            guard let len = s.length(p.length) else { return .scalar(learnable.uniform(range.lowerBound, range.upperBound)) }
+            return .vector((0..<len).map { _ in learnable.uniform(range.lowerBound, range.upperBound) })
+        }
     }
 
     /// What instance `index` shares across learnable draws and joints.
@@ -112,6 +117,34 @@ struct WitnessInstanceBuilder {
 
     /// The full distribution of one joint: input root × factor tables.
     private func jointWorld(_ plan: WitnessJointPlan, index: Int, draw: Int, structure s: Structure) -> WitnessJointWorld {
+        let (root, tables) = jointTables(plan, index: index, draw: draw, structure: s)
+        var scratch = Array(repeating: 0, count: schema.variables.count)
+        var full = WitnessTable(slots: plan.slots, sizes: s.sizes)
+        witnessForEachConfiguration(of: plan.slots, sizes: s.sizes, &scratch) { a in
+            var p = root[a]
+            for t in tables { p *= t[a] }
+            full[a] = p
+        }
+        let world = WitnessJointWorld(full: full, sizes: s.sizes, weights: s.weights)
+        // An equality assumption must now hold exactly; the construction guarantees it unless
+        // the rest of the graph contradicts it, in which case the witness declines.
+        for eq in plan.equalities where !holds(eq, in: world, sizes: s.sizes) {
+            world.failure = WitnessInstanceBuilder.contradiction(eq, plan)
+        }
+        return world
+    }
+
+    static func contradiction(_ eq: WitnessEquality, _ plan: WitnessJointPlan) -> String {
+        "assumption '\(eq.name)' cannot be realised by the witness: \(eq.lhs) = "
+            + eq.rhs.map(\.description).joined(separator: " ")
+            + " contradicts the rest of the factorisation of \(plan.name)"
+    }
+
+    /// The tables a joint's distribution is the product of: the input roots' table and one
+    /// conditional table per factor, drawn from the joint's own random streams (the same
+    /// numbers for the dense and the factor form of an instance).
+    func jointTables(_ plan: WitnessJointPlan, index: Int, draw: Int, structure s: Structure)
+        -> (root: WitnessTable, factors: [WitnessTable]) {
         let name = UInt64(truncatingIfNeeded: plan.name.utf8.reduce(UInt64(14_695_981_039_346_656_037)) {
             ($0 ^ UInt64($1)) &* 1_099_511_628_211
         })
@@ -124,21 +157,7 @@ struct WitnessInstanceBuilder {
             randomConditional(left: $0.left, given: $0.given, pointMass: $0.pointMass, structure: s,
                               random: &learnable, scratch: &scratch)
         }
-        var full = WitnessTable(slots: plan.slots, sizes: s.sizes)
-        witnessForEachConfiguration(of: plan.slots, sizes: s.sizes, &scratch) { a in
-            var p = root[a]
-            for t in tables { p *= t[a] }
-            full[a] = p
-        }
-        let world = WitnessJointWorld(full: full, sizes: s.sizes, weights: s.weights)
-        // An equality assumption must now hold exactly; the construction guarantees it unless
-        // the rest of the graph contradicts it, in which case the witness declines.
-        for eq in plan.equalities where !holds(eq, in: world, sizes: s.sizes) {
-            world.failure = "assumption '\(eq.name)' cannot be realised by the witness: \(eq.lhs) = "
-                + eq.rhs.map(\.description).joined(separator: " ")
-                + " contradicts the rest of the factorisation of \(plan.name)"
-        }
-        return world
+        return (root, tables)
     }
 
     /// A random conditional density table `f(left | given)` normalised against the base

@@ -22,11 +22,25 @@ public struct WitnessConfiguration: Hashable, Sendable {
     /// Upper bound on the number of assignments of the free variables compared per instance;
     /// a step with more is skipped rather than checked slowly.
     public var maximumAssignments: Int
+    /// A joint with more configurations than this (counting three points per variable) is
+    /// evaluated by factors (variable elimination over its factor tables) instead of through
+    /// its dense table.
+    public var denseJointLimit: Int
+    /// The largest table the witness by factors may build; a model that needs a larger one is
+    /// skipped with a diagnostic saying it is too large.
+    public var factorTableLimit: Int
+    /// Evaluate every probability-level step by factors, whatever its size (for tests that
+    /// compare the two paths).
+    public var alwaysByFactors: Bool
 
     /// Creates a configuration.
     public init(seed: UInt64 = 0x5EED_E1B0, instances: Int = 8, tolerance: Double = 1e-9,
                 learnableDraws: Int = 3, valueRange: ClosedRange<Double> = 0.2...2.5,
-                maximumAssignments: Int = 4096) {
+                maximumAssignments: Int = 4096, denseJointLimit: Int = 1 << 14,
+                factorTableLimit: Int = 1 << 20, alwaysByFactors: Bool = false) {
+        self.denseJointLimit = denseJointLimit
+        self.factorTableLimit = factorTableLimit
+        self.alwaysByFactors = alwaysByFactors
         self.seed = seed
         self.instances = instances
         self.tolerance = tolerance
