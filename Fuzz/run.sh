@@ -14,9 +14,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 declare -A product=([spec]=FuzzSpec [latex]=FuzzLaTeX [kernel-eval]=FuzzKernelEval [idx]=FuzzIDX
                     [checkpoint]=FuzzCheckpoint [run-json]=FuzzRunJSON)
-# Longest input per target: long enough for a derivation, a display, a document or a header
+# Longest input per target: long enough for a derivation, a few displays, a document or a header
 # with a few tensors, short enough that a run of a million inputs takes minutes.
-declare -A maxlen=([spec]=1024 [latex]=1024 [kernel-eval]=512 [idx]=512 [checkpoint]=1024 [run-json]=512)
+declare -A maxlen=([spec]=1024 [latex]=512 [kernel-eval]=512 [idx]=512 [checkpoint]=1024 [run-json]=512)
 
 build() {
     swift build --package-path Fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library \
