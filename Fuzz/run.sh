@@ -35,5 +35,7 @@ build "${product[$target]}"
 corpus=.build-fuzz/corpus/$target
 artifacts=.build-fuzz/artifacts/$target/
 mkdir -p "$corpus" "$artifacts"
+# The Swift runtime's backtracer would take a trap before libFuzzer could save the input.
+export SWIFT_BACKTRACE=enable=no
 exec ".build-fuzz/debug/${product[$target]}" "$corpus" "Fuzz/Seeds/$target" -runs="$runs" -max_len="${maxlen[$target]}" \
     -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -artifact_prefix="$artifacts" -print_final_stats=1 "$@"

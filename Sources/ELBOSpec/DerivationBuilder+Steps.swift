@@ -87,7 +87,11 @@ extension DerivationBuilder {
     }
 
     func parseStart(_ tokens: [Token], after: Token) {
-        derivation.startLocation = tokens[0].location(file)
+        guard let first = tokens.first else {
+            sink.error(after, "expected an expression to start the chain after \(after.quoted)")
+            return
+        }
+        derivation.startLocation = first.location(file)
         guard bracketsBalance(tokens) else { return }
         let p = parser(tokens, after: after, scope: stepScope())
         run {

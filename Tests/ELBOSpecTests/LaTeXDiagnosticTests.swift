@@ -39,6 +39,15 @@ final class LaTeXDiagnosticTests: XCTestCase {
         XCTAssertTrue(diagnostics(doubling)[0].contains("expand to more than 100000 tokens"))
     }
 
+    func testADefinitionFollowedByARelationWithNothingBetweenIsAnError() {
+        // Found by Fuzz/run.sh latex: the chain after the definition of L had an empty start.
+        for display in ["$$L = = 1$$", "$$F(x) = \\geq 2$$"] {
+            let ds = diagnostics(display)
+            XCTAssertFalse(ds.isEmpty, display)
+            XCTAssertTrue(ds.allSatisfy { $0.hasPrefix("m.elbo:9:") }, "\(display): \(ds)")
+        }
+    }
+
     func testUnbalancedBraceIsReportedAtTheBrace() {
         XCTAssertEqual(diagnostics("$$\\log p(x) = \\log \\frac{p(x, z)}{q(z|x) \\quad (1)$$"),
                        ["m.elbo:9:34: error: unbalanced brace: this '{' has no matching '}'"])

@@ -149,7 +149,10 @@ extension DerivationBuilder {
         if links.isEmpty { return }
         if let head = definitionHead(eq.left, names: names) {
             define(head, body: links[0].expr)
-            if links.count > 1 { chains.append(DisplayChain(start: links[0].expr, links: Array(links.dropFirst()))) }
+            // `L = = 1`: the definition's body is empty (reported by `define`) and starts no chain.
+            if links.count > 1, !links[0].expr.isEmpty {
+                chains.append(DisplayChain(start: links[0].expr, links: Array(links.dropFirst())))
+            }
             return
         }
         chains.append(DisplayChain(start: eq.left, links: links))
