@@ -99,6 +99,14 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertFalse(rows.contains { $0.classes.contains("v-refuted") }, "Specs/ has no unexpected refutation")
     }
 
+    func testVerifiedStepsShowTheirProofs() throws {
+        let root = try parsedPage()
+        let steps = Self.specs.report.files.flatMap { $0.derivations.flatMap(\.steps) }
+        let verified = zip(root.all("tr", class: "step"), steps).filter { $0.1.verdict == .verified }
+        XCTAssertGreaterThan(verified.count, 60)
+        XCTAssertTrue(verified.allSatisfy { !$0.0.all("details", class: "proof-steps").isEmpty }, "a verified step without its proof")
+    }
+
     func testEveryStepLinksToItsSourceLine() throws {
         let root = try parsedPage()
         var ids: [String: XMLElementNode] = [:]
@@ -128,6 +136,10 @@ final class HTMLReportTests: XCTestCase {
             let rules = step.rules.filter { !$0.hasPrefix("assumption:") }
             let chips = row.all("ul", class: "proof").first?.all("li").map(\.allText) ?? []
             XCTAssertEqual(chips, rules, "\(step.name): the rules the proof used, as the report lists them")
+            // The kernel-checked applications, in order, with their positions.
+            let applications = row.all("details", class: "proof-steps").first?.all("li") ?? []
+            XCTAssertEqual(applications.map { $0.all("code").map(\.allText) }, (step.proof ?? []).map { [$0.rule, $0.at] },
+                           "\(step.name): the proof's applications in order")
             for a in step.assumptions { XCTAssertTrue(text.contains(a), "\(step.name): assumption \(a) not shown") }
             if let s = step.suggestedAssumption { XCTAssertTrue(text.contains(s)) }
         }

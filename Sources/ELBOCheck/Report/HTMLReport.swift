@@ -157,14 +157,25 @@ struct HTMLReportWriter {
         var h = "<div class=\"part\"><p>\(esc(s.message))</p></div>"
         let rules = s.rules.filter { !$0.hasPrefix("assumption:") }
         if !rules.isEmpty {
-            // Compact: one chip per rule, its statement in the tooltip. The report's `rules` are
-            // the set the proof used, by name; the ordered applications are not in it yet.
+            // Compact: one chip per rule the proof used, its statement in the tooltip; the
+            // ordered applications follow, folded (a proof has tens of them).
             h += "<div class=\"part\"><h3>rules the proof used</h3><ul class=\"proof\">"
             for r in rules {
                 let statement = Rule(rawValue: r).map { " title=\"\(esc($0.definition.statement))\"" } ?? ""
                 h += "<li\(statement)><code>\(esc(r))</code></li>"
             }
             h += "</ul></div>"
+        }
+        if let proof = s.proof, !proof.isEmpty {
+            h += "<div class=\"part\"><details class=\"proof-steps\"><summary>the proof: \(proof.count) applications, "
+            h += "in order, checked by the kernel</summary><ol>"
+            for a in proof {
+                let statement = Rule(rawValue: a.rule).map { " title=\"\(esc($0.definition.statement))\"" } ?? ""
+                h += "<li\(statement)><code>\(esc(a.rule))</code> at <code>\(esc(a.at))</code>"
+                if let i = a.instantiation, !i.isEmpty { h += " <span class=\"instantiation\">[\(esc(i))]</span>" }
+                h += "</li>"
+            }
+            h += "</ol></details></div>"
         }
         if !s.assumptions.isEmpty {
             h += "<div class=\"part\"><h3>assumptions in force</h3><ul>"

@@ -54,6 +54,11 @@ enum HTMLReportStyle {
     .details li code{font-size:.85rem}
     ul.proof{list-style:none;padding:0;margin:0 0 6px;display:flex;flex-wrap:wrap;gap:4px}
     ul.proof li{background:#f0f3f6;border-radius:4px;padding:0 6px;font-size:.8rem}
+    details.proof-steps{margin:0 0 6px}
+    details.proof-steps summary{cursor:pointer;color:var(--muted);font-size:.8rem}
+    details.proof-steps ol{font-size:.8rem;margin:4px 0 0;padding-left:2.2em}
+    details.proof-steps code{font-size:.78rem;overflow-wrap:anywhere}
+    .instantiation{color:var(--muted)}
     table.values{border-collapse:collapse;font-size:.85rem;margin:2px 0 6px;max-width:100%}
     table.values th{text-align:left;font-weight:600;padding:2px 8px 2px 0;vertical-align:top;white-space:nowrap}
     table.values td{padding:2px 0;border-bottom:1px solid #eef1f4;font-family:"DejaVu Sans Mono",ui-monospace,monospace;overflow-wrap:anywhere}
