@@ -114,15 +114,63 @@ public struct Family: Hashable, Sendable {
     public init(density: Density, kind: FamilyKind) { self.density = density; self.kind = kind }
 }
 
+/// A declared constraint `> c`, `≥ c`, `< c` or `≤ c` on a `param` (componentwise for a
+/// vector), with `c` an exact number.
+public struct ParamBound: Hashable, Sendable, CustomStringConvertible {
+    /// How the parameter compares with the bound.
+    public enum Comparison: String, Hashable, Sendable {
+        case greater = ">", greaterOrEqual = "≥", less = "<", lessOrEqual = "≤"
+    }
+    public var comparison: Comparison
+    public var value: Rational
+    public init(_ comparison: Comparison, _ value: Rational) { self.comparison = comparison; self.value = value }
+
+    /// `> 0`.
+    public static let positive = ParamBound(.greater, .zero)
+    /// Whether the bound is from below (`>`, `≥`).
+    public var isLower: Bool { comparison == .greater || comparison == .greaterOrEqual }
+    /// Whether the bound excludes its value (`>`, `<`).
+    public var isStrict: Bool { comparison == .greater || comparison == .less }
+    /// Whether every value allowed is strictly positive (`> c` with c ≥ 0, `≥ c` with c > 0).
+    public var impliesPositive: Bool {
+        isLower && (value > .zero || (isStrict && value.isZero))
+    }
+    public var description: String { "\(comparison.rawValue) \(value)" }
+
+    /// Whether `x` satisfies the constraint.
+    public func admits(_ x: Rational) -> Bool {
+        switch comparison {
+        case .greater: return x > value
+        case .greaterOrEqual: return !(x < value)
+        case .less: return x < value
+        case .lessOrEqual: return !(x > value)
+        }
+    }
+}
+
 /// A learnable parameter declared with `param`.
 public struct Param: Hashable, Sendable {
     public var name: String
     /// Empty for a scalar.
     public var shape: [Dimension]
-    /// Declared `> 0`.
-    public var positive: Bool
+    /// The declared constraint, if any (`param beta ≥ 1`).
+    public var bound: ParamBound?
+    /// Every value allowed is strictly positive (`> 0`, `≥ 1`, …).
+    public var positive: Bool { bound?.impliesPositive ?? false }
+    /// Where training starts: 1 for a positive parameter, 0 for a free one, otherwise one
+    /// unit inside the bound (`b < -1` starts at -2).
+    public var initialValue: Double {
+        guard let b = bound else { return 0 }
+        for x in [Rational.one, .zero] where b.admits(x) { return x.doubleValue }
+        return (b.isLower ? b.value + .one : b.value - .one).doubleValue
+    }
+    /// A parameter constrained by `bound` (nil: any real value).
+    public init(name: String, shape: [Dimension], bound: ParamBound?) {
+        self.name = name; self.shape = shape; self.bound = bound
+    }
+    /// A parameter declared `> 0` when `positive`, unconstrained otherwise.
     public init(name: String, shape: [Dimension], positive: Bool) {
-        self.name = name; self.shape = shape; self.positive = positive
+        self.init(name: name, shape: shape, bound: positive ? .positive : nil)
     }
 }
 

@@ -166,6 +166,11 @@ public struct SymbolicProver {
                 return close(.decomposition(used.map { $0.0.term(weight: $0.1) }), by: .nonNegativeCombination,
                              at: "difference", extra: used.map(\.0.rule))
             }
+            if let terms = NonNegativityProver.decomposeWithConstantWeights(d, into: candidates, normalizer: &normalizer) {
+                var extra = terms.map(\.rule)
+                for t in terms where t.factor != nil { extra += [.constantWeight] + t.factorRules }
+                return close(.decomposition(terms), by: .nonNegativeCombination, at: "difference", extra: extra)
+            }
             return .failed(residual: describe(d, normalizer.context), rules: log.names)
         case .equalUpToConstant:
             let d = l - r

@@ -240,7 +240,7 @@ public enum ObjectiveLowering {
         var mixtureMeans = Set<String>()
         for f in decl.families { if case .mixtureNormal(_, .symbol(let m), _, _) = f.kind { mixtureMeans.insert(m) } }
         let params = decl.params.map { p in
-            KernelParam(name: p.name, shape: p.shape.compactMap { dimensionName($0) }, initialValue: p.positive ? 1 : 0,
+            KernelParam(name: p.name, shape: p.shape.compactMap { dimensionName($0) }, initialValue: p.initialValue,
                         initialSpread: mixtureMeans.contains(p.name) ? 1 : 0)
         }
         return LossProgram(name: kernelTypeName(name), specPath: specPath, specHash: specHash, derivation: derivation.name,

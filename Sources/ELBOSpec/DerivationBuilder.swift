@@ -242,9 +242,18 @@ final class DerivationBuilder {
         expectEnd(p, "the dimension names")
     }
 
-    /// `param NAME`, `param NAME[D, …]`, `param NAME > 0`, several separated by commas.
+    /// `param NAME`, `param NAME[D, …]`, `param NAME > 0`, `param beta ≥ 1`, several separated
+    /// by commas. A constraint applies to every name listed since the previous constraint:
+    /// `param a, b > 0` constrains both, `param a > 0, b` only a.
     func parseParam(_ chunk: Chunk) throws {
         let p = parser(chunk.body, after: chunk.keyword)
+        var pending: [(Token, [Dimension])] = []
+        func flush(_ bound: ParamBound?) {
+            for (name, shape) in pending where declare(name, as: "a param") {
+                decls.params.append(Param(name: name.text, shape: shape, bound: bound))
+            }
+            pending = []
+        }
         repeat {
             let name = try p.expectIdentifier("a parameter name")
             var shape: [Dimension] = []
@@ -253,18 +262,38 @@ final class DerivationBuilder {
                 repeat { shape.append(try parseDimension(p)) } while p.eat(",")
                 try p.expectClosing("]", open)
             }
-            var positive = false
-            if p.eat(">") {
-                let zero = p.advance()
-                guard zero.kind == .number, zero.number == .zero else {
-                    throw p.fail(zero, "only '> 0' may constrain a parameter, found \(zero.quoted)")
-                }
-                positive = true
-            }
-            if declare(name, as: "a param") {
-                decls.params.append(Param(name: name.text, shape: shape, positive: positive))
-            }
+            pending.append((name, shape))
+            if let comparison = parseBoundComparison(p) { flush(ParamBound(comparison, try parseBoundValue(p))) }
         } while p.eat(",")
+        flush(nil)
         expectEnd(p, "the parameter declaration")
+    }
+
+    /// `>`, `≥`/`>=`, `<`, `≤`/`<=` after a parameter, if present.
+    func parseBoundComparison(_ p: ExprParser) -> ParamBound.Comparison? {
+        let table: [(String, ParamBound.Comparison)] = [(">=", .greaterOrEqual), (">", .greater), ("<=", .lessOrEqual), ("<", .less)]
+        for (symbol, comparison) in table where p.peek.isSymbol(symbol) {
+            p.advance()
+            return comparison
+        }
+        return nil
+    }
+
+    /// The number a constraint compares with: a literal, optionally negative (`param b > -1`).
+    func parseBoundValue(_ p: ExprParser) throws -> Rational {
+        let negative = p.eat("-")
+        let t = p.advance()
+        guard t.kind == .number, let r = t.number else {
+            throw p.fail(t, "a parameter's constraint compares it with a number (> 0, ≥ 1, < 1, ≤ -2), found \(t.quoted)")
+        }
+        var value = r
+        if p.eat("/") {
+            let d = p.advance()
+            guard d.kind == .number, let q = d.number, !q.isZero else {
+                throw p.fail(d, "expected a non-zero denominator in the constraint, found \(d.quoted)")
+            }
+            value = value / q
+        }
+        return negative ? -value : value
     }
 }

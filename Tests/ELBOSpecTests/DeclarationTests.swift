@@ -159,7 +159,8 @@ final class DeclarationTests: XCTestCase {
         let d = try XCTUnwrap(parseOrFail(src)?.derivations.first)
         XCTAssertEqual(d.title, "loose", "the title defaults to the name")
         XCTAssertEqual(d.declarations.variables.map(\.type), [.real(.value(1)), .real(.value(3)), .real(.value(3))])
-        XCTAssertEqual(d.declarations.params, [Param(name: "a", shape: [], positive: false),
+        // A constraint after a list applies to every name of the list (SPEC-LANGUAGE.md).
+        XCTAssertEqual(d.declarations.params, [Param(name: "a", shape: [], positive: true),
                                                Param(name: "b", shape: [.symbol("d"), .value(2)], positive: true)])
         XCTAssertNil(d.declarations.joint("p")?.factors, "a model without '= …' is unstructured")
         XCTAssertEqual(d.declarations.joint("q")?.factors?.count, 2)

@@ -146,7 +146,14 @@ public struct CheckedProof: Sendable {
     public var applications: [RuleApplication] {
         var out = certificate.steps
         if case .decomposition(let terms) = certificate.closing {
-            out += terms.map { RuleApplication(rule: $0.rule, at: "difference", instantiation: "\($0.weight) · \($0.label)") }
+            for t in terms {
+                let factor = t.factor.map { " · (\($0))" } ?? ""
+                out.append(RuleApplication(rule: t.rule, at: "difference", instantiation: "\(t.weight)\(factor) · \(t.label)"))
+                if let f = t.factor {
+                    out.append(RuleApplication(rule: .constantWeight, at: "difference", instantiation: "\(f) ≥ 0"))
+                    out += t.factorRules.map { RuleApplication(rule: $0, at: "difference", instantiation: "\(f)") }
+                }
+            }
         }
         if case .scalarNonNegative(let rules) = certificate.closing {
             out += rules.map { RuleApplication(rule: $0, at: "difference") }

@@ -36,7 +36,13 @@ extension Kernel {
             var sum = NormalForm.zero
             for t in terms {
                 guard !(t.weight < .zero) else { throw KernelRejection("the weight \(t.weight) of \(t.label) is negative") }
-                sum = sum + t.weight * (try nonNegativeTerm(t, c, oracle: &oracle))
+                var term = try nonNegativeTerm(t, c, oracle: &oracle)
+                if let factor = t.factor {
+                    let w = try constantWeight(factor, rules: t.factorRules, label: t.label, oracle: &oracle)
+                    guard let p = oracle.product(w, term) else { throw KernelRejection("\(t.label): the weighted term has no normal form") }
+                    term = p
+                }
+                sum = sum + t.weight * term
             }
             guard (sum - d).isZero else {
                 throw KernelRejection("the weighted terms do not add up to the difference of the sides")
@@ -50,9 +56,39 @@ extension Kernel {
             guard let found = oracle.scalarCertificate(of: d), Set(found) == Set(rules) else {
                 throw KernelRejection("the scalar difference has no non-negativity certificate with rules \(rules.map(\.rawValue))")
             }
+            if rules.contains(.constantBound) {
+                var mentioned = Set<String>()
+                for m in d.terms.keys { for case .scalar(_, let e, _) in m.logs { mentioned.formUnion(e.symbols) } }
+                guard oracle.declarations.params.contains(where: { $0.bound != nil && mentioned.contains($0.name) }) else {
+                    throw KernelRejection("constant-bound is used but no constant of the difference has a declared bound")
+                }
+            }
         case .mixtureJensen:
             break
         }
+    }
+
+    /// The normal form of a decomposition weight that is a polynomial in constants, after its
+    /// side conditions: only scalar `param`s (no variable, no family parameter), and the scalar
+    /// certificate of `W ≥ 0` (under the declared bounds) has exactly the rules stated.
+    static func constantWeight<O: KernelOracle>(_ factor: Expr, rules: [Rule], label: String, oracle: inout O) throws -> NormalForm {
+        let constants = Set(oracle.declarations.params.filter { $0.shape.isEmpty }.map(\.name))
+        guard !factor.containsProbability, factor.symbols.isSubset(of: constants) else {
+            throw KernelRejection("\(label): the weight \(factor) is not a polynomial in scalar params")
+        }
+        guard let w = oracle.normalForm(of: factor), w.terms.keys.allSatisfy({ $0.measure.isEmpty && $0.bound.isEmpty }) else {
+            throw KernelRejection("\(label): the weight \(factor) has no scalar normal form")
+        }
+        guard let found = oracle.scalarCertificate(of: w), Set(found) == Set(rules) else {
+            throw KernelRejection("\(label): the weight \(factor) has no non-negativity certificate with rules \(rules.map(\.rawValue))")
+        }
+        if rules.contains(.constantBound) || found.isEmpty {
+            // Non-negative by a declared bound (`b > 0`, `beta ≥ 1`), not by squares alone.
+            guard oracle.declarations.params.contains(where: { $0.bound != nil && factor.symbols.contains($0.name) }) else {
+                throw KernelRejection("\(label): the weight \(factor) uses a bound no constant of it declares")
+            }
+        }
+        return w
     }
 
     /// `nf(larger) − nf(smaller)` of an inequality.

@@ -18,6 +18,8 @@ public protocol KernelOracle {
     func leftVariables(of measure: Expr) -> [String]?
     /// The rules of the scalar layer's certificate that `n` (a purely scalar form) is ≥ 0.
     mutating func scalarCertificate(of n: NormalForm) -> [Rule]?
+    /// The canonical product of two normal forms (a constant weight times a term).
+    mutating func product(_ a: NormalForm, _ b: NormalForm) -> NormalForm?
     /// The declarations (for the statement of Jensen's rule for mixture families).
     var declarations: Declarations { get }
 }

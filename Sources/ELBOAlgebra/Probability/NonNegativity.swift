@@ -25,6 +25,12 @@ public struct NonNegativityProver {
     /// weights, or nil.
     public static func decompose(_ target: NormalForm, into candidates: [Candidate]) -> [(Candidate, Rational)]? {
         if target.isZero { return [] }
+        guard let lambda = solve(target, candidates), lambda.allSatisfy({ !($0 < .zero) }) else { return nil }
+        return zip(candidates, lambda).filter { !$0.1.isZero }.map { ($0.0, $0.1) }
+    }
+
+    /// Some λ with `target = Σ λ_k candidate_k` (of any sign), or nil when there is none.
+    static func solve(_ target: NormalForm, _ candidates: [Candidate]) -> [Rational]? {
         // Unknowns λ_k; one equation per monomial. Solve exactly by Gaussian elimination over
         // the rationals, free unknowns set to zero, then require every λ ≥ 0.
         var keys = Set(target.terms.keys)
@@ -53,8 +59,7 @@ public struct NonNegativityProver {
         for row in matrix where row[0..<n].allSatisfy(\.isZero) && !row[n].isZero { return nil }
         var lambda = [Rational](repeating: .zero, count: n)
         for (i, col) in pivotColumns.enumerated() { lambda[col] = matrix[i][n] }
-        guard lambda.allSatisfy({ !($0 < .zero) }) else { return nil }
-        return zip(candidates, lambda).filter { !$0.1.isZero }.map { ($0.0, $0.1) }
+        return lambda
     }
 
     /// `∫ M (log M − log N) dU` for a measure M (with its bound variables) and a product N of

@@ -20,6 +20,12 @@ struct NormalizerOracle: KernelOracle {
 
     mutating func canonical(_ m: Monomial) -> Monomial { normalizer.canonicalize(m) }
 
+    mutating func product(_ a: NormalForm, _ b: NormalForm) -> NormalForm? {
+        guard let p = try? normalizer.multiply(a, b) else { return nil }
+        let f = normalizer.canonicalize(p)
+        return normalizer.budgetExhausted ? nil : f
+    }
+
     func isFreeOfLearnables(_ n: NormalForm) -> Bool { learnable(n) }
 
     func isDiscrete(_ variable: String) -> Bool {

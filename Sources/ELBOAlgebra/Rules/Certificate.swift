@@ -11,19 +11,29 @@ public enum NonNegativeInstance: Sendable, Hashable {
     case discreteEntropy(measure: Monomial)
 }
 
-/// One term `weight · T` of a non-negative decomposition, with the rule that makes `T ≥ 0`.
+/// One term `weight · factor · T` of a non-negative decomposition, with the rule that makes
+/// `T ≥ 0`. The optional `factor` is a polynomial in constants (scalar `param`s), non-negative
+/// by the scalar certificate `factorRules` under their declared bounds (rule `constant-weight`):
+/// `b · KL` for `b > 0`, `(beta − 1) · KL` for `beta ≥ 1`, `b² · KL` for any real b.
 public struct DecompositionTerm: Sendable, Hashable {
     public var rule: Rule
     public var instance: NonNegativeInstance
     public var weight: Rational
     /// A readable name of the term for reports.
     public var label: String
+    /// A non-negative polynomial in constants multiplying the term (nil: the weight alone).
+    public var factor: Expr?
+    /// The rules of the scalar certificate that `factor ≥ 0`.
+    public var factorRules: [Rule]
 
-    public init(rule: Rule, instance: NonNegativeInstance, weight: Rational, label: String) {
+    public init(rule: Rule, instance: NonNegativeInstance, weight: Rational, label: String,
+                factor: Expr? = nil, factorRules: [Rule] = []) {
         self.rule = rule
         self.instance = instance
         self.weight = weight
         self.label = label
+        self.factor = factor
+        self.factorRules = factorRules
     }
 }
 
@@ -71,7 +81,9 @@ public struct Certificate: Sendable {
     public var rulesUsed: Set<Rule> {
         var out = Set(steps.map(\.rule))
         switch closing {
-        case .decomposition(let terms): out.formUnion(terms.map(\.rule))
+        case .decomposition(let terms):
+            out.formUnion(terms.map(\.rule))
+            for t in terms where t.factor != nil { out.insert(.constantWeight); out.formUnion(t.factorRules) }
         case .scalarNonNegative(let rules): out.formUnion(rules)
         case .sameNormalForm, .constantDropped, .mixtureJensen: break
         }

@@ -35,6 +35,12 @@ public enum Rule: String, CaseIterable, Sendable, Comparable, Codable {
     case componentwise = "componentwise"
     /// Scalar layer: `x − 1 − log x ≥ 0` for x > 0 (the Gaussian KL summand).
     case logConvexity = "x-minus-1-minus-log-x"
+    /// Scalar layer: a constant with a declared bound `b ≥ c` (`>`, `≤`, `<`) is `c ± t` with a
+    /// slack `t ≥ 0` (`t > 0` when strict), in a non-negativity certificate or a weight.
+    case constantBound = "constant-bound"
+    /// `W · T ≥ 0` for a term `T ≥ 0` and a polynomial `W` in constants with `W ≥ 0` under
+    /// their declared bounds (a decomposition weight that is not a number).
+    case constantWeight = "constant-weight"
     /// A declared assumption put in force (its name is the application's instantiation).
     case assumption = "assumption"
     /// The closing step of an equation: both sides have one normal form.

@@ -10,6 +10,8 @@ public enum SideCondition: String, CaseIterable, Sendable, Codable {
     case assumption
     /// The variables are discrete (a probability mass function is at most one).
     case discreteness
+    /// A constant's declared constraint (`param beta ≥ 1`) is in force.
+    case declaredBound = "declared-bound"
 }
 
 /// What kind of statement a rule makes, which decides how the kernel checks an application.
@@ -150,6 +152,10 @@ extension Rule {
             return row("Σ_j (A_j + B_j) ⇒ Σ_j A_j + Σ_j B_j,  Σ_{j=1}^{D} C ⇒ D · C", [], .rewrite)
         case .componentwise:
             return row("‖V‖² ⇒ Σ_j V_j²,  N(X; M, V) ⇒ Π_j N(X_j; M_j, V_j)")
+        case .constantBound:
+            return row("B ⇒ c + T, T ≥ 0  (param B ≥ c; B ⇒ c − T for B ≤ c; T > 0 when strict)", [.declaredBound])
+        case .constantWeight:
+            return row("W · T ≥ 0  (T ≥ 0; W a polynomial in params, W ≥ 0 by their declared bounds)", [.declaredBound], .nonNegative)
         case .assumption:
             return row("p(A | B, C) ⇒ p(A | B)  (assumption in force)", [.assumption], .rewrite, .density)
         }

@@ -14,6 +14,11 @@ public struct ScalarContext: Sendable {
     public var functionsOf: [String: Set<String>]
     /// `define`d shorthands by name.
     public var definitions: [String: Definition]
+    /// Declared constraints of scalar `param`s (`beta ≥ 1`, `b < 0`): the non-negativity
+    /// certificate may write `beta = 1 + t` with `t ≥ 0` (rule `constant-bound`).
+    public var bounds: [String: ParamBound] = [:]
+    /// Symbols known to be non-negative (zero allowed): the slack `t` of a non-strict bound.
+    public var nonNegative: Set<String> = []
 
     /// A context from explicit facts. Dimension symbols used in `dimensions` are positive.
     public init(dimensions: [String: Dimension] = [:], positive: Set<String> = [], variables: Set<String> = [],
@@ -40,9 +45,11 @@ public struct ScalarContext: Sendable {
             case .label: break
             }
         }
+        var bounds: [String: ParamBound] = [:]
         for p in d.params {
             if p.shape.count == 1 { dims[p.name] = vector(p.shape[0]) }
             if p.positive { positive.insert(p.name) }
+            if p.shape.isEmpty, let b = p.bound { bounds[p.name] = b }
         }
         let known = Set(d.variables.map(\.name)).union(d.dimensions).union(d.params.map(\.name)).union(positive)
         for f in d.families {
@@ -73,6 +80,7 @@ public struct ScalarContext: Sendable {
         for n in d.networks { for o in n.outputs { deps[o, default: []].formUnion(n.inputs) } }
         self.init(dimensions: dims, positive: positive, variables: Set(d.variables.map(\.name)),
                   functionsOf: deps, definitions: d.definitions)
+        self.bounds = bounds
     }
 
     /// Everything `name` depends on, transitively (not including itself).
@@ -96,6 +104,12 @@ public struct ScalarContext: Sendable {
         case .sum(_, let body): return isPositive(body)
         case .power, .opaque: return false
         }
+    }
+
+    /// Whether the atom is known to be non-negative: positive, or a non-negative slack symbol.
+    public func isNonNegative(_ a: ScalarAtom) -> Bool {
+        if case .symbol(let s) = a, nonNegative.contains(s) { return true }
+        return isPositive(a)
     }
 
     /// Whether the form is known to be strictly positive: every term is a positive multiple

@@ -15,6 +15,17 @@ extension ScalarNormalizer {
 
     /// The rules of a certificate that `f ≥ 0`, or nil when none is found.
     public static func nonNegativityCertificate(_ f: ScalarForm, context ctx: ScalarContext) -> [Rule]? {
+        if let r = unboundedCertificate(f, context: ctx) { return r }
+        // Declared bounds of constants: `beta ≥ 1` read as `beta = 1 + t`, `t ≥ 0`.
+        let bounded = f.boundedSymbols(ctx)
+        guard !bounded.isEmpty else { return nil }
+        let (shifted, next) = f.substitutingBounds(bounded, context: ctx)
+        guard let r = unboundedCertificate(shifted, context: next) else { return nil }
+        return (r + [.constantBound]).sortedUnique
+    }
+
+    /// A certificate that does not use the declared bounds of constants.
+    static func unboundedCertificate(_ f: ScalarForm, context ctx: ScalarContext) -> [Rule]? {
         if f.isZero { return [] }
         if let r = NonNegativity(ctx: ctx).certificate(f) { return r }
         var remainder = f
@@ -59,7 +70,7 @@ struct NonNegativity {
     }
 
     func triviallyNonNegative(_ c: Rational, _ factors: [ScalarAtom: Int]) -> Bool {
-        c > .zero && factors.allSatisfy { a, n in n % 2 == 0 || ctx.isPositive(a) }
+        c > .zero && factors.allSatisfy { a, n in n % 2 == 0 || (n > 0 ? ctx.isNonNegative(a) : ctx.isPositive(a)) }
     }
 
     func badCount(_ f: ScalarForm) -> Int {

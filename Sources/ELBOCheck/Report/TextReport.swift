@@ -53,11 +53,21 @@ extension CheckReport {
         return out
     }
 
-    /// The JSON report (schema of DESIGN.md; fields may be added, never renamed).
+    /// The JSON report (schema of DESIGN.md; fields may be added, never renamed). Numbers
+    /// that are not finite (a counterexample's side at a NaN or an infinity) are the strings
+    /// `"nan"`, `"inf"` and `"-inf"`, so the report is always valid JSON.
     public func json() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = CheckReport.nonFiniteEncoding
         guard let data = try? encoder.encode(self), let s = String(data: data, encoding: .utf8) else { return "{}" }
         return s
     }
+
+    /// How the JSON report writes NaN and infinities (README, "JSON report").
+    public static let nonFiniteEncoding = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    /// The same strings read back, for tools that decode the report.
+    public static let nonFiniteDecoding = JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
 }

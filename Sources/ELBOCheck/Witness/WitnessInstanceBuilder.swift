@@ -61,8 +61,14 @@ struct WitnessInstanceBuilder {
         var learnable = WitnessRandom(seed: configuration.seed, UInt64(index), 2, UInt64(draw))
         let range = configuration.valueRange
         return schema.parameters.map { p -> WitnessValue in
-            guard let len = s.length(p.length) else { return .scalar(learnable.uniform(range.lowerBound, range.upperBound)) }
-            return .vector((0..<len).map { _ in learnable.uniform(range.lowerBound, range.upperBound) })
+            func value() -> Double {
+                if let b = p.bound { return b.witnessValue(&learnable) }
+                // A declared constant without a constraint may be negative (b · KL ≥ 0 is false).
+                if p.isDeclaredParam { return learnable.uniform(-range.upperBound, range.upperBound) }
+                return learnable.uniform(range.lowerBound, range.upperBound)
+            }
+            guard let len = s.length(p.length) else { return .scalar(value()) }
+            return .vector((0..<len).map { _ in value() })
         }
     }
 

@@ -1,3 +1,5 @@
+import ELBOAlgebra
+
 /// SplitMix64: a small, fast generator whose whole state is one word, so that every random
 /// choice of an instance is reproducible from the configuration seed and a stream label.
 struct WitnessRandom {
@@ -29,4 +31,14 @@ struct WitnessRandom {
 
     /// Uniform in `0..<n`.
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+extension ParamBound {
+    /// A random value the constraint allows: within 2.3 of the bound, on its side; a strict
+    /// bound keeps 0.05 away from it.
+    func witnessValue(_ random: inout WitnessRandom) -> Double {
+        let c = value.doubleValue
+        let gap = random.uniform(isStrict ? 0.05 : 0, 2.3)
+        return isLower ? c + gap : c - gap
+    }
 }

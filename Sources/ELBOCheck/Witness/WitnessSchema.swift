@@ -13,6 +13,10 @@ struct WitnessParameter {
     var name: String
     var length: WitnessLength
     var positive: Bool
+    /// The declared constraint of a `param` (values are drawn inside it); a `param` without
+    /// one takes values of both signs.
+    var bound: ParamBound? = nil
+    var isDeclaredParam = false
     /// Whether the symbol is a parameter of a distribution family (mixing such symbols with
     /// densities that have families needs the Gaussian witness).
     var isFamilyParameter: Bool
@@ -72,9 +76,10 @@ struct WitnessSchema {
         }
         for p in declarations.params {
             switch p.shape.count {
-            case 0: add(WitnessParameter(name: p.name, length: .one, positive: p.positive, isFamilyParameter: false))
-            case 1: add(WitnessParameter(name: p.name, length: length(p.shape[0]), positive: p.positive,
-                                         isFamilyParameter: false))
+            case 0: add(WitnessParameter(name: p.name, length: .one, positive: p.positive, bound: p.bound,
+                                         isDeclaredParam: true, isFamilyParameter: false))
+            case 1: add(WitnessParameter(name: p.name, length: length(p.shape[0]), positive: p.positive, bound: p.bound,
+                                         isDeclaredParam: true, isFamilyParameter: false))
             default:
                 add(WitnessParameter(name: p.name, length: .one, positive: p.positive, isFamilyParameter: false,
                                      unsupported: "param \(p.name) with a shape of rank \(p.shape.count)"))

@@ -45,7 +45,11 @@ struct GaussianInstance {
 
         var learnable = WitnessRandom(seed: seed, UInt64(index), 22, UInt64(draw))
         parameters = schema.parameters.map { p in
-            GaussianInstance.randomValue(shape: p.shape, role: p.role, dims: dims, random: &learnable)
+            if let b = p.bound, case .scalar = p.shape { return .scalar(b.witnessValue(&learnable)) }
+            if let b = p.bound, case .vector(let n) = p.shape {
+                return .vector((0..<n.value(dims)).map { _ in b.witnessValue(&learnable) })
+            }
+            return GaussianInstance.randomValue(shape: p.shape, role: p.role, dims: dims, random: &learnable)
         }
         var structure = WitnessRandom(seed: seed, UInt64(index), 21)
         assignments = (0..<GaussianInstance.assignmentCount).map { _ in

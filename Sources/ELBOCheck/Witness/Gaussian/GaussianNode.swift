@@ -1,3 +1,5 @@
+import ELBOAlgebra
+
 /// A size: a literal or the value of a dimension symbol in the instance.
 enum GaussianSize: Hashable {
     case fixed(Int)
@@ -54,6 +56,8 @@ struct GaussianParameter {
     var name: String
     var shape: GaussianShape
     var role: GaussianRole
+    /// A declared constraint other than `> 0` (`beta ≥ 1`, `b < 0`): values are drawn inside it.
+    var bound: ParamBound? = nil
 }
 
 /// A family parameter or network output: a random smooth function of its inputs

@@ -95,7 +95,8 @@ struct GaussianSchema {
             }
             if weightSymbols.contains(p.name) { role = .simplex }
             parameterSlot[p.name] = parameters.count
-            parameters.append(GaussianParameter(name: p.name, shape: shape, role: role))
+            let bound = role == .free || role == .positive ? p.bound.flatMap { $0 == .positive ? nil : $0 } : nil
+            parameters.append(GaussianParameter(name: p.name, shape: shape, role: bound == nil ? role : .free, bound: bound))
         }
 
         // Family parameters and network outputs: functions of the conditioning variables of
