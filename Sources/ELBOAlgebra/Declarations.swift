@@ -90,6 +90,9 @@ public enum FamilyKind: Hashable, Sendable {
     case bernoulli(Expr)
     /// Categorical over a label variable.
     case categorical(Expr)
+    /// Categorical over a label variable given by logits: log-density
+    /// `Σ_c [y = c] g_c − logsumexp_c(g_c)`.
+    case categoricalLogits(Expr)
     /// K-component diagonal Gaussian mixture.
     case mixtureNormal(weights: Expr, means: Expr, variances: Expr, components: Expr)
     /// Deterministic transition `y = f(x)`.
@@ -101,7 +104,7 @@ extension FamilyKind {
     public var expressions: [Expr] {
         switch self {
         case .normal(let m, let v): return [m, v]
-        case .bernoulliLogits(let e), .bernoulli(let e), .categorical(let e), .delta(let e): return [e]
+        case .bernoulliLogits(let e), .bernoulli(let e), .categorical(let e), .categoricalLogits(let e), .delta(let e): return [e]
         case .mixtureNormal(let w, let m, let v, let k): return [w, m, v, k]
         }
     }

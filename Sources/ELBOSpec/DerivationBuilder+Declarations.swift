@@ -48,7 +48,12 @@ extension DerivationBuilder {
                 kind = .bernoulli(try p.parseExpression())
             }
         case "Categorical":
-            kind = .categorical(try p.parseExpression())
+            if p.peek.isWord("logits"), p.peek(1).isSymbol("=") {
+                p.advance(); p.advance()
+                kind = .categoricalLogits(try p.parseExpression())
+            } else {
+                kind = .categorical(try p.parseExpression())
+            }
         case "MixtureNormal":
             let w = try p.parseExpression()
             _ = try p.expect(",", "after the weights of MixtureNormal(W, M, V; K)")

@@ -19,6 +19,8 @@ extension ExprParser {
             return try parseIndexedSum()
         }
         if name == "E", next.isSymbol("_") { return try parseExpectation() }
+        if !isValueName(name), name == "logsumexp" || name.hasPrefix("logsumexp_") { return try parseLogSumExp() }
+        if !isValueName(name), name == "softmax", next.isSymbol("(") { return try parseSoftmax() }
         if name == "N", next.isSymbol("("), hasSemicolon(inParenthesesAt: pos + 1) { return try parseNormalDensity() }
         if isValueName(name) {
             advance()

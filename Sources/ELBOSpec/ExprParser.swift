@@ -258,6 +258,7 @@ final class ExprParser {
                 try expectClosing(")", t)
                 return e
             case "[":
+                if atIversonBracket { return try parseIversonBracket() }
                 advance()
                 let e = try parseExpression()
                 try expectClosing("]", t)
@@ -347,6 +348,7 @@ final class ExprParser {
     static let functionWords: Set<String> = [
         "log", "ln", "exp", "sqrt", "tr", "det", "abs", "transpose", "inverse", "norm2", "KL", "D_KL",
         "H", "N", "int", "iint", "iiint", "sum", "E", "pi", "e", "prop",
+        "logsumexp", "softmax",
     ]
 
     /// `base_j` inside a sum over `j` (when `base_j` is not itself declared) is the component

@@ -29,7 +29,9 @@ final class ScalarContextTests: XCTestCase {
         XCTAssertEqual(c.dimensions["xhat"], .symbol("k"))
         XCTAssertEqual(c.dimensions["w"], .symbol("k"))
         XCTAssertNil(c.dimensions["gamma"])
-        XCTAssertNil(c.dimensions["y"])
+        // A label's components are one-hot over its classes.
+        XCTAssertEqual(c.dimensions["y"], .symbol("C"))
+        XCTAssertEqual(c.labels, ["y"])
         XCTAssertTrue(c.positive.isSuperset(of: ["gamma", "k", "m", "v"]))
         XCTAssertFalse(c.positive.contains("mu"))
         XCTAssertEqual(c.dimensions["v"], .symbol("m"))

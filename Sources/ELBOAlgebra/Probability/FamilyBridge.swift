@@ -33,6 +33,12 @@ extension Normalizer {
             let body = Expr.add([.mul([.component(v, index: j), .log(p.componentwise(j))]),
                                  .mul([.subtract(.int(1), .component(v, index: j)), .log(.subtract(.int(1), p.componentwise(j)))])])
             return .indexedSum(index: j, from: .int(1), to: dim, body: body)
+        case .categoricalLogits(let g):
+            // Σ_c y_c g_c − log Σ_c exp(g_c), y_c the one-hot component [y = c].
+            let c = "c"
+            let score = Expr.indexedSum(index: c, from: .int(1), to: dim, body: .mul([.component(v, index: c), g.componentwise(c)]))
+            let normaliser = Expr.log(.indexedSum(index: c, from: .int(1), to: dim, body: .exp(g.componentwise(c))))
+            return .subtract(score, normaliser)
         case .categorical, .mixtureNormal, .delta:
             return nil
         }

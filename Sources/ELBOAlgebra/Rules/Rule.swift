@@ -41,6 +41,9 @@ public enum Rule: String, CaseIterable, Sendable, Comparable, Codable {
     /// `W · T ≥ 0` for a term `T ≥ 0` and a polynomial `W` in constants with `W ≥ 0` under
     /// their declared bounds (a decomposition weight that is not a number).
     case constantWeight = "constant-weight"
+    /// Scalar layer: a label's components are one-hot, `y_c = [y = c]`: `y_c^n ⇒ y_c` and
+    /// `Σ_c y_c · A ⇒ A` for A free of c.
+    case oneHot = "one-hot"
     /// A declared assumption put in force (its name is the application's instantiation).
     case assumption = "assumption"
     /// The closing step of an equation: both sides have one normal form.

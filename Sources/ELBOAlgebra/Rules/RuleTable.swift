@@ -156,6 +156,8 @@ extension Rule {
             return row("B ⇒ c + T, T ≥ 0  (param B ≥ c; B ⇒ c − T for B ≤ c; T > 0 when strict)", [.declaredBound])
         case .constantWeight:
             return row("W · T ≥ 0  (T ≥ 0; W a polynomial in params, W ≥ 0 by their declared bounds)", [.declaredBound], .nonNegative)
+        case .oneHot:
+            return row("Σ_c [Y = c] · A ⇒ A  (A free of c),  [Y = c]^n ⇒ [Y = c]  (Y a label; [Y = c] is Y_c)")
         case .assumption:
             return row("p(A | B, C) ⇒ p(A | B)  (assumption in force)", [.assumption], .rewrite, .density)
         }

@@ -19,6 +19,8 @@ public struct ScalarContext: Sendable {
     public var bounds: [String: ParamBound] = [:]
     /// Symbols known to be non-negative (zero allowed): the slack `t` of a non-strict bound.
     public var nonNegative: Set<String> = []
+    /// `label` variables: their components are one-hot (rule `one-hot`).
+    public var labels: Set<String> = []
 
     /// A context from explicit facts. Dimension symbols used in `dimensions` are positive.
     public init(dimensions: [String: Dimension] = [:], positive: Set<String> = [], variables: Set<String> = [],
@@ -42,7 +44,8 @@ public struct ScalarContext: Sendable {
             if case .symbol(let s) = v.type.dimension { positive.insert(s) }
             switch v.type {
             case .real(let dim), .binary(let dim): dims[v.name] = vector(dim)
-            case .label: break
+            // A label's components are its one-hot encoding (y_c = [y = c]) over its classes.
+            case .label(let classes): dims[v.name] = vector(classes)
             }
         }
         var bounds: [String: ParamBound] = [:]
@@ -69,6 +72,10 @@ public struct ScalarContext: Sendable {
                 assign(e, dim)
             case .bernoulli(let e), .categorical(let e):
                 assign(e, dim, positiveIfSymbol: true)
+            case .categoricalLogits(let g):
+                // One logit per class of the label.
+                let classes = f.density.variables.count == 1 ? d.variable(f.density.variables[0]).map { vector($0.type.dimension) } ?? nil : nil
+                assign(g, classes)
             case .mixtureNormal(let w, let m, let v, let k):
                 var kd: Dimension? = nil
                 if case .symbol(let s) = k { kd = .symbol(s); positive.insert(s) }
@@ -81,6 +88,7 @@ public struct ScalarContext: Sendable {
         self.init(dimensions: dims, positive: positive, variables: Set(d.variables.map(\.name)),
                   functionsOf: deps, definitions: d.definitions)
         self.bounds = bounds
+        self.labels = Set(d.variables.filter { if case .label = $0.type { return true } else { return false } }.map(\.name))
     }
 
     /// Everything `name` depends on, transitively (not including itself).

@@ -38,7 +38,7 @@ public enum ScalarNormalizer {
         var walker = Walker(ctx: context, rules: rules)
         let f = try walker.form(e, .top)
         rules = walker.rules
-        return f
+        return f.reducingOneHot(context, rules: &rules)
     }
 
     /// The canonical form of `e`, discarding the rules used.

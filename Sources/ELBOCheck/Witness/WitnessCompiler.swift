@@ -70,7 +70,11 @@ struct WitnessCompiler {
         case .symbol(let s):
             return try symbol(s)
         case .component(let base, let index):
-            return .component(try symbol(base), try indexRef(index))
+            let node = try symbol(base)
+            if case .variable(let slot) = node, case .label = schema.variables[slot].type {
+                return .oneHot(slot, try indexRef(index))
+            }
+            return .component(node, try indexRef(index))
         case .density(let d):
             return .density(try density(d))
         case .normalDensity(let point, let mean, let variance):

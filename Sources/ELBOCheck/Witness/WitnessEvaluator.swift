@@ -50,6 +50,15 @@ struct WitnessEvaluator<Instance: WitnessInstance> {
                 throw WitnessUnsupported("component \(i) of a vector of length \(xs.count)")
             }
             return .scalar(xs[i - 1])
+        case .oneHot(let slot, let index):
+            let i: Int
+            switch index {
+            case .index(let s): i = indices[s]
+            case .fixed(let n): i = n
+            case .dimension(let s): i = instance.dimension(s)
+            }
+            let c = try evaluate(.variable(slot))
+            return .scalar(c[0].rounded() == Double(i) ? 1 : 0)
         case .density(let id):
             let p = instance.density(id, assignment)
             if p.isNaN { undefined = true }

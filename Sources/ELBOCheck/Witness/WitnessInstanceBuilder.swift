@@ -92,7 +92,14 @@ struct WitnessInstanceBuilder {
         // value and different symbols differ within an instance.
         s.dimensions = schema.dimensions.indices.map { (index + $0) % 3 + 1 }
         for (slot, v) in schema.variables.enumerated() {
-            let n = index == 0 ? 2 : index == 1 ? 3 : 2 + random.below(2)
+            var n = index == 0 ? 2 : index == 1 ? 3 : 2 + random.below(2)
+            if case .label(let classes) = v.type {
+                // A label takes each of its classes: its one-hot components are then exact.
+                switch classes {
+                case .value(let c): n = max(1, c)
+                case .symbol(let d): n = schema.dimensions.firstIndex(of: d).map { s.dimensions[$0] } ?? n
+                }
+            }
             s.sizes.append(n)
             if v.type.isContinuous {
                 // Total weight below one, above one, or either: densities above one and

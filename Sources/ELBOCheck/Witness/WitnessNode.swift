@@ -17,6 +17,8 @@ indirect enum WitnessNode {
     case index(Int)
     /// Component `index` (1-based) of a vector.
     case component(WitnessNode, WitnessIndex)
+    /// Component `index` of a label variable's one-hot encoding: 1 when its class is `index`.
+    case oneHot(Int, WitnessIndex)
     /// The value of a conditional density at the current assignment.
     case density(Int)
     /// `N(point; mean, variance)`, diagonal: the product over components.

@@ -73,6 +73,14 @@ struct WitnessFactorEvaluator {
             case .variable(let slot): return [[try variableFactor(slot, pick)]]
             default: throw WitnessUnsupported("the witness by factors takes components of variables and parameters only")
             }
+        case .oneHot(let slot, let index):
+            let i: Int
+            switch index {
+            case .index(let s): i = indices[s]
+            case .fixed(let n): i = n
+            case .dimension(let s): i = world.dimensions[s]
+            }
+            return [[try variableFactor(slot) { v in v[0].rounded() == Double(i) ? 1 : 0 }]]
         case .density(let id):
             return [world.densities[id]]
         case .normalDensity(let point, let mean, let variance):

@@ -190,6 +190,9 @@ struct GaussianCompiler {
         case .categorical(let p):
             guard kind == .label else { throw WitnessUnsupported("a Categorical family for \(schema.variables[v].name), which is not a label") }
             compiled = .categorical(try compile(p))
+        case .categoricalLogits(let g):
+            guard kind == .label else { throw WitnessUnsupported("a Categorical family for \(schema.variables[v].name), which is not a label") }
+            compiled = .categorical(.builtin(.softmax, try compile(g)))
         case .mixtureNormal(let w, let m, let s, let k):
             guard kind == .real else { throw WitnessUnsupported("a MixtureNormal family for \(schema.variables[v].name), which is not real") }
             let ks: GaussianSize
@@ -420,6 +423,7 @@ extension FamilyKind {
         case .bernoulliLogits(let f): return "Bernoulli(logits = \(f))"
         case .bernoulli(let p): return "Bernoulli(\(p))"
         case .categorical(let p): return "Categorical(\(p))"
+        case .categoricalLogits(let g): return "Categorical(logits = \(g))"
         case .mixtureNormal(let w, let m, let v, let k): return "MixtureNormal(\(w), \(m), \(v); \(k))"
         case .delta(let f): return "Delta(\(f))"
         }

@@ -86,6 +86,10 @@ struct GaussianEvaluator {
             case .fixed(let n): i = n
             case .dimension(let d): i = dims[d]
             }
+            if case .variable(let v) = base, isLabel[v] {
+                // A label's component is its one-hot encoding: y_c = [y = c].
+                return .scalar(b[0].rounded() == Double(i) ? 1 : 0)
+            }
             switch b {
             case .scalar: return b
             case .vector(let xs), .row(let xs):
@@ -165,6 +169,12 @@ struct GaussianEvaluator {
             case .absolute: return v.map(Swift.abs)
             case .transpose: return v.transposed
             case .inverse: return v.inverse
+            case .softmax:
+                let xs = v.entries
+                let m = xs.max() ?? 0
+                let e = xs.map { Foundation.exp($0 - m) }
+                let s = e.reduce(0, +)
+                return .vector(e.map { $0 / s })
             }
         case .bind(let slots, let arguments, let body):
             var args: [GaussianValue] = []

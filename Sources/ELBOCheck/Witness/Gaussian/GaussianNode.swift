@@ -127,6 +127,8 @@ enum GaussianBuiltin: String {
     case absolute = "abs"
     case transpose
     case inverse
+    /// `exp(v_c) / Σ_c' exp(v_c')` of a vector (the probabilities of `Categorical(logits = v)`).
+    case softmax
 }
 
 /// A compiled expression of the Gaussian witness.

@@ -127,6 +127,7 @@ struct GaussianSchema {
             case .bernoulliLogits(let f): positions.append((f, .vector(dv), .free))
             case .bernoulli(let p): positions.append((p, .vector(dv), .unitInterval))
             case .categorical(let p): positions.append((p, .vector(dv), .simplex))
+            case .categoricalLogits(let g): positions.append((g, .vector(dv), .free))
             case .delta(let f): positions.append((f, .vector(dv), .free))
             case .mixtureNormal(let w, let m, let s, let k):
                 let ks: GaussianSize
