@@ -95,6 +95,10 @@ public struct Derivation: Hashable, Sendable {
     public var steps: [Step]
     public var objectives: [ObjectiveDecl]
     public var estimates: [EstimateDecl]
+    /// For a derivation over indexed families (`dim T ≥ 2`, `x_t … for t = 1..T`): the
+    /// derivation unrolled at each size the checker evaluates, smallest first. The derivation
+    /// itself is the first of them; empty for a derivation without plates or chains.
+    public var sizedInstances: [SizedDerivation] = []
     public init(name: String, title: String, source: String? = nil, location: SourceLocation,
                 declarations: Declarations = Declarations(), declarationLocations: [String: SourceLocation] = [:],
                 start: Expr? = nil, startLocation: SourceLocation? = nil, steps: [Step] = [],
@@ -104,6 +108,24 @@ public struct Derivation: Hashable, Sendable {
         self.start = start; self.startLocation = startLocation; self.steps = steps
         self.objectives = objectives; self.estimates = estimates
     }
+}
+
+/// A derivation over indexed families unrolled at one assignment of its sizes.
+public struct SizedDerivation: Hashable, Sendable {
+    /// The size symbols and their values, in declaration order (`[("T", 3)]`).
+    public var sizes: [SizeValue]
+    /// The derivation with every family, `∏`, `Σ` over an index and slice written out.
+    public var derivation: Derivation
+    public init(sizes: [SizeValue], derivation: Derivation) { self.sizes = sizes; self.derivation = derivation }
+    /// `T = 3` or `N = 2, T = 3`, as counterexamples name the size.
+    public var sizeDescription: String { sizes.map { "\($0.name) = \($0.value)" }.joined(separator: ", ") }
+}
+
+/// One size symbol's value at an instance.
+public struct SizeValue: Hashable, Sendable {
+    public var name: String
+    public var value: Int
+    public init(name: String, value: Int) { self.name = name; self.value = value }
 }
 
 /// A parsed `.elbo` file.

@@ -21,9 +21,9 @@ extension DerivationBuilder {
         let open = try p.expect("(", "after the \(kind.rawValue) name")
         var vars: [Token] = []
         var inputs: [Token] = []
-        repeat { vars.append(try p.expectIdentifier("a variable name")) } while p.eat(",")
+        repeat { vars += try p.expectVariables("a variable name") } while p.eat(",")
         if p.eat("|") {
-            repeat { inputs.append(try p.expectIdentifier("a variable name")) } while p.eat(",")
+            repeat { inputs += try p.expectVariables("a variable name") } while p.eat(",")
         }
         try p.expectClosing(")", open)
 
@@ -54,8 +54,7 @@ extension DerivationBuilder {
         var factors: [(Density, Token)] = []
         while !p.atEnd {
             if p.eat("*") { continue }
-            let start = p.peek
-            factors.append((try p.parseDensity(checkMembership: false), start))
+            factors += try p.parseFactorItem()
         }
         decls.joints[pending.index].factors = factors.map(\.0)
         validateFactorisation(decls.joints[pending.index], factors: factors, nameToken: pending.nameToken)

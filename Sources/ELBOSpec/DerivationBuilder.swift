@@ -37,8 +37,15 @@ final class DerivationBuilder {
         set { derivation.declarations = newValue }
     }
 
+    /// The sizes this derivation is unrolled at and its indexed families (nil without plates).
+    var plate: PlateContext?
+
     /// A scope with everything declared so far.
-    func scope() -> Scope { Scope(declarations: decls) }
+    func scope() -> Scope {
+        var s = Scope(declarations: decls)
+        s.plate = plate
+        return s
+    }
 
     /// A parser over `tokens`, the rest of the chunk after `after`.
     func parser(_ tokens: [Token], after: Token, scope: Scope? = nil) -> ExprParser {
@@ -189,6 +196,8 @@ final class DerivationBuilder {
         case "label": type = .label(dimension)
         default: throw p.fail(typeTok, "unknown type '\(typeTok.raw)'; expected real[D], binary[D] or label[C]")
         }
+        // `x_t : latent real[k] for t = 1..T`: one variable per member of the family.
+        let members = p.peek.isWord("for") ? try parseFamilyClause(p, names: names) : nil
         var computed: Expr?
         if p.peek.isSymbol("=") {
             let eq = p.advance()
@@ -198,7 +207,7 @@ final class DerivationBuilder {
             computed = try p.parseExpression()
         }
         expectEnd(p, "the variable's type")
-        for n in names where declare(n, as: "a variable") {
+        for n in members ?? names where declareVariableName(n, family: members == nil ? nil : names.first) {
             decls.variables.append(Variable(name: n.text, role: role, type: type, computed: computed))
         }
     }
@@ -231,6 +240,11 @@ final class DerivationBuilder {
         let p = parser(chunk.body, after: chunk.keyword)
         repeat {
             let t = try p.expectIdentifier("a dimension name")
+            if plate?.size(t.text) != nil {
+                // A plate size (`dim T ≥ 2`, `dim L = 2`): a number at each instance.
+                try parseSizeBound(p, t)
+                continue
+            }
             if declared[t.text]?.kind == "a dimension", !explicitDimensions.contains(t.text) {
                 // Already introduced by a type such as real[k]; `dim k` only repeats it.
                 explicitDimensions.insert(t.text)

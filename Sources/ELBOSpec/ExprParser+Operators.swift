@@ -4,6 +4,7 @@ import ELBOAlgebra
 /// KL, entropy, Gaussian densities and named functions.
 extension ExprParser {
     func parseIdentifier() throws -> Expr {
+        if let indexed = try parsePlateIdentifier() { return indexed }
         let t = peek
         let name = t.text
         let next = peek(1)
@@ -188,11 +189,11 @@ extension ExprParser {
         var left: [Token] = []
         var given: [Token] = []
         while peek.isIdentifier {
-            left.append(advance())
+            left += takeVariables()
             if !eat(",") { break }
         }
         if eat("|") {
-            repeat { given.append(try expectIdentifier("a variable name")) } while eat(",")
+            repeat { given += try expectVariables("a variable name") } while eat(",")
         }
         if left.isEmpty {
             if peek.isSymbol(")") || peek.isSymbol("|") || given.count > 0 {
@@ -262,10 +263,13 @@ extension ExprParser {
         if t.text == "d" {
             let open = try expect("(", "after 'd'")
             repeat {
-                let n = try expectIdentifier("a variable name")
-                names.append((n.text, n))
+                for n in try expectVariables("a variable name") { names.append((n.text, n)) }
             } while eat(",")
             try expectClosing(")", open)
+        } else if let r = familyReference(at: pos - 1, text: String(t.text.dropFirst())) {
+            // `dx_t`, `dx_{t-1}`, `dx_{1:T}`: members of a family.
+            pos = r.next
+            names += r.names.map { ($0.text, $0) }
         } else {
             names.append((String(t.text.dropFirst()), t))
         }
@@ -360,6 +364,12 @@ extension ExprParser {
         while !peek.isSymbol("}"), !atEnd {
             if eat("*") { continue }
             let start = peek
+            if start.isWord("prod"), scope.plate != nil {
+                // `E_{∏_{i=1}^{N} q(z_i | x_i)}`: the product's factors are the measure's.
+                let f = try parsePostfix()
+                if case .product(let fs) = f { factors += fs } else if case .number = f {} else { factors.append(f) }
+                continue
+            }
             guard start.isIdentifier, peek(1).isSymbol("(") else {
                 throw fail(start, "the measure of \(e.raw)_{…} must be a density or a product of densities, found \(start.quoted)")
             }

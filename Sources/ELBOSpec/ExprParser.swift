@@ -12,6 +12,9 @@ final class DiagnosticSink {
     func error(_ token: Token, _ message: String) { items.append(Diagnostic(token.location(file), message)) }
     func error(at location: SourceLocation, _ message: String) { items.append(Diagnostic(location, message)) }
     var count: Int { items.count }
+    /// Drops the diagnostics recorded after the first `count` (a body parsed only to find its
+    /// extent, for an empty range).
+    func discard(after count: Int) { if items.count > count { items.removeSubrange(count...) } }
 }
 
 /// A recursive-descent parser over one range of tokens (a declaration or a step).
@@ -27,6 +30,8 @@ final class ExprParser {
     let sink: DiagnosticSink
     /// Bound indices of the enclosing `Σ`s, innermost last.
     var sumIndices: [String] = []
+    /// Values of the indices of the enclosing `∏`s and `Σ`s over families being unrolled.
+    var plateIndices: [String: Int] = [:]
     /// Parameters of the `define` being parsed.
     var locals: Set<String> = []
     var integralDepth = 0

@@ -124,7 +124,7 @@ struct FileParser {
         var seen: [String: SourceLocation] = [:]
         var erroneous: [Int: Set<Int>] = [:]
         for b in builders {
-            b.build()
+            b.buildAllSizes()
             if let first = seen[b.derivation.name] {
                 sink.error(b.nameToken ?? b.header.keyword,
                            "duplicate declaration of derivation '\(b.derivation.name)' (first declared at \(first.line):\(first.column))")

@@ -36,7 +36,7 @@ struct Lexer {
     ]
 
     /// Two-character ASCII symbols.
-    private static let pairSymbols: Set<String> = ["||", "->", "=>", "==", ">=", "<=", "~=", "!=", ":=", "<-"]
+    private static let pairSymbols: Set<String> = ["||", "->", "=>", "==", ">=", "<=", "~=", "!=", ":=", "<-", ".."]
 
     /// `½` and friends are literals.
     private static let vulgarFractions: [Character: (Int, Int)] = [
@@ -45,7 +45,7 @@ struct Lexer {
 
     /// Characters that stand for an operator word.
     private static let wordSymbols: [Character: String] = [
-        "∫": "int", "∬": "iint", "∭": "iiint", "√": "sqrt", "∑": "sum", "∝": "prop",
+        "∫": "int", "∬": "iint", "∭": "iiint", "√": "sqrt", "∑": "sum", "∝": "prop", "∏": "prod",
     ]
 
     private mutating func run() {
@@ -238,7 +238,7 @@ struct Lexer {
         var k = 0
         while k < tokens.count {
             let t = tokens[k]
-            if t.kind == .identifier, t.text != "E", t.text != "sum", k + 4 < tokens.count,
+            if t.kind == .identifier, t.text != "E", t.text != "sum", t.text != "prod", k + 4 < tokens.count,
                tokens[k + 1].isSymbol("_"), tokens[k + 2].isSymbol("{"),
                tokens[k + 3].kind == .identifier || tokens[k + 3].kind == .number, tokens[k + 4].isSymbol("}"),
                tokens[k + 1].start == t.end, tokens[k + 2].start == tokens[k + 1].end,
@@ -259,5 +259,5 @@ struct Lexer {
 }
 
 extension NameNormalisation {
-    static let wordSymbols: Set<Character> = ["∫", "∬", "∭", "√", "∑", "∝"]
+    static let wordSymbols: Set<Character> = ["∫", "∬", "∭", "√", "∑", "∝", "∏"]
 }

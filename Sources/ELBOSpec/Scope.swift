@@ -85,6 +85,9 @@ struct Scope {
     var familyMode = false
     /// Words that end an expression (the clauses of a step).
     var stopWords: Set<String> = []
+    /// The sizes and indexed families of a derivation being unrolled at one size; nil for a
+    /// derivation without plates or chains.
+    var plate: PlateContext?
 
     init(declarations: Declarations, familyParameters extra: Set<String> = []) {
         self.declarations = declarations

@@ -48,6 +48,7 @@ public struct Checker: Sendable {
     /// Checks one derivation; returns the report and, when every step meets its expectation,
     /// the checked derivation that code generation accepts.
     public func check(_ derivation: Derivation) -> (report: DerivationReport, checked: CheckedDerivation?) {
+        if !derivation.sizedInstances.isEmpty { return checkSized(derivation) }
         var steps: [StepReport] = []
         var previous = derivation.start
         let prover = SymbolicProver(declarations: derivation.declarations)
