@@ -81,6 +81,12 @@ extension DerivationBuilder {
     func buildAllSizes() {
         let (sizes, families) = prescanSizes()
         guard !sizes.isEmpty || !families.isEmpty else { build(); return }
+        if let big = sizes.first(where: { ($0.fixed ?? ($0.lower + DerivationBuilder.sizesPastLowerBound)) > PlateContext.maximumMembers }),
+           let chunk = chunks.first(where: { $0.keyword.text == "dim" }) {
+            let at = chunk.body.first { $0.text == big.name } ?? chunk.keyword
+            sink.error(at, "the size '\(big.name)' would be checked at \(big.fixed ?? big.lower + DerivationBuilder.sizesPastLowerBound), past the \(PlateContext.maximumMembers) members a family is written out with; give it a smaller bound (the step is checked at every size from the bound to the bound + \(DerivationBuilder.sizesPastLowerBound))")
+            return
+        }
         var instances: [SizedDerivation] = []
         var first: DerivationBuilder?
         var reported: Set<String> = []
@@ -147,6 +153,9 @@ extension DerivationBuilder {
         let range = "\(name.raw) for \(index.raw) = \(p.spelling(aStart..<aEnd))..\(p.spelling(bStart..<p.pos))"
         plate?.declaredAs[stem, default: []].append(range)
         guard a.value <= b.value else { return [] }
+        guard b.value - a.value < PlateContext.maximumMembers else {
+            throw p.fail(name, "'\(range)' has \(b.value - a.value + 1) members at \(plate?.sizeDescription ?? "this size"); at most \(PlateContext.maximumMembers) are written out")
+        }
         return (a.value...b.value).map { v in
             var t = name
             t.text = PlateContext.member(stem, v)

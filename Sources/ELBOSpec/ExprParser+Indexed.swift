@@ -71,12 +71,20 @@ extension ExprParser {
     private func resolve(first: Token, stem: String, from: AffineIndex, to: AffineIndex?, next: Int,
                          component: String?) -> FamilyReference {
         let plate = scope.plate!
+        if let to, to.value - from.value >= PlateContext.maximumMembers {
+            sink.error(first, "'\(spelling(indexRange(of: first, next)))' has \(to.value - from.value + 1) members at \(plate.sizeDescription); at most \(PlateContext.maximumMembers) are written out")
+            return FamilyReference(names: [], next: next, component: component)
+        }
         let values = to.map { from.value <= $0.value ? Array(from.value...$0.value) : [] } ?? [from.value]
         let symbolic = !(from.symbols.isEmpty && (to?.symbols.isEmpty ?? true))
         var names: [Token] = []
+        // One diagnostic per reference: a slice past its family's range names its first
+        // undeclared member only.
+        var reportedUndeclared = false
         for v in values {
             let name = PlateContext.member(stem, v)
-            if scope.declarations.variable(name) == nil {
+            if scope.declarations.variable(name) == nil, !reportedUndeclared {
+                reportedUndeclared = true
                 let declared = plate.declarations(of: stem)
                 if symbolic {
                     sink.error(first, "index outside its range: '\(spelling(indexRange(of: first, next)))' is \(name) at \(plate.sizeDescription)\(boundDescription), but '\(stem)' is declared as \(declared)")
@@ -161,6 +169,10 @@ extension ExprParser {
             _ = try read()
             sink.discard(after: mark)
             return []
+        }
+        guard to - from < PlateContext.maximumMembers else {
+            throw fail(tokens[max(0, min(bodyStart, tokens.count) - 1)],
+                       "the range \(index) = \(from)..\(to) has \(to - from + 1) terms; at most \(PlateContext.maximumMembers) are written out")
         }
         var parts: [T] = []
         var end = bodyStart

@@ -31,6 +31,10 @@ struct PlateContext {
         return (stem, sub)
     }
 
+    /// The most members a family, slice, `∏` or `Σ` is written out with at one size, and so the
+    /// largest size checked: a bound beyond it is a diagnostic, not hours of unrolling.
+    static let maximumMembers = 1024
+
     /// The name of member `value` of family `stem`, as the lexer spells `x_3` and `x_{3}`.
     static func member(_ stem: String, _ value: Int) -> String { "\(stem)_\(value)" }
 

@@ -77,4 +77,15 @@ final class IndexedFamilyDiagnosticTests: XCTestCase {
         let s = Self.chain.replacingOccurrences(of: "x_t : latent real[1] for t = 1..T", with: "x_s : latent real[1] for t = 1..T")
         assertDiagnostic(s, at: (5, 3), contains: "carries that index")
     }
+
+    /// Sizes, ranges, slices and sums too large to write out are diagnostics, not hours of
+    /// unrolling or an allocation that fails.
+    func testSizesAndRangesTooLargeToWriteOutAreDiagnostics() {
+        assertDiagnostic(Self.chain.replacingOccurrences(of: "dim T ≥ 2", with: "dim T ≥ 100000000"),
+                         at: (2, 5), contains: "would be checked at 100000003")
+        assertDiagnostic(Self.chain.replacingOccurrences(of: "for t = 1..T", with: "for t = 1..999999999"),
+                         at: (5, 3), contains: "has 999999999 members")
+        assertDiagnostic(Self.chain + "\n  = Σ_{t=1}^{99999999} log p(x_0)", at: (9, 22), contains: "has 99999999 terms")
+        assertDiagnostic(Self.chain + "\n  = log p(x_{1:99999999})", at: (9, 11), contains: "has 99999999 members")
+    }
 }
