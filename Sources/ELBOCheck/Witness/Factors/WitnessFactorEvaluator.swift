@@ -26,7 +26,7 @@ struct WitnessFactorEvaluator {
     let elimination: WitnessElimination
     private var indices: [Int]
     private var locals: [WitnessFactorSum]
-    /// Above this many terms a product of sums is multiplied out into one factor.
+    /// Above this many terms a product of two sums is multiplied out into one factor.
     private let maximumTerms = 64
 
     init(world: WitnessFactorWorld, program: WitnessProgram, limit: Int) {
@@ -95,7 +95,11 @@ struct WitnessFactorEvaluator {
             var out: WitnessFactorSum = [[]]
             for f in factors {
                 var value = try evaluate(f)
-                if value.count > 1 && out.count * value.count > maximumTerms { value = [[try single(value)]] }
+                // A factor times a sum distributes without more terms (−1 · log q of a long
+                // chain stays its L logs); only a product of two sums can grow past the limit.
+                if value.count > 1 && out.count > 1 && out.count * value.count > maximumTerms {
+                    value = [[try single(value)]]
+                }
                 out = out.flatMap { t in value.map { t + $0 } }
             }
             return out
