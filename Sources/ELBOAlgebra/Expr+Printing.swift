@@ -63,6 +63,7 @@ struct SpecSyntaxPrinter {
         case .norm2(let v):
             return Rendered(text: unicode ? "‖\(full(v))‖²" : "norm2(\(full(v)))", level: .atom)
         case .apply(let f, let args):
+            if let text = e.densityAtText(full) { return Rendered(text: text, level: .atom) }
             if unicode, f == "transpose", args.count == 1 { return Rendered(text: operand(args[0]) + "ᵀ", level: .power) }
             return Rendered(text: "\(f)(\(args.map(full).joined(separator: ", ")))", level: .atom)
         case .stepRef(let label): return Rendered(text: "(\(label))", level: .atom)

@@ -40,11 +40,29 @@ extension Expr {
         return withChildren(kids.map { $0.rewritten(f) })
     }
 
-    /// Replaces symbols (and components `name_j` of replaced vectors) by expressions.
+    /// Replaces symbols (and components `name_j` of replaced vectors) by expressions; a
+    /// density over a replaced variable becomes that density at the point (`f(z = e)` for
+    /// `define f(z) = log p(x | z)` is `log p(x | z = e)`).
     public func substituting(_ map: [String: Expr]) -> Expr {
         rewritten { node in
+            if let (d, bindings) = node.densityAtPoint {
+                // The bound variables are names, not values: only the points are substituted,
+                // and the density's other variables may become points themselves.
+                let bound = Set(bindings.map(\.0))
+                let more = (d.variables + d.given).compactMap { v -> (String, Expr)? in
+                    guard !bound.contains(v), let r = map[v], r != .symbol(v) else { return nil }
+                    return (v, r)
+                }
+                return Expr.densityAt(d, bindings.map { ($0.0, $0.1.substituting(map)) } + more)
+            }
             switch node {
             case .symbol(let s): return map[s]
+            case .density(let d):
+                let bindings = (d.variables + d.given).compactMap { v -> (String, Expr)? in
+                    guard let r = map[v], r != .symbol(v) else { return nil }
+                    return (v, r)
+                }
+                return bindings.isEmpty ? nil : Expr.densityAt(d, bindings)
             case .component(let base, let index):
                 guard let r = map[base] else { return nil }
                 if case .symbol(let s) = r { return .component(s, index: index) }
@@ -58,6 +76,8 @@ extension Expr {
     public func componentwise(_ index: String) -> Expr {
         rewritten { node in
             if case .symbol(let s) = node { return .component(s, index: index) }
+            // A density at a point is a scalar value, not a vector.
+            if node.densityAtPoint != nil { return node }
             return nil
         }
     }

@@ -96,3 +96,29 @@ extension ExprParser {
         return ["j", "k", "l", "c"].first { !used.contains($0) } ?? "j'"
     }
 }
+
+/// Arguments of shorthands by name: `f(z = mu + sigma eps)` for `define f(z) = …`, the form in
+/// which the reparameterisation identity is written.
+extension ExprParser {
+    /// `(a, b)` or `(z = a, w = b)` (names in any order, all of them) for `define f(z, w)`.
+    func parseDefinitionArguments(_ def: Definition) throws -> [Expr] {
+        let named = peek.isSymbol("(") && peek(1).isIdentifier && peek(2).isSymbol("=")
+            && def.parameters.contains(peek(1).text)
+        guard named else { return try parseArguments() }
+        let open = try expect("(", "before the arguments")
+        var byName: [String: Expr] = [:]
+        repeat {
+            let n = try expectIdentifier("a parameter name of '\(def.name)'")
+            guard def.parameters.contains(n.text) else {
+                throw fail(n, "'\(def.name)' has no parameter '\(n.raw)' (its parameters: \(def.parameters.joined(separator: ", ")))")
+            }
+            _ = try expect("=", "after the parameter name '\(n.raw)'")
+            guard byName[n.text] == nil else { throw fail(n, "the parameter '\(n.raw)' is given twice") }
+            byName[n.text] = try parseExpression()
+        } while eat(",")
+        try expectClosing(")", open)
+        let missing = def.parameters.filter { byName[$0] == nil }
+        guard missing.isEmpty else { throw fail(open, "'\(def.name)' needs \(missing.joined(separator: ", ")) as well") }
+        return def.parameters.map { byName[$0]! }
+    }
+}

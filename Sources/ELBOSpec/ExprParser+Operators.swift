@@ -49,7 +49,7 @@ extension ExprParser {
             }
             if let def = scope.declarations.definition(name) {
                 advance()
-                let args = try parseArguments()
+                let args = try parseDefinitionArguments(def)
                 if args.count != def.parameters.count {
                     sink.error(t, "'\(name)' takes \(def.parameters.count) argument\(def.parameters.count == 1 ? "" : "s"), found \(args.count)")
                 }
@@ -59,7 +59,13 @@ extension ExprParser {
                 advance()
                 return .apply(name, try parseArguments())
             }
-            if scope.joint(named: name) != nil { return .density(try parseDensity(checkMembership: true)) }
+            if scope.joint(named: name) != nil {
+                let saved = allowsDensityBindings
+                allowsDensityBindings = true
+                defer { allowsDensityBindings = saved }
+                let d = try parseDensity(checkMembership: true)
+                return Expr.densityAt(d, densityBindings)
+            }
         }
         if let c = component(name) {
             advance()
@@ -188,12 +194,27 @@ extension ExprParser {
         let open = try expect("(", "after the density name '\(nameTok.raw)'")
         var left: [Token] = []
         var given: [Token] = []
+        var bindings: [(String, Expr)] = []
+        let allowed = allowsDensityBindings
+        /// `v = EXPR` after a variable: the density at that point (only where a value is read).
+        func binding(_ v: Token) throws {
+            guard peek.isSymbol("=") else { return }
+            guard allowed else { throw fail(peek, "a density at a point (\(v.raw) = …) is allowed only in steps") }
+            advance()
+            bindings.append((v.text, try parseExpression()))
+        }
         while peek.isIdentifier {
-            left += takeVariables()
+            let vs = takeVariables()
+            left += vs
+            if vs.count == 1 { try binding(vs[0]) }
             if !eat(",") { break }
         }
         if eat("|") {
-            repeat { given += try expectVariables("a variable name") } while eat(",")
+            repeat {
+                let vs = try expectVariables("a variable name")
+                given += vs
+                if vs.count == 1 { try binding(vs[0]) }
+            } while eat(",")
         }
         if left.isEmpty {
             if peek.isSymbol(")") || peek.isSymbol("|") || given.count > 0 {
@@ -208,6 +229,7 @@ extension ExprParser {
         }
         advance()
         validateDensity(joint: joint, left: left, given: given, checkMembership: checkMembership)
+        densityBindings = bindings
         return Density(joint: joint.name, variables: left.map(\.text), given: given.map(\.text))
     }
 

@@ -32,6 +32,10 @@ final class ExprParser {
     var sumIndices: [String] = []
     /// Values of the indices of the enclosing `∏`s and `Σ`s over families being unrolled.
     var plateIndices: [String: Int] = [:]
+    /// The bindings `v = EXPR` of the density parsed last (`p(x | z = mu + sigma eps)`).
+    var densityBindings: [(String, Expr)] = []
+    /// Whether the density being parsed is a value (in a step), where bindings may be written.
+    var allowsDensityBindings = false
     /// Parameters of the `define` being parsed.
     var locals: Set<String> = []
     var integralDepth = 0

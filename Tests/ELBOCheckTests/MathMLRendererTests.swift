@@ -16,6 +16,14 @@ final class MathMLRendererTests: XCTestCase {
 
     func text(_ e: Expr) throws -> String { try tree(e).allText }
 
+    func testADensityAtAPointShowsItsBinding() throws {
+        let point = Expr.add([.symbol("mu"), .mul([.symbol("sigma"), .symbol("eps")])])
+        let e = Expr.log(.densityAt(Density(joint: "p", variables: ["x"], given: ["z"]), [("z", point)]))
+        let t = try text(e)
+        XCTAssertTrue(t.contains("p(x|z=μ+σ"), t)
+        XCTAssertFalse(t.contains("at"), t)
+    }
+
     func testADivisionIsAFraction() throws {
         let ratio = Expr.log(.divide(pxz, qzx))
         let t = try tree(ratio)

@@ -40,6 +40,19 @@ public enum Kernel {
     /// each replayed: the node must be `f(X…)` for a `define`d f of that arity, and it becomes
     /// the definition's body with the arguments substituted (`f(X) ⇒ body_f[X]`).
     static func expandedSides(_ c: Certificate, _ declarations: Declarations) throws -> Certificate {
+        // Every use of a definition as written (not inside another use) is expanded where it
+        // stands: the oracle would read an unexpanded use the same way, so without this a
+        // certificate could drop the application and still close.
+        let expandedAt = Set(c.steps.filter { $0.rule == .definitionExpanded }.map(\.at))
+        let defined = Set(declarations.definitions.map(\.name))
+        func uses(_ e: Expr, _ path: String) -> [(String, String)] {
+            if case .apply(let name, _) = e, defined.contains(name) { return [(name, path)] }
+            return e.children.enumerated().flatMap { uses($1, "\(path)/\($0)") }
+        }
+        for (name, path) in uses(c.lhs, Position.Side.lhs.rawValue) + uses(c.rhs, Position.Side.rhs.rawValue)
+        where !expandedAt.contains(path) {
+            throw KernelRejection("the use of \(name) at \(path) is never expanded (no definition-expanded there)")
+        }
         var c = c
         for a in c.steps where a.rule == .definitionExpanded {
             let position = try Position(a.at)

@@ -169,6 +169,14 @@ public struct Normalizer {
             let b = try child(0) { try $0.build(body) }
             return try integrate(b, over: vars)
         case .expectation(let measure, let body):
+            if let (d, b) = reparameterised(measure: measure, body: body) {
+                // The rewritten measure and body are derived terms, not nodes of the step.
+                rules.use(.expectationDefinition)
+                rules.enter("derived")
+                defer { rules.leave() }
+                let m = try build(.density(d)), bn = try build(b)
+                return try integrate(try multiply(m, bn), over: d.variables)
+            }
             rules.use(.expectationDefinition)
             let vars = try leftVariables(of: measure)
             let m = try child(0) { try $0.build(measure) }
@@ -263,6 +271,7 @@ public struct Normalizer {
     /// `log inner`; `wrapped` when `inner` is the current node itself (KL and entropy take
     /// the log of their argument), otherwise it is child 0 of a `log` node.
     private mutating func logarithm(_ inner: Expr, wrapped: Bool = false) throws -> NormalForm {
+        if let (d, bindings) = inner.densityAtPoint { return try logDensityAtPoint(d, bindings) }
         let n = canonicalize(try wrapped ? build(inner) : child(0) { try $0.build(inner) })
         if n.terms.count == 1, let (m, c) = n.terms.first, m.bound.isEmpty, c > .zero,
            m.logs.allSatisfy({ if case .scalar = $0 { return true } else { return false } }),

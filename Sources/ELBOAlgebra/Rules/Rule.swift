@@ -44,6 +44,13 @@ public enum Rule: String, CaseIterable, Sendable, Comparable, Codable {
     /// Scalar layer: a label's components are one-hot, `y_c = [y = c]`: `y_c^n ⇒ y_c` and
     /// `Σ_c y_c · A ⇒ A` for A free of c.
     case oneHot = "one-hot"
+    /// `log p(X = E | Z) ⇒ log F(E; θ(Z))` for `family p(X | Z) = F`, and likewise for a
+    /// bound conditioning variable, when θ reads it explicitly (not through a network).
+    case densityAtPoint = "density-at-point"
+    /// `E_{N(ε; 0, 1)}[B] ⇒ E_{q(Z | X)}[B[ε := (Z − A)/S]]` for points `Z = A + S ε` of
+    /// `family q(Z | X) = Normal(M, V)` with A ≡ M, S² ≡ V: the reparameterisation identity
+    /// read right to left.
+    case reparameterisation = "reparameterisation"
     /// A declared assumption put in force (its name is the application's instantiation).
     case assumption = "assumption"
     /// The closing step of an equation: both sides have one normal form.

@@ -158,6 +158,11 @@ extension Rule {
             return row("W · T ≥ 0  (T ≥ 0; W a polynomial in params, W ≥ 0 by their declared bounds)", [.declaredBound], .nonNegative)
         case .oneHot:
             return row("Σ_c [Y = c] · A ⇒ A  (A free of c),  [Y = c]^n ⇒ [Y = c]  (Y a label; [Y = c] is Y_c)")
+        case .densityAtPoint:
+            return row("log p(X | Z = E) ⇒ log F(X; θ[Z := E])  (family p(X | Z) = F; θ explicit in Z)", [], .rewrite, .log)
+        case .reparameterisation:
+            return row("E_{N(ε; 0, 1)}[ B ] ⇒ E_{q(Z | X)}[ B[ε := (Z − A)/S] ],  p(Y | Z = Z) ⇒ p(Y | Z)  (B reads ε through points Z = A + S ε; family q(Z | X) = Normal(M, V), A ≡ M, S² ≡ V; Z not free in B)",
+                       [.positivity], .rewrite, .expectation)
         case .assumption:
             return row("p(A | B, C) ⇒ p(A | B)  (assumption in force)", [.assumption], .rewrite, .density)
         }

@@ -50,6 +50,9 @@ public struct MathMLRenderer: Sendable {
         case .symbol(let s): return Rendered(markup: MathMLNames.identifier(s), level: .atom)
         case .component(let base, let index): return Rendered(markup: MathMLNames.identifier(base + "_" + index), level: .atom)
         case .density(let d): return Rendered(markup: density(d), level: .atom)
+        case .apply where e.densityAtPoint != nil:
+            let (d, bindings) = e.densityAtPoint!
+            return Rendered(markup: density(d, at: bindings), level: .atom)
         case .normalDensity(let x, let m, let v):
             let args = full(x) + "<mo separator=\"true\">;</mo>" + full(m) + "<mo separator=\"true\">,</mo>" + full(v)
             return Rendered(markup: "<mrow><mi>𝒩</mi>\(fenced(args))</mrow>", level: .atom)
@@ -97,11 +100,16 @@ public struct MathMLRenderer: Sendable {
         return Rendered(markup: "<mfrac><mn>\(r.numerator)</mn><mn>\(r.denominator)</mn></mfrac>", level: .atom, fraction: true)
     }
 
-    func density(_ d: Density) -> String {
-        var args = d.variables.map(MathMLNames.identifier).joined(separator: "<mo separator=\"true\">,</mo>")
+    func density(_ d: Density, at bindings: [(String, Expr)] = []) -> String {
+        /// `z = mu + sigma eps` for a variable bound to a point.
+        func variable(_ v: String) -> String {
+            guard let value = bindings.first(where: { $0.0 == v })?.1 else { return MathMLNames.identifier(v) }
+            return "<mrow>\(MathMLNames.identifier(v))<mo>=</mo>\(full(value))</mrow>"
+        }
+        var args = d.variables.map(variable).joined(separator: "<mo separator=\"true\">,</mo>")
         if !d.given.isEmpty {
             args += "<mo lspace=\"0.25em\" rspace=\"0.25em\" stretchy=\"false\">|</mo>"
-            args += d.given.map(MathMLNames.identifier).joined(separator: "<mo separator=\"true\">,</mo>")
+            args += d.given.map(variable).joined(separator: "<mo separator=\"true\">,</mo>")
         }
         return "<mrow>\(MathMLNames.identifier(d.joint))<mo stretchy=\"false\">(</mo>\(args)<mo stretchy=\"false\">)</mo></mrow>"
     }

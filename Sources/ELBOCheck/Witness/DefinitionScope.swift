@@ -9,6 +9,10 @@ struct DefinitionScope {
     var indices: [String: Int] = [:]
     /// `define` parameter name → local slot (inside a definition's body only).
     var locals: [String: Int] = [:]
+    /// Declared variables that a parameter of the `define` being expanded rebinds to another
+    /// value (`f(z = mu + sigma eps)` for `define f(z) = log p(x | z)`), to its local slot: a
+    /// density over such a variable in the body is that density at the point.
+    var rebound: [String: Int] = [:]
     /// Local slots handed out so far.
     private(set) var localCount = 0
     /// Nesting of `define` expansions, to stop a recursive definition.
@@ -18,6 +22,7 @@ struct DefinitionScope {
     struct Saved {
         fileprivate var indices: [String: Int]
         fileprivate var locals: [String: Int]
+        fileprivate var rebound: [String: Int]
     }
 
     /// A component index: a summation index in scope, a literal, or a dimension's last
@@ -39,11 +44,17 @@ struct DefinitionScope {
 
     /// Opens the body of `def`: fresh local slots for its parameters (returned, in order),
     /// and no summation indices of the caller (a definition's body cannot see them).
-    mutating func enter(_ def: Definition) -> (slots: [Int], saved: Saved) {
+    /// A parameter named like a declared variable (`isVariable`) whose argument is not that
+    /// variable itself rebinds it (`rebound`).
+    mutating func enter(_ def: Definition, arguments: [Expr], isVariable: (String) -> Bool) -> (slots: [Int], saved: Saved) {
         let slots = Array(localCount..<(localCount + def.parameters.count))
         localCount += def.parameters.count
-        let saved = Saved(indices: indices, locals: locals)
+        let saved = Saved(indices: indices, locals: locals, rebound: rebound)
         locals = Dictionary(zip(def.parameters, slots), uniquingKeysWith: { a, _ in a })
+        rebound = [:]
+        for (p, (a, slot)) in zip(def.parameters, zip(arguments, slots)) where isVariable(p) && a != .symbol(p) {
+            rebound[p] = slot
+        }
         indices = [:]
         depth += 1
         return (slots, saved)
@@ -51,7 +62,7 @@ struct DefinitionScope {
 
     /// Closes the body `enter` opened.
     mutating func leave(_ saved: Saved) {
-        (indices, locals) = (saved.indices, saved.locals)
+        (indices, locals, rebound) = (saved.indices, saved.locals, saved.rebound)
         depth -= 1
     }
 

@@ -76,6 +76,10 @@ struct WitnessCompiler {
             }
             return .component(node, try indexRef(index))
         case .density(let d):
+            if let v = (d.variables + d.given).first(where: { scope.rebound[$0] != nil }) {
+                // A finite domain has no value at an arbitrary point.
+                throw WitnessUnsupported("\(d) with \(v) bound to an argument of a define (a density at a point)")
+            }
             return .density(try density(d))
         case .normalDensity(let point, let mean, let variance):
             mentionsGaussianScalars = true
@@ -162,7 +166,7 @@ struct WitnessCompiler {
     private mutating func expand(_ def: Definition, _ args: [Expr]) throws -> WitnessNode {
         try scope.check(def, arguments: args.count)
         let argumentNodes = try args.map { try compile($0) }
-        let (slots, saved) = scope.enter(def)
+        let (slots, saved) = scope.enter(def, arguments: args) { schema.variableSlot[$0] != nil }
         defer { scope.leave(saved) }
         return .bind(locals: slots, arguments: argumentNodes, body: try compile(def.body))
     }

@@ -60,10 +60,15 @@ struct GaussianCompiler {
         case .component(let base, let index):
             return .component(try symbol(base), try indexRef(index))
         case .density(let d):
-            let ids = try schema.resolve(d).map { try factor(ofFamily: $0) }
-            for v in d.variables + d.given { if let s = schema.variableSlot[v] { reference(s) } }
-            for id in ids { for s in factors[id].dependencies { reference(s) } }
-            return .density(ids, text: d.description)
+            // A define's parameter that rebinds a variable: the density at that point.
+            let rebound = (d.variables + d.given).compactMap { v in scope.rebound[v].flatMap { l in schema.variableSlot[v].map { ($0, l) } } }
+            if !rebound.isEmpty {
+                let slots = rebound.map(\.0)
+                bind(slots)
+                defer { unbind(slots) }
+                return .atPoint(slots: slots, values: rebound.map { .local($0.1) }, body: try plainDensity(d))
+            }
+            return try plainDensity(d)
         case .normalDensity(let point, let mean, let variance):
             return .normalDensity(try compile(point), try compile(mean), try compile(variance))
         case .sum(let terms):
@@ -106,6 +111,17 @@ struct GaussianCompiler {
         case .norm2(let a):
             return .norm2(try compile(a))
         case .apply(let name, let args):
+            if let (d, bindings) = e.densityAtPoint {
+                var slots: [Int] = [], values: [GaussianNode] = []
+                for (v, value) in bindings {
+                    guard let s = schema.variableSlot[v] else { throw WitnessUnsupported("'\(v)' is not a variable of \(d)") }
+                    slots.append(s)
+                    values.append(try compile(value))
+                }
+                bind(slots)
+                defer { unbind(slots) }
+                return .atPoint(slots: slots, values: values, body: try compile(.density(d)))
+            }
             if let b = GaussianBuiltin(rawValue: name) {
                 guard args.count == 1 else { throw WitnessUnsupported("\(name) with \(args.count) arguments") }
                 return .builtin(b, try compile(args[0]))
@@ -120,6 +136,14 @@ struct GaussianCompiler {
         case .stepRef(let label):
             throw WitnessUnsupported("reference to step (\(label)); resolve it before checking")
         }
+    }
+
+    /// A density by its families' factors.
+    private mutating func plainDensity(_ d: Density) throws -> GaussianNode {
+        let ids = try schema.resolve(d).map { try factor(ofFamily: $0) }
+        for v in d.variables + d.given { if let s = schema.variableSlot[v] { reference(s) } }
+        for id in ids { for s in factors[id].dependencies { reference(s) } }
+        return .density(ids, text: d.description)
     }
 
     // MARK: names
@@ -148,7 +172,7 @@ struct GaussianCompiler {
     private mutating func expand(_ def: Definition, _ args: [Expr]) throws -> GaussianNode {
         try scope.check(def, arguments: args.count)
         let argumentNodes = try args.map { try compile($0) }
-        let (slots, saved) = scope.enter(def)
+        let (slots, saved) = scope.enter(def, arguments: args) { schema.variableSlot[$0] != nil }
         defer { scope.leave(saved) }
         return .bind(locals: slots, arguments: argumentNodes, body: try compile(def.body))
     }
@@ -399,6 +423,9 @@ struct GaussianCompiler {
                 out.formUnion(inner)
             case .indexedSum(_, let a, let b, let body): walk(a); walk(b); walk(body)
             case .bind(_, let args, let body): args.forEach(walk); walk(body)
+            case .atPoint(let slots, let values, let body):
+                values.forEach(walk)
+                out.formUnion(variablesRead(body).subtracting(slots))
             }
         }
         walk(node)

@@ -176,6 +176,22 @@ struct GaussianEvaluator {
                 let s = e.reduce(0, +)
                 return .vector(e.map { $0 / s })
             }
+        case .atPoint(let slots, let points, let body):
+            var bound: [GaussianValue] = []
+            for (s, p) in zip(slots, points) {
+                let x = try evaluate(p)
+                let n = size(s)
+                // A scalar expression of a vector variable is read componentwise (`mu + sigma eps`).
+                switch x {
+                case .scalar(let a): bound.append(n == 1 ? x : .vector(Array(repeating: a, count: n)))
+                case .vector(let xs) where xs.count == n: bound.append(n == 1 ? .scalar(xs[0]) : x)
+                default: throw WitnessUnsupported("a point of \(program.schema.variables[s].name) of the wrong size")
+                }
+            }
+            let saved = slots.map { values[$0] }
+            defer { for (s, v) in zip(slots, saved) { values[s] = v } }
+            for (s, v) in zip(slots, bound) { values[s] = v }
+            return try evaluate(body)
         case .bind(let slots, let arguments, let body):
             var args: [GaussianValue] = []
             for a in arguments { args.append(try evaluate(a)) }

@@ -115,6 +115,7 @@ struct GaussianInstance {
             let count = (bound(from).flatMap { f in bound(to).map { $0 - f + 1 } }) ?? 3
             return max(1, count) * (1 + c(body))
         case .bind(_, let args, let body): return args.reduce(c(body)) { $0 + c($1) }
+        case .atPoint(_, let values, let body): return values.reduce(c(body)) { $0 + c($1) }
         }
     }
 

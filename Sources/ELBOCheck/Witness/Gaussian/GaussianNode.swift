@@ -146,6 +146,8 @@ indirect enum GaussianNode {
     case component(GaussianNode, WitnessIndex)
     /// The product of the values of these factors (ids into the program's factors).
     case density([Int], text: String)
+    /// `body` with these variables set to these values (a density at a point).
+    case atPoint(slots: [Int], values: [GaussianNode], body: GaussianNode)
     case normalDensity(GaussianNode, GaussianNode, GaussianNode)
     case sum([GaussianNode])
     case product([GaussianNode])
