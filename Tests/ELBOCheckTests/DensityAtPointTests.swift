@@ -98,6 +98,30 @@ final class DensityAtPointTests: XCTestCase {
         }
     }
 
+    func testAFullCovarianceIsNotReadAsDiagonal() throws {
+        // The scalar algebra multiplies elementwise: sqrt(Sigma) eps for a matrix Sigma must not
+        // match the diagonal rule (the full form is mu + L eps with Sigma = L Lᵀ, not handled yet).
+        let step = verdicts("""
+        derivation reparam_matrix "full covariance"
+        variables
+          x : observed real[k]
+          z : latent real[m]
+          eps : latent real[m]
+        param mu[m]
+        param Sigma[m, m] > 0
+        model p(x, z) = p(x | z) p(z)
+        guide q(z)
+        network decoder: z -> xhat
+        family q(z) = Normal(mu, Sigma)
+        family p(x | z) = Normal(xhat, 1)
+        steps
+              E_{q(z)}[ log p(x | z) ]
+          (1) = E_{N(eps; 0, 1)}[ log p(x | z = mu + sqrt(Sigma) eps) ]
+        """)["(1)"]
+        XCTAssertNotEqual(step?.verdict, .verified, step?.message ?? "missing")
+        XCTAssertFalse(step?.rules.contains("reparameterisation") ?? true, "\(step?.rules ?? [])")
+    }
+
     func testASampleOfAnotherFamilyIsThatFamilysExpectation() throws {
         // z = eps is a sample of the prior p(z) = Normal(0, 1), not of q(z | x): the rule reads
         // the step as E_{p(z)}[log p(x | z)], which the witness tells apart from E_q.

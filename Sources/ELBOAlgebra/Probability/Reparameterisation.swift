@@ -8,7 +8,8 @@
 /// (a variance for a standard deviation) has S² = exp(2s) ≢ exp(s): no rewrite, no proof.
 ///
 /// It requires Z not to occur free in the body (it would be captured), m and v free of ε and
-/// Z, ε and Z real of one dimension, and every point of Z to reduce to Z.
+/// Z, ε and Z real of one dimension, no matrix in m, v or the point (diagonal only), and every
+/// point of Z to reduce to Z.
 extension Normalizer {
     /// The expectation `E_{measure}[body]` as the density of a family and the body under it, or
     /// nil when the measure is not `N(ε; 0, 1)` over a declared variable or no family makes the
@@ -31,6 +32,7 @@ extension Normalizer {
             for fam in context.declarations.families where fam.density.variables == [z] {
                 guard case .normal(let m, let v) = fam.kind,
                       ![m, v].contains(where: { reads($0, eps) || reads($0, z) }),
+                      ![m, v, point].contains(where: isMatrixValued),
                       sameForm(shift, m), sameForm(.power(scale, .int(2)), v) else { continue }
                 let standardised = Expr.mul([.subtract(.symbol(z), shift), .power(scale, .int(-1))])
                 let rewritten = withoutTrivialPoints(body.substituting([eps: standardised]))
@@ -57,6 +59,21 @@ extension Normalizer {
         guard let x = try? ScalarNormalizer.normalize(a, context: scalarContext, rules: &log),
               let y = try? ScalarNormalizer.normalize(b, context: scalarContext, rules: &log) else { return false }
         return x == y
+    }
+
+    /// Whether `e` involves a matrix (a `param` of rank 2 or a matrix function): the scalar
+    /// algebra reads products elementwise, so `mu + sqrt(Sigma) eps` for a full covariance
+    /// would be matched as if it were diagonal. The full-covariance form `mu + L eps` is not
+    /// handled here.
+    private func isMatrixValued(_ e: Expr) -> Bool {
+        let matrices = Set(context.declarations.params.filter { $0.shape.count >= 2 }.map(\.name))
+        return e.allSubexpressions.contains { sub in
+            switch sub {
+            case .symbol(let s), .component(let s, _): return matrices.contains(s)
+            case .apply(let f, _): return ["transpose", "inverse", "det", "tr", "diag"].contains(f)
+            default: return false
+            }
+        }
     }
 
     /// Whether `e` reads `name`, directly or through a family parameter or network output.
