@@ -21,6 +21,10 @@ public struct ScalarContext: Sendable {
     public var nonNegative: Set<String> = []
     /// `label` variables: their components are one-hot (rule `one-hot`).
     public var labels: Set<String> = []
+    /// Matrix-shaped `param`s (`param S[m, m]`). The scalar algebra multiplies elementwise
+    /// and commutes every product, so it refuses them (and transposes) rather than prove
+    /// `tr(B A C) = tr(A B C)`; the witness judges such steps.
+    public var matrices: Set<String> = []
 
     /// A context from explicit facts. Dimension symbols used in `dimensions` are positive.
     public init(dimensions: [String: Dimension] = [:], positive: Set<String> = [], variables: Set<String> = [],
@@ -49,8 +53,10 @@ public struct ScalarContext: Sendable {
             }
         }
         var bounds: [String: ParamBound] = [:]
+        var matrices = Set<String>()
         for p in d.params {
             if p.shape.count == 1 { dims[p.name] = vector(p.shape[0]) }
+            if p.shape.count >= 2 { matrices.insert(p.name) }
             if p.positive { positive.insert(p.name) }
             if p.shape.isEmpty, let b = p.bound { bounds[p.name] = b }
         }
@@ -88,6 +94,7 @@ public struct ScalarContext: Sendable {
         self.init(dimensions: dims, positive: positive, variables: Set(d.variables.map(\.name)),
                   functionsOf: deps, definitions: d.definitions)
         self.bounds = bounds
+        self.matrices = matrices
         self.labels = Set(d.variables.filter { if case .label = $0.type { return true } else { return false } }.map(\.name))
     }
 

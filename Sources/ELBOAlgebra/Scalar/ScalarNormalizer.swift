@@ -97,6 +97,10 @@ public enum ScalarNormalizer {
                 return .pi
             case .constant(.e):
                 return ScalarForm.one.exponential()
+            case .symbol(let s) where ctx.matrices.contains(s), .component(let s, _) where ctx.matrices.contains(s):
+                throw ScalarNormalizationError.unsupported("the matrix \(s): matrix products do not commute and the scalar algebra has no matrix forms")
+            case .apply("transpose", _):
+                throw ScalarNormalizationError.unsupported("a transpose: the scalar algebra has no matrix forms")
             case .symbol(let s):
                 if env.componentwise, ctx.dimensions[s] != nil {
                     return ScalarForm(term: ScalarTerm(factors: [.component(s): 1]))
