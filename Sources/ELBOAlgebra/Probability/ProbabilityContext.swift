@@ -112,6 +112,11 @@ public struct ProbabilityContext: Sendable {
                 }
                 replace(f.id, with: replacements)
                 appliedAssumptions.append(a.name)
+            } else if rhs.count == 1, Set(rhs[0].variables) == lhsChildren, Set(rhs[0].given).isSubset(of: Set(lhs.given)),
+                      impliesIndependence(in: jointName, lhsChildren, Set(lhs.given).subtracting(rhs[0].given),
+                                          given: Set(rhs[0].given)) {
+                // The declared factors already imply it: keep them (rebuilding the joint below
+                // would forget the factorisation, and steps that need it would lose their proofs).
             } else if rhs.count == 1, Set(rhs[0].variables) == lhsChildren,
                       Set(rhs[0].given).isSubset(of: Set(lhs.given)),
                       let joint = declarations.joint(jointName) {
