@@ -14,6 +14,7 @@ let package = Package(
     targets: [
         .executableTarget(name: "FuzzSpec", dependencies: [spec]),
         .executableTarget(name: "FuzzLaTeX", dependencies: [spec]),
+        .executableTarget(name: "FuzzCheck", dependencies: [spec, .product(name: "ELBOCheck", package: "ELBO")]),
         .executableTarget(name: "FuzzKernelEval", dependencies: [runtime, kernels]),
         .executableTarget(name: "FuzzIDX", dependencies: [runtime]),
         .executableTarget(name: "FuzzCheckpoint", dependencies: [runtime]),

@@ -3,6 +3,8 @@
 # is committed). Needs a built elbo (.build/debug/elbo) for the kernel descriptions and a tiny
 # training run's run.json and checkpoint metadata.
 #   spec        every derivation of Specs/*.elbo, one file each
+#   check       the spec seeds of at most 1024 bytes (the target's -max_len) and the derivations
+#               over indexed families of Fuzz/IndexedSeeds (from IndexedFamilyCheckTests)
 #   latex       the seeds' text (Tests/ELBOCheckTests/Seeds), one paragraph group of ≤ 1000 bytes each
 #   kernel-eval per kernel (first byte: its index in KernelRegistry.all), a document giving every
 #               dimension 2 and every input one example of zeros; the malformed documents of issue 13
@@ -14,12 +16,16 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 elbo=.build/debug/elbo
 out=Fuzz/Seeds
-rm -rf "$out"; mkdir -p "$out"/{spec,latex,kernel-eval,idx,checkpoint,run-json}
+rm -rf "$out"; mkdir -p "$out"/{spec,check,latex,kernel-eval,idx,checkpoint,run-json}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 for f in Specs/*.elbo; do
     awk -v base="$out/spec/$(basename "$f" .elbo)" '/^derivation /{n++} {print > (base "-" n+0 ".elbo")}' "$f"
 done
+for f in "$out"/spec/*.elbo; do
+    [ "$(wc -c <"$f")" -le 1024 ] && cp "$f" "$out/check/"
+done
+cp Fuzz/IndexedSeeds/*.elbo "$out/check/"
 for f in Tests/ELBOCheckTests/Seeds/*; do
     awk -v base="$out/latex/$(basename "$f" | tr . _)" 'BEGIN{RS=""; ORS="\n\n"}
         { if (length(chunk) + length($0) > 1000) { n++; chunk = "" } chunk = chunk $0 "\n\n"; print > (base "-" n+0 ".md") }' "$f"
