@@ -53,36 +53,40 @@ extension ProbabilityContext {
     public func normalize(factors fs: [FactorID], marginalized: Set<String>,
                           rules: inout RuleLog) -> [ComponentAtom]? {
         guard Set(fs).count == fs.count else { return nil }
-        var live = fs
+        // Peel factors whose children are all integrated and that feed no other live factor:
+        // each integrates to one. Removing one can only free others, so the fixpoint does not
+        // depend on the order; `users` counts the live factors that mention each variable, so
+        // a factor feeds another exactly when one of its children has a second user.
+        let all = fs.map { factors[$0]! }
+        var alive = Array(repeating: true, count: fs.count)
+        var users: [String: Int] = [:]
+        for f in all { for v in f.variables { users[v, default: 0] += 1 } }
         var u = marginalized
         var changed = true
         while changed {
             changed = false
-            for (i, id) in live.enumerated() {
-                let f = factors[id]!
-                guard f.children.isSubset(of: u) else { continue }
-                let feedsOthers = live.enumerated().contains { j, other in
-                    j != i && !factors[other]!.variables.isDisjoint(with: f.children)
-                }
-                if !feedsOthers {
-                    live.remove(at: i)
-                    u.subtract(f.children)
-                    rules.use(.normalisation)
-                    changed = true
-                    break
-                }
+            for (i, f) in all.enumerated() where alive[i] {
+                guard f.children.isSubset(of: u), !f.children.contains(where: { users[$0]! > 1 }) else { continue }
+                alive[i] = false
+                for v in f.variables { users[v]! -= 1 }
+                u.subtract(f.children)
+                rules.use(.normalisation)
+                changed = true
             }
         }
+        let live = fs.indices.filter { alive[$0] }.map { fs[$0] }
+        let liveFactors = fs.indices.filter { alive[$0] }.map { all[$0] }
         var mentioned = Set<String>()
-        for id in live { mentioned.formUnion(factors[id]!.variables) }
+        for f in liveFactors { mentioned.formUnion(f.variables) }
         u.formIntersection(mentioned)
-        // Split into connected components linked by shared integrated variables.
+        // Split into connected components linked by shared integrated variables: the factors
+        // that mention one integrated variable are one component.
         var parent = Array(0..<live.count)
         func find(_ x: Int) -> Int { var x = x; while parent[x] != x { x = parent[x] }; return x }
-        for i in 0..<live.count {
-            for j in (i + 1)..<max(i + 1, live.count) {
-                let shared = factors[live[i]]!.variables.intersection(factors[live[j]]!.variables).intersection(u)
-                if !shared.isEmpty { parent[find(i)] = find(j) }
+        var firstUser: [String: Int] = [:]
+        for (i, f) in liveFactors.enumerated() {
+            for v in f.variables where u.contains(v) {
+                if let j = firstUser[v] { parent[find(i)] = find(j) } else { firstUser[v] = i }
             }
         }
         var groups: [Int: [FactorID]] = [:]

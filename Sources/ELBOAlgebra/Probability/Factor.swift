@@ -20,8 +20,8 @@ public struct FactorID: Hashable, Comparable, Sendable, CustomStringConvertible 
 /// One conditional density of a factorised joint: children given parents.
 public struct Factor: Hashable, Sendable {
     public var id: FactorID
-    public var children: Set<String>
-    public var parents: Set<String>
+    public var children: Set<String> { didSet { variables = children.union(parents) } }
+    public var parents: Set<String> { didSet { variables = children.union(parents) } }
     /// How reports print the factor, e.g. `p(x | z_l, z_u)`.
     public var label: String
     /// True for the arbitrary distribution of a joint's inputs: it is no learnable quantity.
@@ -29,6 +29,18 @@ public struct Factor: Hashable, Sendable {
     /// True when an assumption made this factor a point mass.
     public var isDeterministic: Bool
 
-    /// All variables the factor mentions.
-    public var variables: Set<String> { children.union(parents) }
+    /// All variables the factor mentions (kept with children and parents: the normaliser
+    /// asks for it in its innermost loops).
+    public private(set) var variables: Set<String>
+
+    public init(id: FactorID, children: Set<String>, parents: Set<String>, label: String, isInputRoot: Bool,
+                isDeterministic: Bool) {
+        self.id = id
+        self.children = children
+        self.parents = parents
+        self.label = label
+        self.isInputRoot = isInputRoot
+        self.isDeterministic = isDeterministic
+        variables = children.union(parents)
+    }
 }

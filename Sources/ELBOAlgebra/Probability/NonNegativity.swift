@@ -25,7 +25,7 @@ public struct NonNegativityProver {
     /// weights, or nil.
     public static func decompose(_ target: NormalForm, into candidates: [Candidate]) -> [(Candidate, Rational)]? {
         if target.isZero { return [] }
-        guard let lambda = solve(target, candidates), lambda.allSatisfy({ !($0 < .zero) }) else { return nil }
+        guard let lambda = solveNonNegative(target, candidates) else { return nil }
         return zip(candidates, lambda).filter { !$0.1.isZero }.map { ($0.0, $0.1) }
     }
 
