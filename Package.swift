@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// Layers (imports point one way, see docs/DESIGN.md):
-/// ELBOAlgebra ← ELBOSpec ← ELBOCheck ← ELBOCodegen;  ELBORuntime ← GeneratedKernels;  elbo imports all.
+/// ELBOAlgebra ← ELBOSpec ← ELBOCheck ← ELBOCodegen;  ELBORuntimeAVX512 ← ELBORuntime ← GeneratedKernels;
+/// elbo imports all.
 /// The numeric layers are compiled with optimisation even in debug builds so that
 /// `swift test` can train small models in seconds.
 let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-disable-batch-mode", "-num-threads", "2"])]
@@ -11,6 +12,11 @@ let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-disable-batch-mod
 /// math pick their FMA paths by the ELBO_FMA define).
 let numeric: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-disable-batch-mode", "-num-threads", "2",
                                              "-Xcc", "-mfma", "-Xcc", "-mavx2", "-D", "ELBO_FMA"])]
+
+/// The GEMM's AVX-512 tiles: called only on CPUs that have AVX-512 (checked at run time), so
+/// that one build runs on AVX2 machines too.
+let avx512: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-disable-batch-mode", "-num-threads", "2",
+                                            "-Xcc", "-mfma", "-Xcc", "-mavx2", "-Xcc", "-mavx512f"])]
 
 let package = Package(
     name: "ELBO",
@@ -29,7 +35,9 @@ let package = Package(
         .target(name: "ELBOSpec", dependencies: ["ELBOAlgebra"], swiftSettings: optimised),
         .target(name: "ELBOCheck", dependencies: ["ELBOAlgebra", "ELBOSpec"], swiftSettings: optimised),
         .target(name: "ELBOCodegen", dependencies: ["ELBOAlgebra", "ELBOSpec", "ELBOCheck"]),
-        .target(name: "ELBORuntime", resources: [.copy("Resources/MNIST")], swiftSettings: numeric),
+        .target(name: "ELBORuntimeAVX512", swiftSettings: avx512),
+        .target(name: "ELBORuntime", dependencies: ["ELBORuntimeAVX512"], resources: [.copy("Resources/MNIST")],
+                swiftSettings: numeric),
         .target(name: "GeneratedKernels", dependencies: ["ELBORuntime"], path: "Generated",
                 swiftSettings: numeric),
         .executableTarget(name: "elbo", dependencies: [

@@ -64,6 +64,17 @@ public func gemm(
     epilogue: GEMMEpilogue = .none,
     threads: Int = defaultGEMMThreads
 ) {
+    gemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+         epilogue: epilogue, threads: threads, tileKernel: .preferred)
+}
+
+/// `gemm` with the register tile chosen by the caller (tests compare the kernels' bits).
+func gemm(
+    _ transA: Transpose, _ transB: Transpose,
+    m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue, threads: Int,
+    tileKernel: GEMMTileKernel
+) {
     precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative dimension")
     precondition(epilogue.bias == nil || beta == 0, "gemm: a bias epilogue replaces beta·C, so beta must be 0")
     if m == 0 || n == 0 { return }
@@ -90,7 +101,7 @@ public func gemm(
     let work = m &* n &* k
     let workers = work < parallelThreshold ? 1 : max(1, threads)
     if workers == 1 {
-        gemmSerial(m: m, n: n, k: k, a: opA, b: opB, c: c, ldc: ldc, store: store)
+        gemmSerial(m: m, n: n, k: k, a: opA, b: opB, c: c, ldc: ldc, store: store, tileKernel: tileKernel)
         return
     }
     // Split C into `workers` bands along its longer side, aligned to whole kernel tiles. Each
@@ -109,10 +120,10 @@ public func gemm(
         let c = UnsafeMutablePointer<Float>(bitPattern: cAddress)!
         if splitRows {
             gemmSerial(m: hi - lo, n: n, k: k, a: opA.offset(row: lo, column: 0), b: opB,
-                       c: c + lo * ldc, ldc: ldc, store: store.offset(row: lo, column: 0))
+                       c: c + lo * ldc, ldc: ldc, store: store.offset(row: lo, column: 0), tileKernel: tileKernel)
         } else {
             gemmSerial(m: m, n: hi - lo, k: k, a: opA, b: opB.offset(row: 0, column: lo),
-                       c: c + lo, ldc: ldc, store: store.offset(row: 0, column: lo))
+                       c: c + lo, ldc: ldc, store: store.offset(row: 0, column: lo), tileKernel: tileKernel)
         }
     }
 }
@@ -132,7 +143,7 @@ func scaleMatrix(_ c: UnsafeMutablePointer<Float>, m: Int, n: Int, ldc: Int, by 
 /// The blocked loop nest (Goto/BLIS order) on one thread.
 func gemmSerial(
     m: Int, n: Int, k: Int, a: MatrixOperand, b: MatrixOperand,
-    c: UnsafeMutablePointer<Float>, ldc: Int, store: TileStore
+    c: UnsafeMutablePointer<Float>, ldc: Int, store: TileStore, tileKernel: GEMMTileKernel
 ) {
     let buffers = PackBufferPool.shared.take()
     defer { PackBufferPool.shared.give(buffers) }
@@ -156,6 +167,23 @@ func gemmSerial(
                 let aBlock = a.offset(row: ic, column: pc)
                 if !inPlace { packA(aBlock, mc: mc, kc: kc, into: buffers.a) }
                 var jr = 0
+                if tileKernel == .wide {
+                    // Pairs of panels go to the 6×32 kernel; an odd last panel to the loop below.
+                    while nc - jr > nr {
+                        let columns = min(2 * nr, nc - jr)
+                        let bPanel = UnsafePointer(buffers.b + jr * kc)
+                        var ir = 0
+                        while ir < mc {
+                            let rows = min(mr, mc - ir)
+                            let aTile = inPlace ? aBlock.base + ir * aBlock.ld : UnsafePointer(buffers.a + ir * kc * packedACopies)
+                            wideTile(kc: kc, a: aTile, lda: aBlock.ld, aInPlace: inPlace, b0: bPanel,
+                                     c: c + (ic + ir) * ldc + jc + jr, ldc: ldc, rows: rows, columns: columns,
+                                     store: blockStore.offset(row: ic + ir, column: jc + jr), scratch: buffers.tile)
+                            ir += mr
+                        }
+                        jr += 2 * nr
+                    }
+                }
                 while jr < nc {
                     let columns = min(nr, nc - jr)
                     let bPanel = UnsafePointer(buffers.b + jr * kc)

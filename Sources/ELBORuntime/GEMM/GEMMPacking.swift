@@ -113,6 +113,8 @@ final class PackBufferPool: @unchecked Sendable {
     struct Buffers {
         let a: UnsafeMutablePointer<Float>
         let b: UnsafeMutablePointer<Float>
+        /// The accumulators of one wide tile (6×32), 64-byte aligned.
+        let tile: UnsafeMutablePointer<Float>
     }
 
     static let shared = PackBufferPool()
@@ -121,6 +123,7 @@ final class PackBufferPool: @unchecked Sendable {
     private var free: [Buffers] = []
     private let aCount = GEMMBlocking.mc * GEMMBlocking.kc * packedACopies
     private let bCount = GEMMBlocking.kc * GEMMBlocking.nc
+    private static let tileCount = 6 * 32
 
     func take() -> Buffers {
         lock.lock()
@@ -128,8 +131,10 @@ final class PackBufferPool: @unchecked Sendable {
         lock.unlock()
         let a = UnsafeMutableRawPointer.allocate(byteCount: aCount * 4, alignment: 64)
         let b = UnsafeMutableRawPointer.allocate(byteCount: bCount * 4, alignment: 64)
+        let tile = UnsafeMutableRawPointer.allocate(byteCount: Self.tileCount * 4, alignment: 64)
         return Buffers(a: a.bindMemory(to: Float.self, capacity: aCount),
-                       b: b.bindMemory(to: Float.self, capacity: bCount))
+                       b: b.bindMemory(to: Float.self, capacity: bCount),
+                       tile: tile.bindMemory(to: Float.self, capacity: Self.tileCount))
     }
 
     func give(_ buffers: Buffers) {

@@ -1,5 +1,8 @@
 import Dispatch
 import Foundation
+#if arch(x86_64) && ELBO_FMA
+import _Builtin_intrinsics.intel
+#endif
 
 /// The moment estimates Adam keeps for one parameter tensor.
 public struct AdamState: Sendable, Equatable {
@@ -130,7 +133,7 @@ public struct Adam: Sendable, Codable, Equatable {
             var mi = load8(b.m, i)
             mi += oneMinusBeta1 * (gi - mi)
             let vi = load8(b.v, i) * beta2 + oneMinusBeta2 * gi * gi
-            let denom = vi.squareRoot() / biasCorrection2Sqrt + epsilon
+            let denom = squareRoot8(vi) / biasCorrection2Sqrt + epsilon
             let pi = load8(b.p, i) + -stepSize * mi / denom
             store8(b.m, i, mi)
             store8(b.v, i, vi)
@@ -149,6 +152,18 @@ public struct Adam: Sendable, Codable, Equatable {
             i += 1
         }
     }
+}
+
+/// The correctly rounded square root of each lane, as `Float.squareRoot()` gives it: one
+/// `vsqrtps` where the build has AVX (the standard library's `SIMD8.squareRoot()` takes the
+/// lanes one by one, with shuffles and spills: it was most of Adam's time).
+@inline(__always)
+private func squareRoot8(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    #if arch(x86_64) && ELBO_FMA
+    _mm256_sqrt_ps(x)
+    #else
+    x.squareRoot()
+    #endif
 }
 
 @inline(__always)
