@@ -152,12 +152,24 @@ public struct ParamBound: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A learnable parameter declared with `param`.
+/// The declared structure of a square matrix `param` (`param S[m, m] spd`).
+public enum MatrixStructure: String, Hashable, Sendable, CaseIterable {
+    /// Symmetric positive definite (a full covariance).
+    case spd
+    /// Symmetric.
+    case symmetric = "sym"
+    /// Lower triangular with a positive diagonal (a Cholesky factor).
+    case lower
+}
+
 public struct Param: Hashable, Sendable {
     public var name: String
     /// Empty for a scalar.
     public var shape: [Dimension]
     /// The declared constraint, if any (`param beta ≥ 1`).
     public var bound: ParamBound?
+    /// The structure of a square matrix, if declared.
+    public var structure: MatrixStructure?
     /// Every value allowed is strictly positive (`> 0`, `≥ 1`, …).
     public var positive: Bool { bound?.impliesPositive ?? false }
     /// Where training starts: 1 for a positive parameter, 0 for a free one, otherwise one
@@ -168,8 +180,8 @@ public struct Param: Hashable, Sendable {
         return (b.isLower ? b.value + .one : b.value - .one).doubleValue
     }
     /// A parameter constrained by `bound` (nil: any real value).
-    public init(name: String, shape: [Dimension], bound: ParamBound?) {
-        self.name = name; self.shape = shape; self.bound = bound
+    public init(name: String, shape: [Dimension], bound: ParamBound?, structure: MatrixStructure? = nil) {
+        self.name = name; self.shape = shape; self.bound = bound; self.structure = structure
     }
     /// A parameter declared `> 0` when `positive`, unconstrained otherwise.
     public init(name: String, shape: [Dimension], positive: Bool) {

@@ -261,10 +261,10 @@ final class DerivationBuilder {
     /// `param a, b > 0` constrains both, `param a > 0, b` only a.
     func parseParam(_ chunk: Chunk) throws {
         let p = parser(chunk.body, after: chunk.keyword)
-        var pending: [(Token, [Dimension])] = []
+        var pending: [(Token, [Dimension], MatrixStructure?)] = []
         func flush(_ bound: ParamBound?) {
-            for (name, shape) in pending where declare(name, as: "a param") {
-                decls.params.append(Param(name: name.text, shape: shape, bound: bound))
+            for (name, shape, structure) in pending where declare(name, as: "a param") {
+                decls.params.append(Param(name: name.text, shape: shape, bound: bound, structure: structure))
             }
             pending = []
         }
@@ -276,7 +276,7 @@ final class DerivationBuilder {
                 repeat { shape.append(try parseDimension(p)) } while p.eat(",")
                 try p.expectClosing("]", open)
             }
-            pending.append((name, shape))
+            pending.append((name, shape, try parseMatrixStructure(p, name, shape)))
             if let comparison = parseBoundComparison(p) { flush(ParamBound(comparison, try parseBoundValue(p))) }
         } while p.eat(",")
         flush(nil)

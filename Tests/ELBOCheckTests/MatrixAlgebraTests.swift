@@ -79,4 +79,47 @@ final class MatrixAlgebraTests: XCTestCase {
         XCTAssertEqual(s["(3)"]?.verdict, .refuted, s["(3)"]?.message ?? "missing")
         XCTAssertNotEqual(s["(2)"]?.verdict, .refuted, s["(2)"]?.message ?? "missing")
     }
+
+    /// `spd`, `sym` and `lower` are what the witness draws: each property holds for its
+    /// structure and is refuted for the weaker one.
+    func testDeclaredStructuresAreRespected() throws {
+        func verdict(_ structure: String, _ lhs: String, _ relation: String, _ rhs: String) -> Verdict? {
+            verdicts("""
+            derivation structures "matrix structures"
+            variables
+              x : observed real[m]
+            param M[m, m]\(structure.isEmpty ? "" : " " + structure)
+            param v[m]
+            param w[m]
+            model p(x)
+            steps
+                  \(lhs)
+              (1) \(relation) \(rhs)
+            """)["(1)"]?.verdict
+        }
+        // Symmetric: vᵀ M w = wᵀ M v.
+        XCTAssertNotEqual(verdict("sym", "v^T M w", "=", "w^T M v"), .refuted)
+        XCTAssertEqual(verdict("", "v^T M w", "=", "w^T M v"), .refuted)
+        // Positive definite: vᵀ M v ≥ 0.
+        XCTAssertNotEqual(verdict("spd", "v^T M v", "≥", "0"), .refuted)
+        XCTAssertEqual(verdict("sym", "v^T M v", "≥", "0"), .refuted)
+        // A Cholesky factor: a positive diagonal, so det(M) > 0 and M Mᵀ is positive definite.
+        XCTAssertNotEqual(verdict("lower", "det(M)", "≥", "0"), .refuted)
+        XCTAssertEqual(verdict("", "det(M)", "≥", "0"), .refuted)
+        XCTAssertNotEqual(verdict("lower", "v^T M M^T v", "≥", "0"), .refuted)
+        // Lower triangular: det(M) is the product of the diagonal, which tr cannot see: M + Mᵀ
+        // is not M Mᵀ.
+        XCTAssertEqual(verdict("lower", "tr(M M^T)", "=", "tr(M + M^T)"), .refuted)
+        // A structure needs a square matrix.
+        XCTAssertThrowsError(try SpecParser.parse(source: """
+        derivation bad "bad"
+        variables
+          x : observed real[m]
+        param M[m, k] spd
+        model p(x)
+        steps
+              1
+          (1) = 1
+        """, path: "b.elbo"))
+    }
 }

@@ -243,7 +243,7 @@ struct GaussianEvaluator {
         var raw = draw.raw(u)
         var result: GaussianValue
         switch functionRoles[f] {
-        case .free: break
+        case .free, .symmetric, .lowerTriangular: break // roles of params only
         case .positive: raw = raw.map { Foundation.exp($0 / 2) }
         case .unitInterval: raw = raw.map { 1 / (1 + Foundation.exp(-$0)) }
         case .simplex:

@@ -123,7 +123,7 @@ struct GaussianInstance {
     static func randomValue(shape: GaussianShape, role: GaussianRole, dims: [Int], random: inout WitnessRandom) -> GaussianValue {
         func entries(_ n: Int) -> [Double] {
             switch role {
-            case .free: return (0..<n).map { _ in random.uniform(-1.5, 1.5) }
+            case .free, .symmetric, .lowerTriangular: return (0..<n).map { _ in random.uniform(-1.5, 1.5) }
             case .positive, .positiveDefinite: return (0..<n).map { _ in random.uniform(0.3, 2) }
             case .unitInterval: return (0..<n).map { _ in random.uniform(0.1, 0.9) }
             case .simplex:
@@ -145,7 +145,16 @@ struct GaussianInstance {
                 for i in 0..<rows { s[i, i] += 0.5 }
                 return .matrix(s)
             }
-            return .matrix(GaussianMatrix(rows: rows, cols: cols, values: entries(rows * cols)))
+            var m = GaussianMatrix(rows: rows, cols: cols, values: entries(rows * cols))
+            if role == .symmetric && rows == cols {
+                for i in 0..<rows { for j in 0..<i { m[j, i] = m[i, j] } }
+            } else if role == .lowerTriangular && rows == cols {
+                for i in 0..<rows {
+                    for j in (i + 1)..<cols { m[i, j] = 0 }
+                    m[i, i] = random.uniform(0.3, 2)
+                }
+            }
+            return .matrix(m)
         }
     }
 }

@@ -40,6 +40,10 @@ enum GaussianRole: Hashable {
     case simplex
     /// A symmetric positive definite matrix `A Aᵀ + 0.5 I` (a full covariance).
     case positiveDefinite
+    /// A symmetric matrix `(A + Aᵀ)/2` (`param S[m, m] sym`).
+    case symmetric
+    /// A lower-triangular matrix with a positive diagonal (`param L[m, m] lower`).
+    case lowerTriangular
 }
 
 /// A random variable as the Gaussian witness sees it.

@@ -91,6 +91,12 @@ struct GaussianSchema {
             case 2:
                 shape = .matrix(size(p.shape[0]), size(p.shape[1]))
                 if p.positive && p.shape[0] == p.shape[1] { role = .positiveDefinite }
+                switch p.structure {
+                case .spd?: role = .positiveDefinite
+                case .symmetric?: role = .symmetric
+                case .lower?: role = .lowerTriangular
+                case nil: break
+                }
             default: throw WitnessUnsupported("param \(p.name) with a shape of rank \(p.shape.count)")
             }
             if weightSymbols.contains(p.name) { role = .simplex }
