@@ -29,7 +29,9 @@ extension NonNegativityProver {
         guard groups.keys.contains(where: { !$0.factors.isEmpty }) else { return nil }
         var weights = [[ScalarTerm: Rational]](repeating: [:], count: candidates.count)
         for (w, rhs) in groups where !rhs.isZero {
-            guard let lambda = solve(rhs, candidates) else { return nil }
+            // A non-negative solution where there is one (the order of the candidates follows
+            // hash order, and only the non-negative search is independent of it); else any.
+            guard let lambda = solveNonNegative(rhs, candidates) ?? solve(rhs, candidates) else { return nil }
             for (k, l) in lambda.enumerated() where !l.isZero { weights[k][w, default: .zero] = weights[k][w, default: .zero] + l }
         }
         var out: [DecompositionTerm] = []
