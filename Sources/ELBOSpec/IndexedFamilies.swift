@@ -102,7 +102,9 @@ struct AffineIndex {
             }
         }
         if expectTerm {
-            let at = i < tokens.count ? tokens[i] : tokens[max(k, min(i, tokens.count) - 1)]
+            // Past the end (`for t =` and nothing after it): point at the last token. Every
+            // caller reads from a line that has tokens (the family's name, the member).
+            let at = i < tokens.count ? tokens[i] : tokens[tokens.count - 1]
             return .failure(AffineIndexError(token: at, message: "expected an index (an integer or 'SYMBOL ± integer'), found \(i < end ? at.quoted : "nothing")"))
         }
         return .success((AffineIndex(value: total, symbols: symbols), i))

@@ -88,4 +88,15 @@ final class IndexedFamilyDiagnosticTests: XCTestCase {
         assertDiagnostic(Self.chain + "\n  = Σ_{t=1}^{99999999} log p(x_0)", at: (9, 22), contains: "has 99999999 terms")
         assertDiagnostic(Self.chain + "\n  = log p(x_{1:99999999})", at: (9, 11), contains: "has 99999999 members")
     }
+
+    /// Found by the `check` fuzz target: a range with nothing after `=` read past the tokens.
+    func testARangeWithNothingAfterItsEqualsSignIsADiagnostic() {
+        let ds = diagnostics("derivation h\ndim N >= 1\nvariables\n  x_i : latent real[1] for i =\n")
+        XCTAssertTrue(ds.contains { $0.location.line == 4 && $0.message.contains("expected an index") },
+                      ds.map(\.description).joined(separator: "\n"))
+        let ds2 = diagnostics("derivation h\ndim N >= 1\nvariables\n  x_i : latent real[1] for i = # comment\n")
+        XCTAssertTrue(ds2.contains { $0.location.line == 4 }, ds2.map(\.description).joined(separator: "\n"))
+        let ds3 = diagnostics("derivation h\ndim N >= 1\nvariables\n  x_i : latent real[1] for i = 1..\n")
+        XCTAssertTrue(ds3.contains { $0.location.line == 4 }, ds3.map(\.description).joined(separator: "\n"))
+    }
 }
