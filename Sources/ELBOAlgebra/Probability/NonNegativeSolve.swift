@@ -12,12 +12,15 @@ extension NonNegativityProver {
     /// terms and so changes from run to run.
     static func solveNonNegative(_ target: NormalForm, _ candidates: [Candidate]) -> [Rational]? {
         guard let (rows, n) = reducedSystem(target, candidates) else { return nil }
-        if rows.allSatisfy({ !($0.rhs < .zero) }) {
-            var lambda = [Rational](repeating: .zero, count: n)
-            for row in rows { lambda[row.pivot] = row.rhs }
-            return lambda
-        }
+        if rows.allSatisfy({ !($0.rhs < .zero) }) { return basicSolution(rows, columns: n) }
         return phaseOne(rows.map { ($0.coefficients, $0.rhs) }, columns: n)
+    }
+
+    /// The solution of the reduced system with every free unknown zero.
+    static func basicSolution(_ rows: [ReducedRow], columns n: Int) -> [Rational] {
+        var lambda = [Rational](repeating: .zero, count: n)
+        for row in rows { lambda[row.pivot] = row.rhs }
+        return lambda
     }
 
     /// One row of the reduced system: `Σ coefficients_k λ_k = rhs`, with `coefficients[pivot] = 1`.

@@ -29,37 +29,11 @@ public struct NonNegativityProver {
         return zip(candidates, lambda).filter { !$0.1.isZero }.map { ($0.0, $0.1) }
     }
 
-    /// Some λ with `target = Σ λ_k candidate_k` (of any sign), or nil when there is none.
+    /// Some λ with `target = Σ λ_k candidate_k` (of any sign), or nil when there is none:
+    /// the basic solution of the reduced system (`reducedSystem`), free unknowns zero.
     static func solve(_ target: NormalForm, _ candidates: [Candidate]) -> [Rational]? {
-        // Unknowns λ_k; one equation per monomial. Solve exactly by Gaussian elimination over
-        // the rationals, free unknowns set to zero, then require every λ ≥ 0.
-        var keys = Set(target.terms.keys)
-        for c in candidates { keys.formUnion(c.form.terms.keys) }
-        let rows = Array(keys)
-        let n = candidates.count
-        guard n > 0 else { return nil }
-        var matrix: [[Rational]] = rows.map { key in
-            candidates.map { $0.form.terms[key] ?? .zero } + [target.terms[key] ?? .zero]
-        }
-        var pivotColumns: [Int] = []
-        var r = 0
-        for col in 0..<n where r < matrix.count {
-            guard let p = (r..<matrix.count).first(where: { !matrix[$0][col].isZero }) else { continue }
-            matrix.swapAt(r, p)
-            let pv = matrix[r][col]
-            matrix[r] = matrix[r].map { $0 / pv }
-            for i in 0..<matrix.count where i != r && !matrix[i][col].isZero {
-                let f = matrix[i][col]
-                for j in 0...n { matrix[i][j] = matrix[i][j] - f * matrix[r][j] }
-            }
-            pivotColumns.append(col)
-            r += 1
-        }
-        // Inconsistent rows: all-zero coefficients with a non-zero right side.
-        for row in matrix where row[0..<n].allSatisfy(\.isZero) && !row[n].isZero { return nil }
-        var lambda = [Rational](repeating: .zero, count: n)
-        for (i, col) in pivotColumns.enumerated() { lambda[col] = matrix[i][n] }
-        return lambda
+        guard !candidates.isEmpty, let (rows, n) = reducedSystem(target, candidates) else { return nil }
+        return basicSolution(rows, columns: n)
     }
 
     /// `∫ M (log M − log N) dU` for a measure M (with its bound variables) and a product N of

@@ -22,15 +22,16 @@ struct WitnessElimination {
         // chain of L variables the whole elimination is then about L small steps.
         var pending: [Int: WitnessFactor] = [:]
         var nextID = 0
-        let remainingSet = Set(eliminate)
+        var remaining = Set(eliminate)
         var touching: [Int: Set<Int>] = [:]
+        // An eliminated variable is summed out of every factor that had it, so no factor
+        // added later mentions it: `remaining` is the set to index by at every step.
         func add(_ f: WitnessFactor) {
             pending[nextID] = f
-            for v in f.slots where remainingSet.contains(v) { touching[v, default: []].insert(nextID) }
+            for v in f.slots where remaining.contains(v) { touching[v, default: []].insert(nextID) }
             nextID += 1
         }
         for f in factors { add(f) }
-        var remaining = remainingSet
         // The cost of eliminating v: the entries of the product of the factors that mention it.
         func cost(_ v: Int) -> Double {
             var scope = Set<Int>()
